@@ -1,0 +1,110 @@
+import { z } from "zod";
+
+export const GENERATION_STATUSES = ["pending", "running", "succeeded", "failed"] as const;
+export const GenerationStatus = z.enum(GENERATION_STATUSES);
+export type GenerationStatus = z.infer<typeof GenerationStatus>;
+
+export const INGEST_STATUSES = ["none", "pending", "running", "succeeded", "failed"] as const;
+export const IngestStatus = z.enum(INGEST_STATUSES);
+export type IngestStatus = z.infer<typeof IngestStatus>;
+
+export const TASK_KINDS = ["read", "practice", "review", "quiz", "project"] as const;
+export const TaskKind = z.enum(TASK_KINDS);
+export type TaskKind = z.infer<typeof TaskKind>;
+
+export const TASK_STATUSES = ["todo", "in_progress", "done", "skipped"] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const DAY_STATUSES = ["pending", "in_progress", "done"] as const;
+export const DayStatus = z.enum(DAY_STATUSES);
+export type DayStatus = z.infer<typeof DayStatus>;
+
+/** ISO calendar date, `YYYY-MM-DD`. */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date as YYYY-MM-DD")
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    "must be a real calendar date",
+  );
+
+export const StudyPlan = z.object({
+  _id: z.string(),
+  tenantId: z.string(),
+  userId: z.string(),
+  title: z.string(),
+  goal: z.string(),
+  studyContext: z.string().nullable(),
+  startDate: IsoDate,
+  endDate: IsoDate,
+  dailyMinutes: z.number().int(),
+  generationStatus: GenerationStatus,
+  ingestStatus: IngestStatus,
+  lastError: z.string().nullable(),
+  jobId: z.string().nullable(),
+  /** Who produced the content: `offline` for the deterministic template generator, else the model name. */
+  provider: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type StudyPlan = z.infer<typeof StudyPlan>;
+
+export const StudySection = z.object({ id: z.string(), title: z.string() });
+export type StudySection = z.infer<typeof StudySection>;
+
+export const StudyDay = z.object({
+  _id: z.string(),
+  tenantId: z.string(),
+  planId: z.string(),
+  index: z.number().int().min(0),
+  date: IsoDate,
+  title: z.string(),
+  sections: z.array(StudySection),
+  status: DayStatus,
+});
+export type StudyDay = z.infer<typeof StudyDay>;
+
+export const StudyTask = z.object({
+  _id: z.string(),
+  tenantId: z.string(),
+  planId: z.string(),
+  dayId: z.string(),
+  sectionId: z.string(),
+  index: z.number().int().min(0),
+  title: z.string(),
+  kind: TaskKind,
+  estimatedMinutes: z.number().int().min(1),
+  status: TaskStatus,
+  timeSpentMinutes: z.number().int().min(0),
+});
+export type StudyTask = z.infer<typeof StudyTask>;
+
+export const DocumentRecord = z.object({
+  _id: z.string(),
+  tenantId: z.string(),
+  planId: z.string(),
+  fileId: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  size: z.number().int().min(0),
+  ingestStatus: IngestStatus,
+  lastError: z.string().nullable(),
+  jobId: z.string().nullable(),
+  chunkCount: z.number().int().min(0),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+export type DocumentRecord = z.infer<typeof DocumentRecord>;
+
+export const ChunkRecord = z.object({
+  _id: z.string(),
+  tenantId: z.string(),
+  planId: z.string(),
+  documentId: z.string(),
+  index: z.number().int().min(0),
+  text: z.string(),
+  embedding: z.array(z.number()),
+  metadata: z.object({ heading: z.string().nullable(), start: z.number().int(), end: z.number().int() }),
+});
+export type ChunkRecord = z.infer<typeof ChunkRecord>;

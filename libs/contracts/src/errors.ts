@@ -1,0 +1,23 @@
+/** Stable error codes. HTTP problems and job failures both carry one. */
+export const ERROR_CODES = {
+  validationFailed: "VALIDATION_FAILED",
+  unauthorized: "UNAUTHORIZED",
+  forbidden: "FORBIDDEN",
+  notFound: "NOT_FOUND",
+  conflict: "CONFLICT",
+  payloadTooLarge: "PAYLOAD_TOO_LARGE",
+  unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
+  serviceUnavailable: "SERVICE_UNAVAILABLE",
+  internal: "INTERNAL",
+  // Job failures
+  invalidPayload: "INVALID_PAYLOAD",
+  timeout: "TIMEOUT",
+  cancelled: "CANCELLED",
+  handlerFailed: "HANDLER_FAILED",
+  upstreamRejected: "UPSTREAM_REJECTED",
+  upstreamUnavailable: "UPSTREAM_UNAVAILABLE",
+  notFoundInStore: "NOT_FOUND_IN_STORE",
+  attemptsExhausted: "ATTEMPTS_EXHAUSTED",
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

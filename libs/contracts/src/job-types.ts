@@ -1,0 +1,104 @@
+import { z } from "zod";
+import { IsoDate } from "./domain.js";
+import type { Queue } from "./queues.js";
+
+export const PlanGeneratePayload = z.object({
+  planId: z.string().min(1),
+  goal: z.string().min(1),
+  title: z.string().min(1),
+  studyContext: z.string().nullable(),
+  startDate: IsoDate,
+  endDate: IsoDate,
+  dailyMinutes: z.number().int().min(15).max(600),
+});
+export const PlanGenerateResult = z.object({
+  plan_id: z.string(),
+  day_count: z.number().int(),
+  task_count: z.number().int(),
+  provider: z.string(),
+});
+
+export const PlanDayGeneratePayload = z.object({ planId: z.string().min(1), dayId: z.string().min(1) });
+export const PlanDayGenerateResult = z.object({
+  plan_id: z.string(),
+  day_id: z.string(),
+  task_ids: z.array(z.string()),
+});
+
+export const PlanTasksGeneratePayload = z.object({
+  planId: z.string().min(1),
+  dayId: z.string().min(1),
+  sectionId: z.string().min(1),
+});
+export const PlanTasksGenerateResult = z.object({ plan_id: z.string(), task_ids: z.array(z.string()) });
+
+export const MaterialIngestPayload = z.object({
+  planId: z.string().min(1),
+  documentId: z.string().min(1),
+  fileId: z.string().min(1),
+  filename: z.string().min(1),
+  contentType: z.string().min(1),
+});
+export const MaterialIngestResult = z.object({ document_id: z.string(), chunk_count: z.number().int() });
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+export interface JobTypeSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  queue: Queue;
+  payload: P;
+  result: R;
+  /** Hard limit for one attempt; the handler's AbortSignal fires when it passes. */
+  timeoutMs: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+}
+
+const spec = <P extends z.ZodType, R extends z.ZodType>(s: JobTypeSpec<P, R>) => s;
+
+/** Every job the platform runs. The gateway validates payloads with it, workers validate them again. */
+export const JOB_TYPES = {
+  "plan.generate": spec({
+    queue: "ai_generation",
+    payload: PlanGeneratePayload,
+    result: PlanGenerateResult,
+    timeoutMs: 180_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 2_000, maxMs: 60_000 },
+  }),
+  "plan.day.generate": spec({
+    queue: "ai_generation",
+    payload: PlanDayGeneratePayload,
+    result: PlanDayGenerateResult,
+    timeoutMs: 60_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 2_000, maxMs: 60_000 },
+  }),
+  "plan.tasks.generate": spec({
+    queue: "ai_generation",
+    payload: PlanTasksGeneratePayload,
+    result: PlanTasksGenerateResult,
+    timeoutMs: 60_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 2_000, maxMs: 60_000 },
+  }),
+  "material.ingest": spec({
+    queue: "ingest",
+    payload: MaterialIngestPayload,
+    result: MaterialIngestResult,
+    timeoutMs: 300_000,
+    maxAttempts: 5,
+    backoff: { baseMs: 1_000, maxMs: 120_000 },
+  }),
+} as const;
+
+export type JobType = keyof typeof JOB_TYPES;
+export const JOB_TYPE_NAMES = Object.keys(JOB_TYPES) as JobType[];
+export const JobTypeName = z.enum(JOB_TYPE_NAMES as [JobType, ...JobType[]]);
+export type PayloadOf<T extends JobType> = z.infer<(typeof JOB_TYPES)[T]["payload"]>;
+export type ResultOf<T extends JobType> = z.infer<(typeof JOB_TYPES)[T]["result"]>;
+
+export const isJobType = (name: string): name is JobType => Object.hasOwn(JOB_TYPES, name);
+export const jobTypesOfQueue = (queue: Queue): JobType[] => JOB_TYPE_NAMES.filter((t) => JOB_TYPES[t].queue === queue);

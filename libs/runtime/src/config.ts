@@ -1,0 +1,42 @@
+import os from "node:os";
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Settings every service shares. Services extend this shape with their own. */
+export const baseConfigShape = {
+  NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  MONGO_URL: z.string().default("mongodb://127.0.0.1:27017/"),
+  MONGO_DB: z.string().default("ai_jobs"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SERVICE_INSTANCE_ID: z.string().default(`${os.hostname()}-${process.pid}`),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(25_000),
+  /** Bounds of the JOBS stream: a full queue refuses new jobs instead of dropping old ones. */
+  JOBS_MAX_MSGS: z.coerce.number().int().min(1).default(1_000_000),
+  JOBS_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_048_576)
+    .default(2 * 1024 ** 3),
+} as const;
+
+export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;
+
+/** Parses the environment once at boot. The result is frozen: behaviour never depends on env reads later. */
+export function loadConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+): Readonly<z.infer<z.ZodObject<S>>> {
+  const result = z.object(shape).safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return Object.freeze(result.data);
+}
+
+/** A port number from the environment. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);

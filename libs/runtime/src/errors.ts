@@ -1,0 +1,38 @@
+import { ERROR_CODES, type ErrorCode } from "@ai-jobs/contracts";
+
+/**
+ * A failure that retrying cannot fix (invalid input, an upstream 4xx other than 429). The worker fails the job
+ * at once. Every other error is transient and retried with backoff.
+ */
+export class PermanentError extends Error {
+  override readonly name = "PermanentError";
+  constructor(
+    readonly code: ErrorCode | string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A failure worth retrying. `retryAfterMs` (from a `Retry-After` answer) overrides the computed backoff. */
+export class TransientError extends Error {
+  override readonly name = "TransientError";
+  constructor(
+    readonly code: ErrorCode | string,
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export const isPermanent = (err: unknown): err is PermanentError => err instanceof PermanentError;
+
+/** A job error as stored and sent to clients: a stable code and a message, never a stack. */
+export function toJobError(err: unknown): { code: string; message: string } {
+  if (err instanceof PermanentError || err instanceof TransientError) return { code: err.code, message: err.message };
+  if (err instanceof Error) return { code: ERROR_CODES.handlerFailed, message: err.message };
+  return { code: ERROR_CODES.handlerFailed, message: String(err) };
+}

@@ -1,0 +1,64 @@
+import type { ChunkRecord, DocumentRecord, JobRecord, StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
+import { type Collection, type Db, MongoClient } from "mongodb";
+
+export interface JobEventRecord {
+  /** The JOB_EVENTS stream sequence: unique, so a replayed event is never stored twice. */
+  _id: number;
+  jobId: string;
+  tenantId: string;
+  kind: string;
+  attempt: number;
+  at: Date;
+  data: Record<string, unknown>;
+}
+
+export interface Collections {
+  jobs: Collection<JobRecord>;
+  jobEvents: Collection<JobEventRecord>;
+  plans: Collection<StudyPlan>;
+  days: Collection<StudyDay>;
+  tasks: Collection<StudyTask>;
+  documents: Collection<DocumentRecord>;
+  chunks: Collection<ChunkRecord>;
+}
+
+export interface MongoContext {
+  client: MongoClient;
+  db: Db;
+  collections: Collections;
+}
+
+export async function connectMongo(url: string, dbName: string): Promise<MongoContext> {
+  // Short selection timeout: a request during an outage fails fast (503) instead of hanging for 30 s.
+  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000, appName: "ai-jobs" });
+  await client.connect();
+  const db = client.db(dbName);
+  return { client, db, collections: collectionsOf(db) };
+}
+
+export function collectionsOf(db: Db): Collections {
+  return {
+    jobs: db.collection<JobRecord>("jobs"),
+    jobEvents: db.collection<JobEventRecord>("job_events"),
+    plans: db.collection<StudyPlan>("study_plans"),
+    days: db.collection<StudyDay>("study_days"),
+    tasks: db.collection<StudyTask>("study_tasks"),
+    documents: db.collection<DocumentRecord>("documents"),
+    chunks: db.collection<ChunkRecord>("chunks"),
+  };
+}
+
+/** Idempotent; every service runs it at boot. Only indexes FerretDB supports (no TTL, no partial). */
+export async function ensureIndexes(c: Collections): Promise<void> {
+  await Promise.all([
+    c.jobs.createIndex({ tenantId: 1, createdAt: -1 }),
+    c.jobs.createIndex({ status: 1, dispatchedAt: 1 }),
+    c.jobEvents.createIndex({ jobId: 1, _id: 1 }),
+    c.plans.createIndex({ tenantId: 1, createdAt: -1 }),
+    c.days.createIndex({ planId: 1, index: 1 }),
+    c.tasks.createIndex({ planId: 1, dayId: 1, sectionId: 1, index: 1 }),
+    c.documents.createIndex({ planId: 1 }),
+    c.chunks.createIndex({ documentId: 1, index: 1 }),
+    c.chunks.createIndex({ planId: 1 }),
+  ]);
+}

@@ -1,0 +1,44 @@
+import type { BaseConfig } from "./config.js";
+import { createJobEventPublisher, type JobEventPublisher } from "./job-events.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createMessaging, type Messaging } from "./messaging.js";
+import { connectMongo, ensureIndexes, type MongoContext } from "./mongo.js";
+import { connectNats, type NatsContext, provision } from "./nats.js";
+import { startTelemetry, type Telemetry } from "./telemetry.js";
+
+export interface ServiceContext {
+  log: Logger;
+  telemetry: Telemetry;
+  nats: NatsContext;
+  messaging: Messaging;
+  events: JobEventPublisher;
+  mongo: MongoContext;
+}
+
+/**
+ * The common boot of every service: telemetry first (so everything after is traced), then logs, NATS with
+ * idempotent provisioning, and MongoDB with its indexes.
+ */
+export async function bootService(name: string, version: string, config: BaseConfig): Promise<ServiceContext> {
+  const telemetry = startTelemetry({
+    serviceName: name,
+    serviceVersion: version,
+    instanceId: config.SERVICE_INSTANCE_ID,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  const log = createLogger({ service: name, instanceId: config.SERVICE_INSTANCE_ID, level: config.LOG_LEVEL });
+  const nats = await connectNats(config.NATS_URL, `${name}:${config.SERVICE_INSTANCE_ID}`, log);
+  await provision(nats, { jobsMaxMsgs: config.JOBS_MAX_MSGS, jobsMaxBytes: config.JOBS_MAX_BYTES });
+  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+  await ensureIndexes(mongo.collections);
+  const messaging = createMessaging(nats.js, telemetry.tracer);
+  log.info("connected to nats and mongodb");
+  return { log, telemetry, nats, messaging, events: createJobEventPublisher(messaging), mongo };
+}
+
+/** Closes what bootService opened, in reverse order. */
+export async function closeService(ctx: ServiceContext): Promise<void> {
+  await ctx.nats.nc.drain().catch(() => undefined);
+  await ctx.mongo.client.close();
+  await ctx.telemetry.shutdown();
+}

@@ -1,0 +1,184 @@
+import {
+  CONSUMERS,
+  ERROR_CODES,
+  HEADERS,
+  isJobType,
+  JOB_TYPES,
+  JobCommand,
+  type JobError,
+  type JobType,
+  type Priority,
+  type Queue,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
+import type { JsMsg } from "@nats-io/jetstream";
+import { backoffDelayMs } from "../backoff.js";
+import { isPermanent, PermanentError, TransientError, toJobError } from "../errors.js";
+import type { JobEventPublisher } from "../job-events.js";
+import type { Logger } from "../logger.js";
+import type { Messaging } from "../messaging.js";
+import type { FailureHook, JobContext, JobHandler, JobHandlers } from "./types.js";
+
+export interface RunJobDeps {
+  queue: Queue;
+  handlers: JobHandlers;
+  onFailure?: FailureHook | undefined;
+  messaging: Messaging;
+  events: JobEventPublisher;
+  log: Logger;
+  instanceId: string;
+  ackWaitMs: number;
+  /** Aborts jobs in flight when the worker gives up waiting for them at shutdown. */
+  shutdownSignal: AbortSignal;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * One delivery of one command, from parse to ack or nak. Every outcome publishes its event before the message is
+ * settled, so a crash in between redelivers the command instead of losing the outcome.
+ */
+export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): Promise<void> {
+  const attempt = msg.info.deliveryCount;
+  const parsed = JobCommand.safeParse(safeJson(msg));
+  if (!parsed.success) {
+    // Without a valid envelope there is no job to report on: keep the bytes in the DLQ for an operator.
+    deps.log.error({ subject: msg.subject, issues: parsed.error.issues }, "malformed command dead-lettered");
+    await deadLetter(deps, msg, { code: ERROR_CODES.invalidPayload, message: "malformed command envelope" }, attempt);
+    msg.ack();
+    return;
+  }
+  const command = parsed.data;
+  const log = deps.log.child({
+    job_id: command.jobId,
+    tenant: command.tenantId,
+    queue: deps.queue,
+    attempt,
+    job_type: command.type,
+  });
+  await deps.messaging.consume(msg, { consumer: CONSUMERS.worker(deps.queue, priority) }, async (span) => {
+    span.setAttributes({
+      "job.id": command.jobId,
+      "job.type": command.type,
+      "job.attempt": attempt,
+      "tenant.id": command.tenantId,
+    });
+    const base = { jobId: command.jobId, tenantId: command.tenantId, type: command.type, attempt };
+    const fail = async (error: JobError) => {
+      await deps.onFailure?.(command, error, log);
+      await deadLetter(deps, msg, error, attempt);
+      await deps.events.publish({ ...base, at: now(), kind: "failed", data: { error } });
+      msg.ack();
+      log.error({ err_code: error.code, err_message: error.message }, "job failed");
+    };
+
+    const type = command.type;
+    const handler = isJobType(type) ? (deps.handlers[type] as JobHandler<JobType> | undefined) : undefined;
+    if (!isJobType(type) || !handler || JOB_TYPES[type].queue !== deps.queue) {
+      return fail({
+        code: ERROR_CODES.invalidPayload,
+        message: `no handler for job type "${type}" on queue ${deps.queue}`,
+      });
+    }
+    const spec = JOB_TYPES[type];
+    if (attempt > spec.maxAttempts) {
+      // Only reachable when earlier deliveries never settled: the worker died on every attempt.
+      return fail({
+        code: ERROR_CODES.attemptsExhausted,
+        message: `no attempt finished within ${spec.maxAttempts} deliveries`,
+      });
+    }
+    const payload = spec.payload.safeParse(command.payload);
+    if (!payload.success) {
+      const detail = payload.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+      return fail({ code: ERROR_CODES.invalidPayload, message: `invalid payload: ${detail}` });
+    }
+
+    await deps.events.publish({ ...base, at: now(), kind: "started", data: { worker: deps.instanceId } });
+    log.info("job started");
+    const startedAt = performance.now();
+    const heartbeat = setInterval(() => msg.working(), Math.floor(deps.ackWaitMs / 3));
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new TransientError(ERROR_CODES.timeout, `attempt exceeded ${spec.timeoutMs} ms`)),
+      spec.timeoutMs,
+    );
+    const signal = AbortSignal.any([timeout.signal, deps.shutdownSignal]);
+    let progressCount = 0;
+    const ctx: JobContext<JobType> = {
+      command,
+      payload: payload.data as JobContext<JobType>["payload"],
+      attempt,
+      signal,
+      log,
+      progress: async (update) => {
+        progressCount += 1;
+        await deps.events.publish({ ...base, at: now(), kind: "progress", data: update }, progressCount);
+      },
+    };
+    try {
+      const result = await untilAborted(handler(ctx), signal);
+      const checked = spec.result.safeParse(result);
+      if (!checked.success) throw new PermanentError(ERROR_CODES.handlerFailed, "handler returned an invalid result");
+      await deps.events.publish({
+        ...base,
+        at: now(),
+        kind: "succeeded",
+        data: { result: checked.data as Record<string, unknown> },
+      });
+      msg.ack();
+      log.info({ duration_ms: Math.round(performance.now() - startedAt) }, "job succeeded");
+    } catch (err) {
+      const error = toJobError(err);
+      const duration_ms = Math.round(performance.now() - startedAt);
+      if (isPermanent(err) || attempt >= spec.maxAttempts) {
+        log.warn({ err, duration_ms }, "attempt failed for good");
+        return fail(error);
+      }
+      const delayMs =
+        err instanceof TransientError && err.retryAfterMs !== undefined
+          ? err.retryAfterMs
+          : backoffDelayMs(spec.backoff, attempt);
+      const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
+      await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } });
+      msg.nak(delayMs);
+      log.warn({ err, duration_ms, retry_in_ms: delayMs }, "attempt failed; retrying");
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+    }
+  });
+}
+
+/** Rejects with the signal's reason as soon as it fires, even if the handler ignores the signal. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+async function deadLetter(deps: RunJobDeps, msg: JsMsg, error: JobError, attempt: number): Promise<void> {
+  const jobId = msg.headers?.get(HEADERS.msgId) || `seq-${msg.seq}`;
+  const dlq = deps.messaging;
+  // The DLQ keeps the original bytes untouched; the error travels in headers.
+  await dlq.publish(SUBJECTS.deadLetter(deps.queue), safeJson(msg) ?? msg.string(), {
+    msgId: `${jobId}:dlq:${attempt}`,
+    headers: {
+      [HEADERS.error]: error.message.slice(0, 1_000),
+      [HEADERS.errorCode]: error.code,
+      [HEADERS.attempts]: String(attempt),
+      [HEADERS.originalSubject]: msg.subject,
+    },
+  });
+}
+
+function safeJson(msg: JsMsg): unknown {
+  try {
+    return msg.json();
+  } catch {
+    return undefined;
+  }
+}

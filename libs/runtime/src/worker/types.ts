@@ -1,0 +1,22 @@
+import type { JobCommand, JobError, JobType, PayloadOf, ProgressData, ResultOf } from "@ai-jobs/contracts";
+import type { Logger } from "../logger.js";
+
+export interface JobContext<T extends JobType> {
+  command: JobCommand;
+  payload: PayloadOf<T>;
+  /** 1 for the first delivery; JetStream's delivery count. */
+  attempt: number;
+  /** Fires on timeout, cancellation or shutdown. Pass it to every fetch/openai call and check it in long loops. */
+  signal: AbortSignal;
+  log: Logger;
+  progress(update: ProgressData): Promise<void>;
+}
+
+export type JobHandler<T extends JobType> = (ctx: JobContext<T>) => Promise<ResultOf<T>>;
+export type JobHandlers = { [T in JobType]?: JobHandler<T> };
+
+/**
+ * Called once when a job fails for good (permanent error or last attempt), before the `failed` event, so the
+ * domain record (a plan's `generation_status`, a document's `ingest_status`) can record `last_error`.
+ */
+export type FailureHook = (command: JobCommand, error: JobError, log: Logger) => Promise<void>;

@@ -1,0 +1,192 @@
+import {
+  HEADERS,
+  type JobCommand,
+  type JobEvent,
+  type JobType,
+  type Priority,
+  STREAMS,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
+import { type NatsServer, startNats, waitFor } from "@ai-jobs/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PermanentError, TransientError } from "../errors.js";
+import { createIdGenerator } from "../ids.js";
+import { createJobEventPublisher } from "../job-events.js";
+import { createLogger } from "../logger.js";
+import { createMessaging, type Messaging } from "../messaging.js";
+import { connectNats, type NatsContext, provision } from "../nats.js";
+import { startTelemetry } from "../telemetry.js";
+import type { JobHandlers } from "./types.js";
+import { createWorker, type Worker } from "./worker.js";
+
+const log = createLogger({ service: "worker-test", instanceId: "t", level: "silent" });
+const newId = createIdGenerator();
+let server: NatsServer;
+let nats: NatsContext;
+let messaging: Messaging;
+const events: JobEvent[] = [];
+
+const ingestPayload = (tag: string) => ({
+  planId: "P1",
+  documentId: tag,
+  fileId: "F1",
+  filename: "a.md",
+  contentType: "text/markdown",
+});
+
+async function submit(type: JobType, priority: Priority, payload: Record<string, unknown>): Promise<string> {
+  const jobId = newId();
+  const command: JobCommand = {
+    jobId,
+    tenantId: "acme",
+    userId: "u1",
+    type,
+    queue: type === "material.ingest" ? "ingest" : "ai_generation",
+    priority,
+    payload,
+    createdAt: new Date().toISOString(),
+  };
+  await messaging.publish(SUBJECTS.job(command.queue, priority, "acme"), command, { msgId: jobId });
+  return jobId;
+}
+
+function startWorker(
+  handlers: JobHandlers,
+  concurrency = 1,
+  onFailure?: Parameters<typeof createWorker>[0]["onFailure"],
+): Worker {
+  const worker = createWorker({
+    nats,
+    messaging,
+    events: createJobEventPublisher(messaging),
+    queue: "ingest",
+    concurrency,
+    handlers,
+    onFailure,
+    log,
+    serviceName: "worker-test",
+    instanceId: "w1",
+    pullExpiresMs: 1_000,
+  });
+  return worker;
+}
+
+const kindsOf = (jobId: string) => events.filter((e) => e.jobId === jobId).map((e) => e.kind);
+
+beforeAll(async () => {
+  server = await startNats();
+  nats = await connectNats(server.url, "worker-test", log);
+  await provision(nats, { jobsMaxMsgs: 100_000, jobsMaxBytes: 256 * 1024 * 1024 });
+  messaging = createMessaging(
+    nats.js,
+    startTelemetry({ serviceName: "t", serviceVersion: "0", instanceId: "t" }).tracer,
+  );
+  nats.nc.subscribe(SUBJECTS.eventsAll, { callback: (_err, msg) => events.push(msg.json<JobEvent>()) });
+});
+
+afterAll(async () => {
+  await nats?.nc.drain();
+  await server?.cleanup();
+});
+
+describe("worker loop", () => {
+  it("runs a critical job submitted behind a backlog of low jobs before that backlog", async () => {
+    const order: string[] = [];
+    const lows: string[] = [];
+    for (let i = 0; i < 30; i++) lows.push(await submit("material.ingest", "low", ingestPayload(`low${i}`)));
+    const critical = await submit("material.ingest", "critical", ingestPayload("critical"));
+    const worker = startWorker({
+      "material.ingest": async (ctx) => {
+        order.push(ctx.payload.documentId);
+        return { document_id: ctx.payload.documentId, chunk_count: 0 };
+      },
+    });
+    await worker.start();
+    await waitFor(() => order.length === 31, { what: "all 31 jobs to run", timeoutMs: 20_000 });
+    await worker.stop(1_000);
+    // At most one low job can be in hand when the critical one arrives; then critical goes first.
+    expect(order.indexOf("critical")).toBeLessThanOrEqual(1);
+    await waitFor(() => kindsOf(critical).includes("succeeded"), { what: "critical succeeded event" });
+    expect(kindsOf(critical)).toEqual(["started", "succeeded"]);
+    expect(lows).toHaveLength(30);
+  });
+
+  it("retries a transient failure after Retry-After and then succeeds, publishing a retrying event", async () => {
+    const attempts: number[] = [];
+    const jobId = await submit("material.ingest", "normal", ingestPayload("flaky"));
+    const worker = startWorker({
+      "material.ingest": async (ctx) => {
+        attempts.push(ctx.attempt);
+        await ctx.progress({ pct: 50, message: "half way" });
+        if (ctx.attempt === 1) throw new TransientError("UPSTREAM_UNAVAILABLE", "upstream said 429", 200);
+        return { document_id: "flaky", chunk_count: 3 };
+      },
+    });
+    await worker.start();
+    await waitFor(() => kindsOf(jobId).includes("succeeded"), {
+      what: "the retried job to succeed",
+      timeoutMs: 15_000,
+    });
+    await worker.stop(1_000);
+    expect(attempts).toEqual([1, 2]);
+    expect(kindsOf(jobId)).toEqual(["started", "progress", "retrying", "started", "progress", "succeeded"]);
+    const retrying = events.find((e) => e.jobId === jobId && e.kind === "retrying");
+    expect(retrying?.kind === "retrying" && retrying.data.error.code).toBe("UPSTREAM_UNAVAILABLE");
+  });
+
+  it("fails a permanent error at once, calls the failure hook and dead-letters the command with its error", async () => {
+    const failures: string[] = [];
+    const jobId = await submit("material.ingest", "high", ingestPayload("broken"));
+    const worker = startWorker(
+      {
+        "material.ingest": async () => {
+          throw new PermanentError("INVALID_PAYLOAD", "the file is not text");
+        },
+      },
+      1,
+      async (command, error) => {
+        failures.push(`${command.jobId}:${error.code}`);
+      },
+    );
+    await worker.start();
+    await waitFor(() => kindsOf(jobId).includes("failed"), { what: "the failed event", timeoutMs: 10_000 });
+    await worker.stop(1_000);
+    expect(kindsOf(jobId)).toEqual(["started", "failed"]);
+    expect(failures).toEqual([`${jobId}:INVALID_PAYLOAD`]);
+    const dead = await nats.jsm.streams.getMessage(STREAMS.deadLetters, {
+      last_by_subj: SUBJECTS.deadLetter("ingest"),
+    });
+    expect(dead?.json<JobCommand>().jobId).toBe(jobId);
+    expect(dead?.header.get(HEADERS.errorCode)).toBe("INVALID_PAYLOAD");
+    expect(dead?.header.get(HEADERS.originalSubject)).toBe(SUBJECTS.job("ingest", "high", "acme"));
+  });
+
+  it("fails a command whose payload does not match its job type without running the handler", async () => {
+    let ran = false;
+    const jobId = await submit("material.ingest", "normal", { planId: "P1" });
+    const worker = startWorker({
+      "material.ingest": async () => {
+        ran = true;
+        return { document_id: "x", chunk_count: 0 };
+      },
+    });
+    await worker.start();
+    await waitFor(() => kindsOf(jobId).includes("failed"), { what: "the failed event", timeoutMs: 10_000 });
+    await worker.stop(1_000);
+    expect(ran).toBe(false);
+    const failed = events.find((e) => e.jobId === jobId && e.kind === "failed");
+    expect(failed?.kind === "failed" && failed.data.error.code).toBe("INVALID_PAYLOAD");
+  });
+
+  it("carries the publisher's trace context to the handler through NATS headers", async () => {
+    const jobId = await submit("material.ingest", "normal", ingestPayload("traced"));
+    const msg = await nats.jsm.streams.getMessage(STREAMS.jobs, {
+      last_by_subj: SUBJECTS.job("ingest", "normal", "acme"),
+    });
+    expect(msg?.header.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const worker = startWorker({ "material.ingest": async () => ({ document_id: "traced", chunk_count: 0 }) });
+    await worker.start();
+    await waitFor(() => kindsOf(jobId).includes("succeeded"), { what: "traced job", timeoutMs: 10_000 });
+    await worker.stop(1_000);
+  });
+});
