@@ -21,7 +21,7 @@ export interface ServiceContext {
  */
 export async function bootService(name: string, version: string, config: BaseConfig): Promise<ServiceContext> {
   const telemetry = startTelemetry({
-    serviceName: name,
+    serviceName: config.OTEL_SERVICE_NAME ?? name,
     serviceVersion: version,
     instanceId: config.SERVICE_INSTANCE_ID,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,

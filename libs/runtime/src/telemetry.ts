@@ -31,7 +31,7 @@ export function startTelemetry(opts: TelemetryOptions): Telemetry {
   }
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? opts.serviceName,
+      [ATTR_SERVICE_NAME]: opts.serviceName,
       [ATTR_SERVICE_VERSION]: opts.serviceVersion,
       "service.instance.id": opts.instanceId,
     }),

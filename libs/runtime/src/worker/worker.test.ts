@@ -81,7 +81,11 @@ beforeAll(async () => {
     nats.js,
     startTelemetry({ serviceName: "t", serviceVersion: "0", instanceId: "t" }).tracer,
   );
-  nats.nc.subscribe(SUBJECTS.eventsAll, { callback: (_err, msg) => events.push(msg.json<JobEvent>()) });
+  nats.nc.subscribe(SUBJECTS.eventsAll, {
+    callback: (_err, msg) => {
+      events.push(msg.json<JobEvent>());
+    },
+  });
 });
 
 afterAll(async () => {
