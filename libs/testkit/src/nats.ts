@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { toolBinary } from "./bin.js";
+import { type Child, startChild } from "./child.js";
+import { freePort } from "./ports.js";
+import { waitUntilReady } from "./ready.js";
+import { httpOk } from "./wait.js";
+
+export interface NatsServer {
+  url: string;
+  port: number;
+  storeDir: string;
+  /** SIGTERM, and wait for the exit (SIGKILL after 10 s). */
+  stop(): Promise<void>;
+  /** SIGKILL, and wait for the exit. */
+  kill(): Promise<void>;
+  /** Start again on the same port with the same store dir (stopping the server first if it still runs). */
+  restart(): Promise<void>;
+  /** Stop, and remove the store dir if the testkit created it. */
+  cleanup(): Promise<void>;
+}
+
+export interface StartNatsOptions {
+  port?: number;
+  /** JetStream store dir; default: a fresh temp dir, removed by cleanup(). */
+  storeDir?: string;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+
+/** Starts the pinned nats-server (`.tools/bin/nats-server` or NATS_SERVER_BIN) with JetStream on a random port. */
+export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer> {
+  const bin = toolBinary("nats-server", "NATS_SERVER_BIN");
+  const ownsDir = opts.storeDir === undefined;
+  const storeDir = opts.storeDir ?? (await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-")));
+
+  let port = opts.port ?? (await freePort());
+  let monitorPort = await freePort();
+
+  const launch = async (): Promise<Child> => {
+    const child = startChild({
+      name: "nats-server",
+      command: bin,
+      args: ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "-m", String(monitorPort)],
+      maxLines: 500,
+    });
+    await waitUntilReady(child, () => httpOk(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`), {
+      what: `nats-server to be healthy on 127.0.0.1:${port} (monitor ${monitorPort})`,
+      timeoutMs: READY_TIMEOUT_MS,
+    });
+    return child;
+  };
+
+  let child: Child;
+  try {
+    try {
+      child = await launch();
+    } catch (err) {
+      // Another process may have taken a random port between freePort() and the bind: try fresh ports once.
+      if (!(err instanceof Error && /address already in use/i.test(err.message))) throw err;
+      if (opts.port === undefined) port = await freePort();
+      monitorPort = await freePort();
+      child = await launch();
+    }
+  } catch (err) {
+    if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  const server: NatsServer = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    async stop() {
+      await child.stop();
+    },
+    async kill() {
+      await child.signal("SIGKILL");
+    },
+    async restart() {
+      await child.stop();
+      child = await launch();
+    },
+    async cleanup() {
+      await child.stop();
+      if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
