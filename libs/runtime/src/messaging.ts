@@ -14,7 +14,10 @@ export interface PublishOptions {
 }
 
 export interface Messaging {
-  /** Publishes JSON with the active trace context in W3C headers, inside a PRODUCER span. */
+  /**
+   * Publishes with the active trace context in W3C headers, inside a PRODUCER span. A Uint8Array is sent as it is
+   * (dead letters keep the original bytes); anything else is sent as JSON.
+   */
   publish(subject: string, payload: unknown, opts: PublishOptions): Promise<PubAck>;
   /** Runs `fn` inside a CONSUMER span whose parent is the trace context carried by the message. */
   consume<T>(msg: JsMsg, opts: { consumer: string; spanName?: string }, fn: (span: Span) => Promise<T>): Promise<T>;
@@ -55,7 +58,7 @@ export function createMessaging(js: JetStreamClient, tracer: Tracer): Messaging 
           const h = natsHeaders();
           for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
           propagation.inject(context.active(), h, headerSetter);
-          return js.publish(subject, JSON.stringify(payload), {
+          return js.publish(subject, payload instanceof Uint8Array ? payload : JSON.stringify(payload), {
             msgID: opts.msgId,
             headers: h,
             timeout: opts.timeoutMs ?? 5_000,

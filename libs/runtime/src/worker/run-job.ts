@@ -64,10 +64,12 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
       "tenant.id": command.tenantId,
     });
     const base = { jobId: command.jobId, tenantId: command.tenantId, type: command.type, attempt };
+    const run = { run: msg.seq };
     const fail = async (error: JobError) => {
-      await deps.onFailure?.(command, error, log);
+      // A broken hook (say, MongoDB down) must not strand the job: the job record still gets its failure.
+      await deps.onFailure?.(command, error, log).catch((err: unknown) => log.error({ err }, "failure hook failed"));
       await deadLetter(deps, msg, error, attempt);
-      await deps.events.publish({ ...base, at: now(), kind: "failed", data: { error } });
+      await deps.events.publish({ ...base, at: now(), kind: "failed", data: { error } }, run);
       msg.ack();
       log.error({ err_code: error.code, err_message: error.message }, "job failed");
     };
@@ -94,7 +96,7 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
       return fail({ code: ERROR_CODES.invalidPayload, message: `invalid payload: ${detail}` });
     }
 
-    await deps.events.publish({ ...base, at: now(), kind: "started", data: { worker: deps.instanceId } });
+    await deps.events.publish({ ...base, at: now(), kind: "started", data: { worker: deps.instanceId } }, run);
     log.info("job started");
     const startedAt = performance.now();
     const heartbeat = setInterval(() => msg.working(), Math.floor(deps.ackWaitMs / 3));
@@ -113,22 +115,26 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
       log,
       progress: async (update) => {
         progressCount += 1;
-        await deps.events.publish({ ...base, at: now(), kind: "progress", data: update }, progressCount);
+        await deps.events.publish({ ...base, at: now(), kind: "progress", data: update }, { ...run, n: progressCount });
       },
     };
     try {
       const result = await untilAborted(handler(ctx), signal);
       const checked = spec.result.safeParse(result);
       if (!checked.success) throw new PermanentError(ERROR_CODES.handlerFailed, "handler returned an invalid result");
-      await deps.events.publish({
-        ...base,
-        at: now(),
-        kind: "succeeded",
-        data: { result: checked.data as Record<string, unknown> },
-      });
+      await deps.events.publish(
+        { ...base, at: now(), kind: "succeeded", data: { result: checked.data as Record<string, unknown> } },
+        run,
+      );
       msg.ack();
       log.info({ duration_ms: Math.round(performance.now() - startedAt) }, "job succeeded");
     } catch (err) {
+      if (deps.shutdownSignal.aborted) {
+        // Stopped by a deploy, not by the job: hand it back at once without spending an attempt's backoff.
+        msg.nak();
+        log.warn("attempt interrupted by shutdown; handed back");
+        return;
+      }
       const error = toJobError(err);
       const duration_ms = Math.round(performance.now() - startedAt);
       if (isPermanent(err) || attempt >= spec.maxAttempts) {
@@ -140,7 +146,7 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
           ? err.retryAfterMs
           : backoffDelayMs(spec.backoff, attempt);
       const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
-      await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } });
+      await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } }, run);
       msg.nak(delayMs);
       log.warn({ err, duration_ms, retry_in_ms: delayMs }, "attempt failed; retrying");
     } finally {
@@ -161,11 +167,10 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 async function deadLetter(deps: RunJobDeps, msg: JsMsg, error: JobError, attempt: number): Promise<void> {
-  const jobId = msg.headers?.get(HEADERS.msgId) || `seq-${msg.seq}`;
-  const dlq = deps.messaging;
+  const jobId = msg.headers?.get(HEADERS.msgId) || "unknown";
   // The DLQ keeps the original bytes untouched; the error travels in headers.
-  await dlq.publish(SUBJECTS.deadLetter(deps.queue), safeJson(msg) ?? msg.string(), {
-    msgId: `${jobId}:dlq:${attempt}`,
+  await deps.messaging.publish(SUBJECTS.deadLetter(deps.queue), msg.data, {
+    msgId: `${jobId}:${msg.seq}:dlq`,
     headers: {
       [HEADERS.error]: error.message.slice(0, 1_000),
       [HEADERS.errorCode]: error.code,

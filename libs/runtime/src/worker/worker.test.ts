@@ -193,4 +193,64 @@ describe("worker loop", () => {
     await waitFor(() => kindsOf(jobId).includes("succeeded"), { what: "traced job", timeoutMs: 10_000 });
     await worker.stop(1_000);
   });
+
+  it("publishes fresh events when the same job id runs again (an explicit retry), instead of dropping them as duplicates", async () => {
+    const jobId = await submit("material.ingest", "normal", ingestPayload("rerun"));
+    const worker = startWorker({ "material.ingest": async () => ({ document_id: "rerun", chunk_count: 1 }) });
+    await worker.start();
+    await waitFor(() => kindsOf(jobId).includes("succeeded"), { what: "first run", timeoutMs: 10_000 });
+    // The retry path republishes the same command under a new Nats-Msg-Id.
+    const command: JobCommand = {
+      jobId,
+      tenantId: "acme",
+      userId: "u1",
+      type: "material.ingest",
+      queue: "ingest",
+      priority: "normal",
+      payload: ingestPayload("rerun"),
+      createdAt: new Date().toISOString(),
+    };
+    await messaging.publish(SUBJECTS.job("ingest", "normal", "acme"), command, { msgId: `${jobId}:retry:1` });
+    await waitFor(() => kindsOf(jobId).filter((k) => k === "succeeded").length === 2, {
+      what: "second run",
+      timeoutMs: 10_000,
+    });
+    await worker.stop(1_000);
+    const stored = await nats.jsm.streams.info(STREAMS.events, {
+      subjects_filter: SUBJECTS.eventsOfJob("acme", jobId),
+    });
+    expect(stored.state.subjects?.[SUBJECTS.event("acme", jobId, "started")]).toBe(2);
+  });
+
+  it("hands a job interrupted by shutdown back to the queue without spending a retry on it", async () => {
+    const jobId = await submit("material.ingest", "normal", ingestPayload("slow"));
+    let started = 0;
+    const worker = startWorker({
+      "material.ingest": async (ctx) => {
+        started += 1;
+        await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+        return { document_id: "slow", chunk_count: 0 };
+      },
+    });
+    await worker.start();
+    await waitFor(() => started === 1, { what: "the slow job to start" });
+    await worker.stop(200);
+    expect(kindsOf(jobId)).toEqual(["started"]);
+    // Back in the queue at once: the next worker gets it as its second delivery.
+    const attempts: number[] = [];
+    const next = startWorker({
+      "material.ingest": async (ctx) => {
+        attempts.push(ctx.attempt);
+        return { document_id: "slow", chunk_count: 0 };
+      },
+    });
+    await next.start();
+    await waitFor(() => kindsOf(jobId).includes("succeeded"), {
+      what: "the handed-back job to finish",
+      timeoutMs: 10_000,
+    });
+    await next.stop(1_000);
+    expect(attempts).toEqual([2]);
+    expect(kindsOf(jobId)).not.toContain("retrying");
+  });
 });
