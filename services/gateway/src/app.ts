@@ -1,0 +1,91 @@
+import type { JobEventPublisher, Logger, Messaging, MongoContext, NatsContext } from "@ai-jobs/runtime";
+import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { GatewayConfig } from "./config.js";
+import { createDocumentRepository } from "./data/documents.js";
+import { createJobRepository } from "./data/jobs.js";
+import { createMaterialStore } from "./data/materials.js";
+import { createPlanRepository } from "./data/plans.js";
+import { readQueueStats } from "./data/queue-stats.js";
+import { createHealthReporter } from "./domain/health.js";
+import { authPlugin } from "./plugins/auth.js";
+import { problemsPlugin } from "./plugins/problems.js";
+import { tracingPlugin } from "./plugins/tracing.js";
+import { healthRoutes, type Lifecycle } from "./routes/health.js";
+import { jobStreamRoutes } from "./routes/job-stream.js";
+import { jobRoutes } from "./routes/jobs.js";
+import { materialRoutes } from "./routes/materials.js";
+import { planRoutes } from "./routes/plans.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Shutdown state: main sets `draining` before closing, and readyz starts answering 503. */
+    lifecycle: Lifecycle;
+  }
+}
+
+export interface AppDeps {
+  config: GatewayConfig;
+  log: Logger;
+  messaging: Messaging;
+  events: JobEventPublisher;
+  nats: NatsContext;
+  mongo: MongoContext;
+  /** Mints sortable ids (ULIDs) for jobs, plans, documents and files. */
+  ids: () => string;
+}
+
+const API_PREFIX = "/api/ai";
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+/** Queue depths in /api/ai/health/ are read at most this often. */
+const HEALTH_CACHE_MS = 2_000;
+/** JSON bodies are small; files go through the multipart route with their own limit. */
+const JSON_BODY_LIMIT = 256 * 1024;
+
+/** Builds the gateway's HTTP app from its dependencies. Closing the app does not close them. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, mongo, nats } = deps;
+  const logger: FastifyBaseLogger = deps.log;
+  const app = Fastify({
+    loggerInstance: logger,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: JSON_BODY_LIMIT,
+    // A caller's X-Request-Id is kept when it is a sane token; otherwise the request gets a fresh id.
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : deps.ids();
+    },
+  });
+
+  const lifecycle: Lifecycle = { draining: false };
+  app.decorate("lifecycle", lifecycle);
+  app.addHook("onClose", async () => {
+    lifecycle.draining = true;
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+
+  const jobs = createJobRepository(mongo.collections);
+  const plans = createPlanRepository(mongo.collections);
+  const documents = createDocumentRepository(mongo.collections);
+  const materials = createMaterialStore(nats.js);
+  const submit = { jobs, messaging: deps.messaging, events: deps.events };
+  const checks = { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) };
+  const health = createHealthReporter({ checks, queueStats: () => readQueueStats(nats.jsm), cacheMs: HEALTH_CACHE_MS });
+
+  await app.register(problemsPlugin);
+  await app.register(tracingPlugin);
+  await app.register(authPlugin, { tokens: config.AUTH_TOKENS });
+
+  await app.register(healthRoutes, { health, checks, lifecycle });
+  await app.register(planRoutes, { prefix: API_PREFIX, plans, generate: { ...submit, plans, ids: deps.ids } });
+  await app.register(materialRoutes, {
+    prefix: API_PREFIX,
+    upload: { ...submit, plans, documents, materials, ids: deps.ids, maxBytes: config.UPLOAD_MAX_BYTES },
+  });
+  await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
+  await app.register(jobRoutes, { prefix: API_PREFIX, jobs });
+  return app;
+}

@@ -1,0 +1,18 @@
+import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
+import { z } from "zod";
+
+export const configShape = {
+  ...baseConfigShape,
+  PORT: port(8080),
+  HOST: z.string().default("0.0.0.0"),
+  AUTH_TOKENS: AuthTokens,
+  /** Base URL of an events replica (or its load balancer); the gateway proxies SSE there. */
+  EVENTS_URL: z.string().url().default("http://127.0.0.1:8081"),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25 * 1024 * 1024),
+} as const;
+
+export type GatewayConfig = Readonly<z.infer<z.ZodObject<typeof configShape>>>;

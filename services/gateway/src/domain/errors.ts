@@ -1,0 +1,45 @@
+import { ERROR_CODES, type ErrorCode } from "@ai-jobs/contracts";
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * The one error type the use cases throw for an expected failure. It carries the HTTP status and the stable
+ * code of the problem answer; its message is written for clients (the error handler shows it for any status).
+ */
+export class AppError extends Error {
+  override readonly name = "AppError";
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: extra.cause });
+  }
+}
+
+export const isAppError = (err: unknown): err is AppError => err instanceof AppError;
+
+export const notFound = (what: string): AppError => new AppError(404, ERROR_CODES.notFound, `${what} not found`);
+
+export const unauthorized = (): AppError =>
+  new AppError(401, ERROR_CODES.unauthorized, "a valid bearer token is required", {
+    headers: { "www-authenticate": 'Bearer realm="ai-jobs"' },
+  });
+
+export const invalid = (field: string, message: string): AppError =>
+  new AppError(400, ERROR_CODES.validationFailed, `${field}: ${message}`, { errors: [{ field, message }] });
+
+export const payloadTooLarge = (message: string): AppError => new AppError(413, ERROR_CODES.payloadTooLarge, message);
+
+export const unsupportedMediaType = (message: string): AppError =>
+  new AppError(415, ERROR_CODES.unsupportedMediaType, message);
+
+export const serviceUnavailable = (message: string, retryAfterSeconds: number, cause?: unknown): AppError =>
+  new AppError(503, ERROR_CODES.serviceUnavailable, message, {
+    headers: { "retry-after": String(retryAfterSeconds) },
+    cause,
+  });

@@ -1,0 +1,76 @@
+import type { GeneratePlanRequest, StudyPlan } from "@ai-jobs/contracts";
+import type { PlanRepository } from "../data/plans.js";
+import type { Caller } from "./context.js";
+import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
+
+export interface GeneratePlanDeps extends SubmitJobDeps {
+  plans: PlanRepository;
+  ids: () => string;
+}
+
+export interface GeneratedPlan {
+  plan: StudyPlan;
+  submitted: SubmittedJob;
+}
+
+const TITLE_MAX = 80;
+
+/** A title for a plan the client did not name: the goal's first line, cut at a word boundary. */
+export function titleFromGoal(goal: string): string {
+  const line = (goal.split(/\r?\n/).find((l) => l.trim() !== "") ?? goal).replace(/\s+/g, " ").trim();
+  if (line.length <= TITLE_MAX) return line;
+  const cut = line.slice(0, TITLE_MAX - 1);
+  const lastSpace = cut.lastIndexOf(" ");
+  return `${(lastSpace > TITLE_MAX / 2 ? cut.slice(0, lastSpace) : cut).trimEnd()}…`;
+}
+
+/**
+ * What happens when a plan is generated: a draft plan (`generation_status: pending`, no days yet) is stored with
+ * the id of the `plan.generate` job that will fill it, and the job is submitted. The planner writes the days and
+ * tasks; the client follows the job, or reads the plan again.
+ */
+export async function generatePlan(
+  deps: GeneratePlanDeps,
+  caller: Caller,
+  body: GeneratePlanRequest,
+): Promise<GeneratedPlan> {
+  const now = new Date();
+  const jobId = deps.ids();
+  const plan: StudyPlan = {
+    _id: deps.ids(),
+    tenantId: caller.principal.tenantId,
+    userId: caller.principal.userId,
+    title: body.title ?? titleFromGoal(body.goal),
+    goal: body.goal,
+    studyContext: body.study_context ?? null,
+    startDate: body.start_date,
+    endDate: body.end_date,
+    dailyMinutes: body.daily_minutes,
+    generationStatus: "pending",
+    ingestStatus: "none",
+    lastError: null,
+    jobId,
+    provider: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const submitted = await submitJob(deps, caller, {
+    jobId,
+    type: "plan.generate",
+    priority: body.priority,
+    payload: {
+      planId: plan._id,
+      goal: plan.goal,
+      title: plan.title,
+      studyContext: plan.studyContext,
+      startDate: plan.startDate,
+      endDate: plan.endDate,
+      dailyMinutes: plan.dailyMinutes,
+    },
+    draft: {
+      write: () => deps.plans.insert(plan),
+      undo: () => deps.plans.remove(plan.tenantId, plan._id),
+    },
+  });
+  return { plan, submitted };
+}

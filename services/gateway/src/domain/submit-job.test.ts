@@ -1,0 +1,59 @@
+import { GeneratePlanResponse, Problem } from "@ai-jobs/contracts";
+import { waitFor } from "@ai-jobs/testkit";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth, type Harness, planBody, startHarness } from "../../test/harness.js";
+
+const QUEUE_LIMIT = 3;
+
+let h: Harness;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  // A tiny JOBS stream, so the "full queue" case is cheap to reach. No worker pulls from it in this file.
+  h = await startHarness({ JOBS_MAX_MSGS: String(QUEUE_LIMIT) });
+  app = await h.app();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+const submit = () =>
+  app.inject({ method: "POST", url: "/api/ai/study-plans/generate/", headers: auth, payload: planBody() });
+
+describe("submitting a job", () => {
+  it("when the JOBS stream is full, answers 503 with Retry-After and takes the job record and the draft back", async () => {
+    for (let i = 0; i < QUEUE_LIMIT; i++) expect((await submit()).statusCode).toBe(202);
+    const before = await h.counts();
+    expect(before.jobsStream).toBe(QUEUE_LIMIT);
+
+    const res = await submit();
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("5");
+    expect(Problem.parse(res.json()).code).toBe("SERVICE_UNAVAILABLE");
+    expect(await h.counts()).toEqual(before);
+  });
+
+  it("when NATS is unreachable, still answers 202: the record stays with dispatchedAt null for the reconciler", async () => {
+    await h.ctx.nats.jsm.streams.purge("JOBS");
+    await h.nats.stop();
+    try {
+      const res = await submit();
+      expect(res.statusCode).toBe(202);
+      const body = GeneratePlanResponse.parse(res.json());
+      const c = h.ctx.mongo.collections;
+      expect(await c.plans.findOne({ _id: body.id })).toMatchObject({
+        generationStatus: "pending",
+        jobId: body.job_id,
+      });
+      expect(await c.jobs.findOne({ _id: body.job_id })).toMatchObject({ status: "queued", dispatchedAt: null });
+    } finally {
+      await h.nats.restart();
+    }
+    await waitFor(async () => (h.ctx.nats.nc.isClosed() ? undefined : await h.ctx.nats.nc.flush().then(() => true)), {
+      what: "the NATS connection to come back",
+      timeoutMs: 20_000,
+    });
+  });
+});

@@ -1,0 +1,193 @@
+import { pipeline, type Readable } from "node:stream";
+import { type DocumentRecord, type Priority, type StudyPlan, UploadFields } from "@ai-jobs/contracts";
+import type { DocumentRepository } from "../data/documents.js";
+import type { MaterialStore } from "../data/materials.js";
+import type { PlanRepository } from "../data/plans.js";
+import type { Caller } from "./context.js";
+import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from "./errors.js";
+import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
+import { checkedText, textContentType } from "./text-files.js";
+
+export interface UploadMaterialDeps extends SubmitJobDeps {
+  plans: PlanRepository;
+  documents: DocumentRepository;
+  materials: MaterialStore;
+  ids: () => string;
+  maxBytes: number;
+}
+
+/** One part of a multipart upload, as the HTTP layer hands it over, in the order the client sent them. */
+export type UploadPart =
+  | { kind: "field"; name: string; value: string }
+  | {
+      kind: "file";
+      filename: string;
+      contentType: string;
+      content: Readable;
+      /** True once the file went past the size limit (the parser stops reading it there). */
+      truncated(): boolean;
+      /** Calls `listener` when the file goes past the size limit. */
+      onTruncated(listener: () => void): void;
+    };
+type FilePart = Extract<UploadPart, { kind: "file" }>;
+
+export interface UploadMaterialRequest {
+  planId: string;
+  /** Starts reading the request body: called only once the plan is known to exist. */
+  parts: () => AsyncIterable<UploadPart>;
+}
+
+export interface UploadedMaterial {
+  document: DocumentRecord;
+  submitted: SubmittedJob;
+}
+
+interface StoredUpload {
+  fileId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+const FILENAME_MAX = 255;
+
+/**
+ * What happens when a study material is uploaded:
+ *
+ * 1. The plan must exist for the caller's tenant; the body is not read otherwise.
+ * 2. The one file part is streamed into the `MATERIALS` object store under a new file id, never buffered whole.
+ *    Only plain text and Markdown are accepted; an empty, binary or too large file fails the stream, so the
+ *    store drops what it wrote.
+ * 3. The form fields (`priority`) are validated; they may come before or after the file.
+ * 4. The document record (`ingest_status: pending`) and the plan's `ingest_status: pending` are the job's draft,
+ *    and a `material.ingest` job is submitted.
+ *
+ * A request rejected at any step leaves nothing behind: the stored file is deleted again.
+ */
+export async function uploadMaterial(
+  deps: UploadMaterialDeps,
+  caller: Caller,
+  req: UploadMaterialRequest,
+): Promise<UploadedMaterial> {
+  const { tenantId } = caller.principal;
+  const plan = await deps.plans.findById(tenantId, req.planId);
+  if (!plan) throw notFound("study plan");
+
+  let stored: StoredUpload | undefined;
+  try {
+    const fields = new Map<string, string>();
+    for await (const part of req.parts()) {
+      if (part.kind === "field") {
+        fields.set(part.name, part.value);
+      } else if (stored) {
+        part.content.resume();
+        throw invalid("file", "send exactly one file");
+      } else {
+        stored = await storeFile(deps, plan, part);
+      }
+    }
+    if (!stored) throw invalid("file", "a file is required");
+    const { priority } = UploadFields.parse(Object.fromEntries(fields));
+    return await submitIngest(deps, caller, plan, stored, priority);
+  } catch (err) {
+    if (stored) {
+      const { fileId } = stored;
+      await deps.materials.remove(fileId).catch((e: unknown) => {
+        caller.log.error({ err: e, fileId }, "could not delete the file of a rejected upload");
+      });
+    }
+    throw err;
+  }
+}
+
+async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePart): Promise<StoredUpload> {
+  const tooLarge = () => payloadTooLarge(`the file is larger than ${deps.maxBytes} bytes`);
+  const contentType = textContentType(part.filename, part.contentType);
+  if (!contentType) {
+    part.content.resume();
+    throw unsupportedMediaType("only plain text (.txt) and Markdown (.md) files are accepted");
+  }
+  if (part.truncated()) {
+    part.content.resume();
+    throw tooLarge();
+  }
+
+  const fileId = deps.ids();
+  const filename = cleanFilename(part.filename, fileId);
+  const checked = pipeline(part.content, checkedText(), () => undefined);
+  // Past the limit, fail the stream at once: the store drops the chunks and nothing of the file stays.
+  part.onTruncated(() => checked.destroy(tooLarge()));
+  let size: number;
+  try {
+    ({ size } = await deps.materials.put(fileId, checked, {
+      tenantId: plan.tenantId,
+      planId: plan._id,
+      filename,
+      contentType,
+    }));
+  } catch (err) {
+    if (isAppError(err)) throw err;
+    if (part.content.errored) throw invalid("file", "the upload ended before the file was complete");
+    throw serviceUnavailable("the file store is unavailable; try again later", 2, err);
+  }
+  if (part.truncated()) {
+    await deps.materials.remove(fileId);
+    throw tooLarge();
+  }
+  return { fileId, filename, contentType, size };
+}
+
+async function submitIngest(
+  deps: UploadMaterialDeps,
+  caller: Caller,
+  plan: StudyPlan,
+  file: StoredUpload,
+  priority: Priority,
+): Promise<UploadedMaterial> {
+  const now = new Date();
+  const jobId = deps.ids();
+  const document: DocumentRecord = {
+    _id: deps.ids(),
+    tenantId: plan.tenantId,
+    planId: plan._id,
+    fileId: file.fileId,
+    filename: file.filename,
+    contentType: file.contentType,
+    size: file.size,
+    ingestStatus: "pending",
+    lastError: null,
+    jobId,
+    chunkCount: 0,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const submitted = await submitJob(deps, caller, {
+    jobId,
+    type: "material.ingest",
+    priority,
+    payload: {
+      planId: plan._id,
+      documentId: document._id,
+      fileId: file.fileId,
+      filename: file.filename,
+      contentType: file.contentType,
+    },
+    draft: {
+      async write() {
+        await deps.documents.insert(document);
+        await deps.plans.setIngestStatus(plan.tenantId, plan._id, "pending");
+      },
+      async undo() {
+        await deps.documents.remove(plan.tenantId, document._id);
+        await deps.plans.setIngestStatus(plan.tenantId, plan._id, plan.ingestStatus, "pending");
+      },
+    },
+  });
+  return { document, submitted };
+}
+
+/** The file's own name, without any directory a client put in front of it. */
+function cleanFilename(filename: string, fallback: string): string {
+  const base = (filename.split(/[\\/]/).pop() ?? "").trim();
+  return (base || fallback).slice(0, FILENAME_MAX);
+}

@@ -1,0 +1,64 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { GeneratePlanResponse } from "@ai-jobs/contracts";
+import {
+  freePort,
+  type MongoServer,
+  type NatsServer,
+  type ServiceProcess,
+  spawnService,
+  startMongo,
+  startNats,
+} from "@ai-jobs/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { auth, planBody } from "../test/harness.js";
+
+let nats: NatsServer;
+let mongo: MongoServer;
+let gateway: ServiceProcess | undefined;
+let url: string;
+
+beforeAll(async () => {
+  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  gateway = await spawnService({
+    name: "gateway",
+    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
+    env: {
+      NATS_URL: nats.url,
+      MONGO_URL: mongo.url,
+      MONGO_DB: mongo.dbName,
+      AUTH_TOKENS: "t1:acme:admin",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+    },
+    readyUrl: `${url}/readyz`,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.kill("SIGKILL");
+  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
+});
+
+describe("the gateway process", () => {
+  it("boots, accepts a plan over HTTP, logs JSON with the request id, and exits 0 on SIGTERM", async () => {
+    const res = await fetch(`${url}/api/ai/study-plans/generate/`, {
+      method: "POST",
+      headers: { ...auth, "content-type": "application/json", "x-request-id": "req-main-test" },
+      body: JSON.stringify(planBody()),
+    });
+    expect(res.status).toBe(202);
+    expect(res.headers.get("x-request-id")).toBe("req-main-test");
+    GeneratePlanResponse.parse(await res.json());
+
+    const line = await gateway?.waitForLog((l) => l.includes('"reqId":"req-main-test"'));
+    expect(JSON.parse(line ?? "{}")).toMatchObject({ service: "gateway", reqId: "req-main-test" });
+    expect(gateway?.logs().join("\n")).not.toContain("t1:acme");
+
+    expect(await gateway?.kill("SIGTERM")).toBe(0);
+    gateway = undefined;
+  });
+});

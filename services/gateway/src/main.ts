@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import { bootService, closeService, createIdGenerator, handleShutdown, loadConfig } from "@ai-jobs/runtime";
+import { buildApp } from "./app.js";
+import { configShape } from "./config.js";
+
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+const config = loadConfig(configShape);
+const ctx = await bootService("gateway", version, config);
+const app = await buildApp({
+  config,
+  log: ctx.log,
+  messaging: ctx.messaging,
+  events: ctx.events,
+  nats: ctx.nats,
+  mongo: ctx.mongo,
+  ids: createIdGenerator(),
+});
+
+handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [
+  {
+    name: "stop accepting requests",
+    run: async () => {
+      app.lifecycle.draining = true;
+      // Ends proxied SSE streams (clients resume elsewhere) and waits for in-flight requests.
+      await app.close();
+    },
+  },
+  { name: "close nats, mongodb and telemetry", run: () => closeService(ctx) },
+]);
+
+await app.listen({ port: config.PORT, host: config.HOST });

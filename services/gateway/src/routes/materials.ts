@@ -1,0 +1,69 @@
+import multipart from "@fastify/multipart";
+import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+import { invalid, isAppError, unsupportedMediaType } from "../domain/errors.js";
+import { type UploadMaterialDeps, type UploadPart, uploadMaterial } from "../domain/upload-material.js";
+import { callerOf } from "../plugins/auth.js";
+import { toUploadResponse } from "../views.js";
+
+export interface MaterialRoutesOptions {
+  upload: UploadMaterialDeps;
+}
+
+/** The multipart body as the use case reads it: fields and the file stream, in the order they arrive. */
+async function* partsOf(request: FastifyRequest): AsyncIterable<UploadPart> {
+  try {
+    yield* adapt(request);
+  } catch (err) {
+    // Limits and content-type errors carry their own 4xx status; busboy's parse errors are plain Errors.
+    if (isAppError(err) || hasClientStatus(err)) throw err;
+    throw invalid("body", `malformed multipart body: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+const hasClientStatus = (err: unknown): boolean => {
+  const status = err instanceof Error ? (err as { statusCode?: unknown }).statusCode : undefined;
+  return typeof status === "number" && status >= 400 && status < 500;
+};
+
+async function* adapt(request: FastifyRequest): AsyncIterable<UploadPart> {
+  for await (const part of request.parts()) {
+    if (part.type === "field") {
+      yield {
+        kind: "field",
+        name: part.fieldname,
+        value: typeof part.value === "string" ? part.value : JSON.stringify(part.value),
+      };
+    } else {
+      const file = part.file;
+      yield {
+        kind: "file",
+        filename: part.filename,
+        contentType: part.mimetype,
+        content: file,
+        truncated: () => file.truncated,
+        onTruncated: (listener) => {
+          file.once("limit", listener);
+        },
+      };
+    }
+  }
+}
+
+/** `POST /study-plans/{id}/materials/`: a multipart upload streamed into the object store. */
+export const materialRoutes: FastifyPluginAsync<MaterialRoutesOptions> = async (app, opts) => {
+  // In this scope only multipart bodies are parsed: anything else is a 415 before its body is read.
+  app.removeAllContentTypeParsers();
+  await app.register(multipart, {
+    throwFileSizeLimit: false,
+    limits: { fileSize: opts.upload.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12 },
+  });
+
+  app.post<{ Params: { id: string } }>("/study-plans/:id/materials", async (request, reply) => {
+    if (!request.isMultipart()) throw unsupportedMediaType("send the file as multipart/form-data");
+    const { document, submitted } = await uploadMaterial(opts.upload, callerOf(request), {
+      planId: request.params.id,
+      parts: () => partsOf(request),
+    });
+    return reply.code(202).send(toUploadResponse(submitted.job._id, document.fileId, document._id));
+  });
+};

@@ -1,0 +1,27 @@
+import { GeneratePlanRequest } from "@ai-jobs/contracts";
+import type { FastifyPluginAsync } from "fastify";
+import type { PlanRepository } from "../data/plans.js";
+import { notFound } from "../domain/errors.js";
+import { type GeneratePlanDeps, generatePlan } from "../domain/generate-plan.js";
+import { callerOf } from "../plugins/auth.js";
+import { toGeneratePlanResponse, toPlanView } from "../views.js";
+
+export interface PlanRoutesOptions {
+  generate: GeneratePlanDeps;
+  plans: PlanRepository;
+}
+
+/** `/study-plans/generate/` and `/study-plans/{id}/`. */
+export const planRoutes: FastifyPluginAsync<PlanRoutesOptions> = async (app, opts) => {
+  app.post("/study-plans/generate", async (request, reply) => {
+    const body = GeneratePlanRequest.parse(request.body);
+    const { plan, submitted } = await generatePlan(opts.generate, callerOf(request), body);
+    return reply.code(202).send(toGeneratePlanResponse(plan, submitted.job._id));
+  });
+
+  app.get<{ Params: { id: string } }>("/study-plans/:id", async (request) => {
+    const found = await opts.plans.findWithContent(request.principal.tenantId, request.params.id);
+    if (!found) throw notFound("study plan");
+    return toPlanView(found.plan, found.days, found.tasks);
+  });
+};

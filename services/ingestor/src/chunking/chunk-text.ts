@@ -1,0 +1,189 @@
+export interface ChunkOptions {
+  /** Largest chunk, in characters (UTF-16 code units, like the offsets). */
+  size: number;
+  /** Characters of the previous chunk repeated at the start of the next one, within a section. */
+  overlap: number;
+}
+
+export interface TextChunk {
+  /** Always `source.slice(start, end)`: never empty, no leading or trailing whitespace. */
+  text: string;
+  /** The nearest Markdown heading above the chunk, or null before the first one. */
+  heading: string | null;
+  start: number;
+  end: number;
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+interface Section {
+  heading: string | null;
+  blocks: Span[];
+}
+
+const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?[ \t]*$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+/gu;
+const isSpace = (ch: string | undefined) => ch !== undefined && /\s/u.test(ch);
+
+/**
+ * Splits text (plain or Markdown) into chunks for retrieval. A heading starts a section, and chunks never cross
+ * sections, so each has one heading. Within a section, blank-line paragraphs are packed into chunks of at most
+ * `size` characters; a paragraph too long for one chunk is split at sentence ends, then between words. Each chunk
+ * after the first of a section starts up to `overlap` characters back, at a word start. Pure and deterministic.
+ */
+export function chunkText(source: string, opts: ChunkOptions): TextChunk[] {
+  const size = Math.max(1, Math.floor(opts.size));
+  // More overlap than half a chunk would make chunks mostly repeats, and could stall progress.
+  const overlap = Math.min(Math.max(0, Math.floor(opts.overlap)), Math.floor(size / 2));
+  const chunks: TextChunk[] = [];
+  for (const section of sectionsOf(source)) {
+    const units = section.blocks.flatMap((block) => splitOversized(source, block, size));
+    for (const { start, end } of pack(source, units, size, overlap)) {
+      chunks.push({ text: source.slice(start, end), heading: section.heading, start, end });
+    }
+  }
+  return chunks;
+}
+
+/** Sections at ATX headings (`# …` to `###### …`); blocks are blank-line paragraphs. Fenced code is one block. */
+function sectionsOf(source: string): Section[] {
+  const sections: Section[] = [{ heading: null, blocks: [] }];
+  let current = sections[0] as Section;
+  let block: Span | undefined;
+  let fence: string | undefined;
+  const close = () => {
+    if (block) {
+      const trimmed = trim(source, block);
+      if (trimmed) current.blocks.push(trimmed);
+    }
+    block = undefined;
+  };
+  const extend = (start: number, end: number) => {
+    if (block) block.end = end;
+    else block = { start, end };
+  };
+
+  for (let start = 0; start < source.length; ) {
+    const newline = source.indexOf("\n", start);
+    const end = newline === -1 ? source.length : newline;
+    const line = source.slice(start, end).replace(/\r$/, "");
+    const fenceMark = FENCE.exec(line)?.[1];
+    if (fence !== undefined) {
+      extend(start, end);
+      const closes =
+        fenceMark !== undefined && fenceMark.charAt(0) === fence.charAt(0) && fenceMark.length >= fence.length;
+      if (closes) fence = undefined;
+    } else if (fenceMark !== undefined) {
+      fence = fenceMark;
+      extend(start, end);
+    } else if (ATX_HEADING.test(line)) {
+      close();
+      const title = (ATX_HEADING.exec(line)?.[1] ?? "")
+        .replace(/[ \t]+#+$/, "")
+        .replace(/^#+$/, "")
+        .trim();
+      current = { heading: title.length > 0 ? title : null, blocks: [] };
+      sections.push(current);
+      extend(start, end);
+      close();
+    } else if (line.trim() === "") {
+      close();
+    } else {
+      extend(start, end);
+    }
+    start = end + 1;
+  }
+  close();
+  return sections.filter((s) => s.blocks.length > 0);
+}
+
+function trim(source: string, span: Span): Span | undefined {
+  let { start, end } = span;
+  while (start < end && isSpace(source[start])) start++;
+  while (end > start && isSpace(source[end - 1])) end--;
+  return start < end ? { start, end } : undefined;
+}
+
+/** A block longer than `size` becomes sentences; a sentence longer than `size` becomes words, then slices. */
+function splitOversized(source: string, block: Span, size: number): Span[] {
+  if (block.end - block.start <= size) return [block];
+  const units: Span[] = [];
+  for (const sentence of sentencesOf(source, block)) {
+    if (sentence.end - sentence.start <= size) {
+      units.push(sentence);
+      continue;
+    }
+    for (const word of source.slice(sentence.start, sentence.end).matchAll(/\S+/gu)) {
+      const start = sentence.start + word.index;
+      units.push(...slices(source, { start, end: start + word[0].length }, size));
+    }
+  }
+  return units;
+}
+
+function sentencesOf(source: string, block: Span): Span[] {
+  const text = source.slice(block.start, block.end);
+  const sentences: Span[] = [];
+  let from = 0;
+  for (const m of text.matchAll(SENTENCE_END)) {
+    const cut = m.index + m[0].length;
+    const span = trim(source, { start: block.start + from, end: block.start + cut });
+    if (span) sentences.push(span);
+    from = cut;
+  }
+  const rest = trim(source, { start: block.start + from, end: block.end });
+  if (rest) sentences.push(rest);
+  return sentences;
+}
+
+/** Fixed-size slices of a word with no space to split at, never between the halves of a surrogate pair. */
+function slices(source: string, word: Span, size: number): Span[] {
+  const out: Span[] = [];
+  let start = word.start;
+  while (start < word.end) {
+    let end = Math.min(word.end, start + size);
+    const code = source.charCodeAt(end - 1);
+    if (end < word.end && end - 1 > start && code >= 0xd800 && code <= 0xdbff) end -= 1;
+    out.push({ start, end });
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * Greedy packing of units (each at most `size` long) into chunks of at most `size`. The next chunk starts at the
+ * first word start within the last `overlap` characters that still leaves room for the next unit.
+ */
+function pack(source: string, units: Span[], size: number, overlap: number): Span[] {
+  const chunks: Span[] = [];
+  const first = units[0];
+  if (!first) return chunks;
+  let chunkStart = first.start;
+  let i = 0;
+  while (i < units.length) {
+    let end = (units[i] as Span).end;
+    let j = i;
+    for (let next = units[j + 1]; next && next.end - chunkStart <= size; next = units[j + 1]) {
+      end = next.end;
+      j++;
+    }
+    chunks.push({ start: chunkStart, end });
+    const next = units[j + 1];
+    if (!next) break;
+    const from = Math.max(end - overlap, next.end - size, chunkStart + 1);
+    chunkStart = wordStart(source, from, end) ?? next.start;
+    i = j + 1;
+  }
+  return chunks;
+}
+
+function wordStart(source: string, from: number, to: number): number | undefined {
+  for (let p = from; p < to; p++) {
+    if (!isSpace(source[p]) && (p === 0 || isSpace(source[p - 1]))) return p;
+  }
+  return undefined;
+}
