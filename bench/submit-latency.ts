@@ -34,13 +34,21 @@ try {
     const res = await submit();
     const { job_id } = (await res.json()) as { job_id: string };
     const stream = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${job_id}`, { headers });
-    await readSse(stream.body as ReadableStream<Uint8Array>, { stop: (events) => events.some((e) => e.event === "result") });
+    await readSse(stream.body as ReadableStream<Uint8Array>, {
+      stop: (events) => events.some((e) => e.event === "result"),
+    });
     resultMs.push(performance.now() - t0);
   }
 
-  console.log(`machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`);
-  console.log(`POST /study-plans/generate/ (${requests} sequential): p50 ${fmt(median(postMs))}  p99 ${fmt(percentile(postMs, 99))}  max ${fmt(Math.max(...postMs))}`);
-  console.log(`submit → SSE result, 14-day plan (${plans} runs): p50 ${fmt(median(resultMs))}  p99 ${fmt(percentile(resultMs, 99))}`);
+  console.log(
+    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}`,
+  );
+  console.log(
+    `POST /study-plans/generate/ (${requests} sequential): p50 ${fmt(median(postMs))}  p99 ${fmt(percentile(postMs, 99))}  max ${fmt(Math.max(...postMs))}`,
+  );
+  console.log(
+    `submit → SSE result, 14-day plan (${plans} runs): p50 ${fmt(median(resultMs))}  p99 ${fmt(percentile(resultMs, 99))}`,
+  );
 } finally {
   await stack.stop();
 }

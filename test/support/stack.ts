@@ -33,7 +33,12 @@ function entryOf(service: string): string {
 /** Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port. */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const [gatewayPort, eventsPort, plannerPort, ingestorPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gatewayPort, eventsPort, plannerPort, ingestorPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const eventsUrl = `http://127.0.0.1:${eventsPort}`;
   const common = {
     NATS_URL: nats.url,
@@ -44,14 +49,23 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     ...extraEnv,
   };
   const spawn = (name: string, env: Record<string, string>, readyPort: number) =>
-    spawnService({ name, entry: entryOf(name), env: { ...common, ...env }, readyUrl: `http://127.0.0.1:${readyPort}/readyz` });
+    spawnService({
+      name,
+      entry: entryOf(name),
+      env: { ...common, ...env },
+      readyUrl: `http://127.0.0.1:${readyPort}/readyz`,
+    });
   // Workers and events first: the gateway is the last thing a client can reach.
   const [events, planner, ingestor] = await Promise.all([
     spawn("events", { PORT: String(eventsPort), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" }, eventsPort),
     spawn("planner", { HEALTH_PORT: String(plannerPort) }, plannerPort),
     spawn("ingestor", { HEALTH_PORT: String(ingestorPort) }, ingestorPort),
   ]);
-  const gateway = await spawn("gateway", { PORT: String(gatewayPort), AUTH_TOKENS, EVENTS_URL: eventsUrl }, gatewayPort);
+  const gateway = await spawn(
+    "gateway",
+    { PORT: String(gatewayPort), AUTH_TOKENS, EVENTS_URL: eventsUrl },
+    gatewayPort,
+  );
   const services = { gateway, events, planner, ingestor };
   return {
     nats,

@@ -45,5 +45,12 @@ export const JobRecord = z.object({
   idempotencyKey: z.string().nullable().optional(),
   /** Sequence of the last JOB_EVENTS message applied; guards the projection against replays. */
   seq: z.number().int().min(0),
+  /**
+   * Sequences of the last status-changing and progress events applied. Several projector replicas write batches
+   * concurrently, so a later progress event may land before an earlier `started`; separate guards keep either
+   * from dropping the other.
+   */
+  statusSeq: z.number().int().min(0).optional(),
+  progressSeq: z.number().int().min(0).optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

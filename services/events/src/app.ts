@@ -1,0 +1,29 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { JobRecord } from "@ai-jobs/contracts";
+import type { Logger, NatsContext, Principal, ReadinessChecks } from "@ai-jobs/runtime";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Collection } from "mongodb";
+import { registerHealthRoutes } from "./health.js";
+import { installProblemHandlers } from "./http/problem.js";
+import { registerStreamRoute } from "./sse/stream-route.js";
+
+export interface AppDeps {
+  log: Logger;
+  tokens: ReadonlyMap<string, Principal>;
+  jobs: Collection<JobRecord>;
+  nats: Pick<NatsContext, "js" | "jsm">;
+  keepAliveMs: number;
+  readiness: ReadinessChecks;
+  draining: () => boolean;
+}
+
+/** The HTTP side of events: health checks and the SSE job stream. Everything it uses is injected. */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
+    loggerInstance: deps.log.child({ component: "http" }),
+  });
+  installProblemHandlers(app);
+  registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
+  registerStreamRoute(app, { tokens: deps.tokens, jobs: deps.jobs, nats: deps.nats, keepAliveMs: deps.keepAliveMs });
+  return app;
+}

@@ -1,0 +1,80 @@
+import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import { waitFor } from "@ai-jobs/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "./app.js";
+import { type Harness, startHarness } from "./testing/harness.js";
+
+let h: Harness;
+
+const appWith = (draining: () => boolean) =>
+  buildApp({
+    log: h.ctx.log,
+    tokens: h.config.AUTH_TOKENS,
+    jobs: h.ctx.mongo.collections.jobs,
+    nats: h.ctx.nats,
+    keepAliveMs: h.config.SSE_KEEPALIVE_MS,
+    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
+    draining,
+  });
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("health", () => {
+  it("/healthz is 200, and /readyz is 200 while NATS and MongoDB answer", async () => {
+    const app = appWith(() => false);
+    try {
+      expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
+      const ready = await app.inject({ url: "/readyz" });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toMatchObject({ status: "ready", checks: { nats: { ok: true }, mongo: { ok: true } } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("/readyz is 503 while draining", async () => {
+    const app = appWith(() => true);
+    try {
+      const res = await app.inject({ url: "/readyz" });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ status: "not_ready", draining: true });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("/readyz is 503 while MongoDB is down, and 200 again once it is back", async () => {
+    const app = appWith(() => false);
+    try {
+      await h.mongo.stop();
+      const down = await app.inject({ url: "/readyz" });
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({ checks: { mongo: { ok: false }, nats: { ok: true } } });
+      await h.mongo.restart();
+      await waitFor(async () => (await app.inject({ url: "/readyz" })).statusCode === 200, {
+        what: "readiness after MongoDB is back",
+        timeoutMs: 30_000,
+      });
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
+  it("an unknown route is a 404 problem", async () => {
+    const app = appWith(() => false);
+    try {
+      const res = await app.inject({ url: "/nope" });
+      expect(res.statusCode).toBe(404);
+      expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ status: 404, code: "NOT_FOUND" });
+    } finally {
+      await app.close();
+    }
+  });
+});

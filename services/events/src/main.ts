@@ -1,0 +1,62 @@
+import { readFileSync } from "node:fs";
+import { bootService, closeService, handleShutdown, loadConfig, mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import { buildApp } from "./app.js";
+import { configShape } from "./config.js";
+import { createProjector } from "./projection/projector.js";
+
+const SERVICE = "events";
+
+function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string"
+    ? pkg.version
+    : "0.0.0";
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(configShape);
+  const ctx = await bootService(SERVICE, packageVersion(), config);
+  const { log, nats, mongo, messaging } = ctx;
+
+  const projector = createProjector({
+    nats,
+    messaging,
+    collections: mongo.collections,
+    log,
+    batchSize: config.PROJECTOR_BATCH_SIZE,
+  });
+  await projector.start();
+
+  let draining = false;
+  const app = buildApp({
+    log,
+    tokens: config.AUTH_TOKENS,
+    jobs: mongo.collections.jobs,
+    nats,
+    keepAliveMs: config.SSE_KEEPALIVE_MS,
+    readiness: { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) },
+    draining: () => draining,
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+
+  handleShutdown(log, config.SHUTDOWN_TIMEOUT_MS, [
+    {
+      name: "mark draining",
+      run: () => {
+        draining = true;
+      },
+    },
+    // Ends the open SSE streams; their clients resume on another replica with Last-Event-ID.
+    { name: "close http", run: () => app.close() },
+    { name: "stop projector", run: () => projector.stop() },
+    { name: "close connections", run: () => closeService(ctx) },
+  ]);
+  log.info({ port: config.PORT }, "events service ready");
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `${SERVICE}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});
