@@ -387,7 +387,7 @@ if (gateway) {
     const lines = [
       "",
       c.bold(c.green("The stack is up.")),
-      `  gateway  ${c.cyan(base)}   (API docs: ${base}/docs)`,
+      `  gateway  ${c.cyan(base)}`,
       `  token    ${c.cyan(token)}`,
       "",
       c.bold("  # 1. Generate a study plan (answers 202 with job_id):"),

@@ -47,6 +47,8 @@ describe("the four services as separate processes", () => {
     const names = events.map((e) => `${e.event}${e.event === "meta" ? `:${String(e.data.status)}` : ""}`);
     expect(names).toContain("meta:running");
     const running = names.indexOf("meta:running");
+    expect(names.indexOf("meta:queued")).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf("meta:queued")).toBeLessThan(running);
     const firstProgress = names.indexOf("progress");
     const result = names.indexOf("result");
     expect(firstProgress).toBeGreaterThan(running);

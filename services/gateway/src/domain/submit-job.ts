@@ -51,12 +51,15 @@ const QUEUE_FULL_RETRY_AFTER_S = 5;
  * 1. The payload is checked against the job type's schema (a failure here is a bug in the caller, not bad input).
  * 2. The draft, then the job record (`queued`, `dispatchedAt: null`) are written to MongoDB. From here on the job
  *    is durable: a 202 may be sent.
- * 3. The command is published on `jobs.<queue>.<priority>.<tenant>` with `Nats-Msg-Id = jobId`.
+ * 3. The `queued` event is published first, so it always precedes the worker's `started` in JOB_EVENTS (and in
+ *    every SSE stream). If NATS cannot be reached, the job stays accepted with `dispatchedAt: null` and the
+ *    reconciler publishes it; the command publish is skipped rather than waiting out a second timeout.
+ * 4. The command is published on `jobs.<queue>.<priority>.<tenant>` with `Nats-Msg-Id = jobId`.
  *    - If JetStream refuses it (the bounded queue is full), the job was never accepted: the record and the draft
- *      are removed and the caller gets a 503.
- *    - If NATS cannot be reached, the job stays accepted with `dispatchedAt: null`; the reconciler publishes it.
- * 4. `dispatchedAt` is set and a `queued` event is published. Neither failing changes the outcome: the command
- *    is in JetStream, and a repeated publish by the reconciler is dropped as a duplicate.
+ *      are removed and the caller gets a 503. The orphan `queued` event matches no job record and is ignored.
+ *    - If NATS cannot be reached, as in 3.
+ * 5. `dispatchedAt` is set. Failing that changes nothing: the command is in JetStream, and a repeated publish by
+ *    the reconciler is dropped as a duplicate.
  */
 export async function submitJob<T extends JobType>(
   deps: SubmitJobDeps,
@@ -109,6 +112,23 @@ export async function submitJob<T extends JobType>(
     createdAt: job.createdAt.toISOString(),
   });
   try {
+    await deps.events.publish({
+      kind: "queued",
+      jobId: job._id,
+      tenantId: job.tenantId,
+      type: job.type,
+      attempt: 0,
+      at: now.toISOString(),
+      data: {},
+    });
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError)) {
+      log.warn({ err, jobId: job._id }, "NATS unreachable; the reconciler will publish the job");
+      return { job, dispatched: false };
+    }
+    log.warn({ err, jobId: job._id }, "could not publish the queued event");
+  }
+  try {
     await deps.messaging.publish(SUBJECTS.job(job.queue, job.priority, job.tenantId), command, {
       msgId: job._id,
       headers: { [HEADERS.jobType]: job.type },
@@ -132,19 +152,6 @@ export async function submitJob<T extends JobType>(
   await deps.jobs.markDispatched(job.tenantId, job._id, dispatchedAt).catch((err: unknown) => {
     log.warn({ err, jobId: job._id }, "could not record dispatchedAt; the reconciler may publish a duplicate");
   });
-  await deps.events
-    .publish({
-      kind: "queued",
-      jobId: job._id,
-      tenantId: job.tenantId,
-      type: job.type,
-      attempt: 0,
-      at: dispatchedAt.toISOString(),
-      data: {},
-    })
-    .catch((err: unknown) => {
-      log.warn({ err, jobId: job._id }, "could not publish the queued event");
-    });
   return { job: { ...job, dispatchedAt }, dispatched: true };
 }
 
