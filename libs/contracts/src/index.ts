@@ -5,6 +5,7 @@ export * from "./events.js";
 export * from "./http.js";
 export * from "./job.js";
 export * from "./job-types.js";
+export * from "./problems.js";
 export * from "./queues.js";
 export * from "./sse.js";
 export * from "./subjects.js";

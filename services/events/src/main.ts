@@ -1,21 +1,22 @@
-import { readFileSync } from "node:fs";
-import { bootService, closeService, handleShutdown, loadConfig, mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  handleShutdown,
+  loadConfig,
+  mongoCheck,
+  natsCheck,
+  packageVersion,
+  runMain,
+} from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
 import { createProjector } from "./projection/projector.js";
 
 const SERVICE = "events";
 
-function packageVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  return typeof pkg === "object" && pkg !== null && "version" in pkg && typeof pkg.version === "string"
-    ? pkg.version
-    : "0.0.0";
-}
-
-async function main(): Promise<void> {
+runMain(SERVICE, async () => {
   const config = loadConfig(configShape);
-  const ctx = await bootService(SERVICE, packageVersion(), config);
+  const ctx = await bootService(SERVICE, packageVersion(new URL("../package.json", import.meta.url)), config);
   const { log, nats, mongo, messaging } = ctx;
 
   const projector = createProjector({
@@ -52,11 +53,4 @@ async function main(): Promise<void> {
     { name: "close connections", run: () => closeService(ctx) },
   ]);
   log.info({ port: config.PORT }, "events service ready");
-}
-
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `${SERVICE}: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
 });

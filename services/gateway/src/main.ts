@@ -1,14 +1,16 @@
-import { readFileSync } from "node:fs";
-import { bootService, closeService, createIdGenerator, handleShutdown, loadConfig } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  createIdGenerator,
+  handleShutdown,
+  loadConfig,
+  packageVersion,
+} from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
 
-const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-  version: string;
-};
-
 const config = loadConfig(configShape);
-const ctx = await bootService("gateway", version, config);
+const ctx = await bootService("gateway", packageVersion(new URL("../package.json", import.meta.url)), config);
 const app = await buildApp({
   config,
   log: ctx.log,

@@ -25,8 +25,8 @@ export function eventRecordOf({ seq, event }: SequencedEvent): JobEventRecord {
 
 /**
  * Guard fields the projection keeps on the job record beside `seq` (which stays "the highest sequence applied"):
- * the sequence of the last event applied to the status and to the progress. They are not part of the JobRecord
- * contract; a record without them (fresh from the gateway) matches as "nothing applied yet".
+ * the sequence of the last event applied to the status and to the progress (`JobRecord.statusSeq`/`progressSeq`).
+ * A record without them (fresh from the gateway) matches as "nothing applied yet".
  */
 export const GUARD_FIELDS = { status: "statusSeq", progress: "progressSeq" } as const;
 

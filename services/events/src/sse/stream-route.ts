@@ -1,10 +1,10 @@
 import type { ServerResponse } from "node:http";
-import { ERROR_CODES, formatSse, type JobRecord, StreamQuery } from "@ai-jobs/contracts";
+import { ERROR_CODES, formatSse, type JobRecord, problem, StreamQuery, validationProblem } from "@ai-jobs/contracts";
 import { authenticate, type NatsContext, type Principal } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
-import { problem, sendProblem, validationProblem } from "../http/problem.js";
+import { sendProblem } from "../http/problem.js";
 import { type JobFollower, type JobSnapshot, openJobFollower, planFollow, terminalSeqLookup } from "./job-follower.js";
 
 export interface StreamRouteDeps {

@@ -1,9 +1,5 @@
+import type { FieldError } from "@ai-jobs/contracts";
 import { ERROR_CODES, type ErrorCode } from "@ai-jobs/contracts";
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 /**
  * The one error type the use cases throw for an expected failure. It carries the HTTP status and the stable

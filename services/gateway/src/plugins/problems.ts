@@ -1,9 +1,8 @@
-import { STATUS_CODES } from "node:http";
-import { ERROR_CODES, type Problem } from "@ai-jobs/contracts";
+import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem, validationProblem } from "@ai-jobs/contracts";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ZodError } from "zod";
-import { type FieldError, isAppError } from "../domain/errors.js";
+import { isAppError } from "../domain/errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -11,17 +10,6 @@ interface ProblemWithHeaders {
   problem: Problem;
   headers: Record<string, string>;
 }
-
-const CODE_BY_STATUS: Readonly<Record<number, string>> = {
-  400: ERROR_CODES.validationFailed,
-  401: ERROR_CODES.unauthorized,
-  403: ERROR_CODES.forbidden,
-  404: ERROR_CODES.notFound,
-  409: ERROR_CODES.conflict,
-  413: ERROR_CODES.payloadTooLarge,
-  415: ERROR_CODES.unsupportedMediaType,
-  503: ERROR_CODES.serviceUnavailable,
-};
 
 /** Fastify and @fastify/multipart errors whose status we answer differently. */
 const STATUS_BY_FASTIFY_CODE: Readonly<Record<string, number>> = {
@@ -38,30 +26,8 @@ const MONGO_UNAVAILABLE = new Set([
   "MongoTopologyClosedError",
 ]);
 
-export function problem(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
-  return {
-    type: `urn:ai-jobs:problem:${code.toLowerCase().replaceAll("_", "-")}`,
-    title: STATUS_CODES[status] ?? "Error",
-    status,
-    detail,
-    code,
-    ...(errors && errors.length > 0 ? { errors } : {}),
-  };
-}
-
 export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(p.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(p);
-}
-
-/** One field error per zod issue; an unknown key is named on its own. */
-function fieldErrors(err: ZodError): FieldError[] {
-  return err.issues.flatMap((issue) => {
-    const at = issue.path.map(String);
-    if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ field: [...at, key].join("."), message: "unknown field" }));
-    }
-    return [{ field: at.length > 0 ? at.join(".") : "body", message: issue.message }];
-  });
 }
 
 const isFastifyError = (err: unknown): err is FastifyError =>
@@ -73,9 +39,7 @@ export function toProblem(err: unknown): ProblemWithHeaders {
     return { problem: problem(err.status, err.code, err.message, err.extra.errors), headers: err.extra.headers ?? {} };
   }
   if (err instanceof ZodError) {
-    const errors = fieldErrors(err);
-    const detail = `the request is invalid: ${errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`;
-    return { problem: problem(400, ERROR_CODES.validationFailed, detail, errors), headers: {} };
+    return { problem: validationProblem(err), headers: {} };
   }
   if (err instanceof Error && MONGO_UNAVAILABLE.has(err.name)) {
     return {
@@ -86,7 +50,7 @@ export function toProblem(err: unknown): ProblemWithHeaders {
   if (isFastifyError(err)) {
     const status = STATUS_BY_FASTIFY_CODE[err.code] ?? err.statusCode ?? 500;
     if (status >= 400 && status < 500) {
-      const code = CODE_BY_STATUS[status] ?? ERROR_CODES.validationFailed;
+      const code = CODE_OF_STATUS[status] ?? ERROR_CODES.validationFailed;
       const errors =
         err.code.startsWith("FST_ERR_CTP_") && status === 400 ? [{ field: "body", message: err.message }] : [];
       return { problem: problem(status, code, err.message, errors), headers: {} };

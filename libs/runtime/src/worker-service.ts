@@ -1,0 +1,73 @@
+import type { Server } from "node:http";
+import type { BaseConfig } from "./config.js";
+import { mongoCheck, natsCheck, startHealthServer } from "./health.js";
+import { bootService, closeService, type ServiceContext } from "./service.js";
+import { handleShutdown } from "./shutdown.js";
+import type { Worker } from "./worker/worker.js";
+
+export interface WorkerServiceConfig extends BaseConfig {
+  HOST: string;
+  HEALTH_PORT: number;
+}
+
+/** Time kept back from the shutdown budget for the last pulls to expire and the connections to close. */
+const SHUTDOWN_MARGIN_MS = 8_000;
+
+/**
+ * The whole life of a worker service (planner, ingestor): boot, `/healthz` and `/readyz` (NATS, MongoDB, worker
+ * running, not draining), start the worker, and on SIGTERM: fail readiness, drain the worker, close everything.
+ */
+export async function runWorkerService(opts: {
+  name: string;
+  version: string;
+  config: WorkerServiceConfig;
+  createWorker: (ctx: ServiceContext) => Worker;
+}): Promise<void> {
+  const { config } = opts;
+  const ctx = await bootService(opts.name, opts.version, config);
+  let started = false;
+  let draining = false;
+  const health = await startHealthServer({
+    host: config.HOST,
+    port: config.HEALTH_PORT,
+    checks: {
+      nats: natsCheck(ctx.nats.nc),
+      mongo: mongoCheck(ctx.mongo.db),
+      worker: async () => {
+        if (!started) throw new Error("worker not started");
+      },
+    },
+    log: ctx.log,
+    draining: () => draining,
+  });
+  const worker = opts.createWorker(ctx);
+  await worker.start();
+  started = true;
+
+  handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [
+    {
+      name: "stop readiness",
+      run: () => {
+        draining = true;
+      },
+    },
+    { name: "drain worker", run: () => worker.stop(Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - SHUTDOWN_MARGIN_MS)) },
+    { name: "close health server", run: () => closeServer(health) },
+    { name: "close connections", run: () => closeService(ctx) },
+  ]);
+}
+
+/** Runs a service's main, turning a boot failure into one fatal JSON log line and exit code 1. */
+export function runMain(service: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(JSON.stringify({ level: "fatal", service, msg: "boot failed", err: String(err) }));
+    process.exit(1);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
