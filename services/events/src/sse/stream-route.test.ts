@@ -244,7 +244,7 @@ describe("GET /api/ai/jobs/stream/", () => {
         expect(res.status).toBe(401);
         expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
         expect(await res.json()).toMatchObject({
-          type: "about:blank",
+          type: "urn:ai-jobs:problem:unauthorized",
           title: "Unauthorized",
           status: 401,
           code: "UNAUTHORIZED",
