@@ -102,7 +102,7 @@ describe("GET /api/ai/jobs/stream/ (proxied to the events service)", () => {
 
   it("passes a refused answer of the events service through as it is", async () => {
     const problem = {
-      type: "about:blank",
+      type: "urn:ai-jobs:problem:not-found",
       title: "Not Found",
       status: 404,
       code: "NOT_FOUND",
