@@ -8,6 +8,8 @@ export const ERROR_CODES = {
   payloadTooLarge: "PAYLOAD_TOO_LARGE",
   unsupportedMediaType: "UNSUPPORTED_MEDIA_TYPE",
   serviceUnavailable: "SERVICE_UNAVAILABLE",
+  /** The same Idempotency-Key was sent with a different request. */
+  idempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
   internal: "INTERNAL",
   // Job failures
   invalidPayload: "INVALID_PAYLOAD",

@@ -33,7 +33,15 @@ export type ProgressData = z.infer<typeof ProgressData>;
 
 /** A job event, published on `events.<tenant>.<jobId>.<kind>`. Its JOB_EVENTS sequence is its id. */
 export const JobEvent = z.discriminatedUnion("kind", [
-  z.object({ ...base, kind: z.literal("queued"), data: z.object({ runAt: z.string().datetime().optional() }) }),
+  z.object({
+    ...base,
+    kind: z.literal("queued"),
+    data: z.object({
+      runAt: z.string().datetime().optional(),
+      /** Set on an explicit retry: the n-th retry reopens a failed or cancelled job. */
+      retry: z.number().int().min(1).optional(),
+    }),
+  }),
   z.object({ ...base, kind: z.literal("started"), data: z.object({ worker: z.string().optional() }) }),
   z.object({ ...base, kind: z.literal("progress"), data: ProgressData }),
   z.object({

@@ -6,6 +6,43 @@ import { Priority } from "./queues.js";
 const DAY_MS = 86_400_000;
 export const MAX_PLAN_DAYS = 366;
 
+/** The longest a job may be delayed (`delay_ms`) or scheduled ahead (`run_at`). */
+export const MAX_DELAY_MS = 30 * DAY_MS;
+
+/**
+ * Options every submit route accepts: the priority, and at most one of `delay_ms` (countdown) or `run_at`
+ * (ETA, ISO 8601 with offset). A delayed job stays `queued` with `run_at` until it is due.
+ */
+export const submitOptionsShape = {
+  priority: Priority.default("normal"),
+  delay_ms: z.coerce.number().int().min(0).max(MAX_DELAY_MS).optional(),
+  run_at: z.string().datetime({ offset: true }).optional(),
+} as const;
+
+/** Checks the rule the fields alone cannot: at most one of delay_ms and run_at, and run_at within range. */
+export function refineSubmitOptions(
+  body: { delay_ms?: number | undefined; run_at?: string | undefined },
+  ctx: z.RefinementCtx,
+  now: number = Date.now(),
+): void {
+  if (body.delay_ms !== undefined && body.run_at !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["run_at"], message: "give delay_ms or run_at, not both" });
+  }
+  if (body.run_at !== undefined && Date.parse(body.run_at) - now > MAX_DELAY_MS) {
+    ctx.addIssue({ code: "custom", path: ["run_at"], message: "must be within 30 days" });
+  }
+}
+
+/** When a submitted job is due: undefined for "now". */
+export function runAtOf(
+  body: { delay_ms?: number | undefined; run_at?: string | undefined },
+  now: number,
+): Date | undefined {
+  if (body.delay_ms !== undefined && body.delay_ms > 0) return new Date(now + body.delay_ms);
+  if (body.run_at !== undefined && Date.parse(body.run_at) > now) return new Date(body.run_at);
+  return undefined;
+}
+
 /** `POST /api/ai/study-plans/generate/` */
 export const GeneratePlanRequest = z
   .object({
@@ -15,7 +52,7 @@ export const GeneratePlanRequest = z
     start_date: IsoDate,
     end_date: IsoDate,
     daily_minutes: z.number().int().min(15).max(600).default(60),
-    priority: Priority.default("normal"),
+    ...submitOptionsShape,
   })
   .strict()
   .superRefine((body, ctx) => {
@@ -23,6 +60,7 @@ export const GeneratePlanRequest = z
     if (span < 1) ctx.addIssue({ code: "custom", path: ["end_date"], message: "must not be before start_date" });
     else if (span > MAX_PLAN_DAYS)
       ctx.addIssue({ code: "custom", path: ["end_date"], message: `a plan spans at most ${MAX_PLAN_DAYS} days` });
+    refineSubmitOptions(body, ctx);
   });
 export type GeneratePlanRequest = z.infer<typeof GeneratePlanRequest>;
 
@@ -81,6 +119,10 @@ export const JobView = z.object({
   last_error: JobError.nullable(),
   result_refs: z.record(z.string(), z.unknown()).nullable(),
   trace_id: z.string().nullable(),
+  /** A delayed job's due time. */
+  run_at: z.string().nullable(),
+  /** Explicit retries so far. */
+  retries: z.number().int(),
   created_at: z.string(),
   updated_at: z.string(),
   started_at: z.string().nullable(),
@@ -93,7 +135,48 @@ export const UploadResponse = z.object({ job_id: z.string(), file_id: z.string()
 export type UploadResponse = z.infer<typeof UploadResponse>;
 
 /** Optional form fields next to the uploaded file. */
-export const UploadFields = z.object({ priority: Priority.default("normal") });
+export const UploadFields = z
+  .object(submitOptionsShape)
+  .strict()
+  .superRefine((body, ctx) => refineSubmitOptions(body, ctx));
+export type UploadFields = z.infer<typeof UploadFields>;
+
+/** `GET /api/ai/jobs/` filters; `cursor` is the last `job_id` of the previous page (ids sort by creation). */
+export const JobListQuery = z
+  .object({
+    status: JobStatus.optional(),
+    type: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().min(1).optional(),
+  })
+  .strict();
+export type JobListQuery = z.infer<typeof JobListQuery>;
+
+export const JobListView = z.object({ items: z.array(JobView), next_cursor: z.string().nullable() });
+export type JobListView = z.infer<typeof JobListView>;
+
+/** One stored job event, `GET /api/ai/jobs/{id}/events/`. */
+export const JobEventView = z.object({
+  seq: z.number().int(),
+  kind: z.string(),
+  attempt: z.number().int(),
+  at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** A dead letter as the admin API shows it. `seq` is its JOBS_DLQ sequence. */
+export const DeadLetterView = z.object({
+  seq: z.number().int(),
+  job_id: z.string().nullable(),
+  queue: z.string(),
+  type: z.string().nullable(),
+  error: JobError,
+  attempts: z.number().int(),
+  original_subject: z.string(),
+  dead_lettered_at: z.string(),
+  replayed_at: z.string().nullable(),
+});
+export type DeadLetterView = z.infer<typeof DeadLetterView>;
 
 /** RFC 9457 problem details, with our stable code and the failing fields. */
 export const Problem = z.object({

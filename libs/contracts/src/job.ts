@@ -43,6 +43,12 @@ export const JobRecord = z.object({
   parentId: z.string().nullable().optional(),
   webhook: z.object({ url: z.string().url() }).nullable().optional(),
   idempotencyKey: z.string().nullable().optional(),
+  /** A delayed or ETA job: not dispatched to its queue before this time. */
+  runAt: z.date().nullable().optional(),
+  /** Explicit retries (`POST /jobs/{id}/retry/`) so far; each reopens a failed or cancelled job. */
+  retries: z.number().int().min(0).optional(),
+  /** Set when a cancellation was requested; the `cancelled` event makes it final. */
+  cancelRequestedAt: z.date().nullable().optional(),
   /** Sequence of the last JOB_EVENTS message applied; guards the projection against replays. */
   seq: z.number().int().min(0),
   /**

@@ -4,6 +4,10 @@ export const STREAMS = {
   jobs: "JOBS",
   events: "JOB_EVENTS",
   deadLetters: "JOBS_DLQ",
+  /** Delayed and ETA jobs: NATS message schedules, which cannot live in the discard-new JOBS stream. */
+  delayed: "JOBS_DELAYED",
+  /** Captured JetStream advisories: a JOBS consumer that hit max_deliver (a worker that died on every attempt). */
+  advisories: "JOBS_ADVISORIES",
 } as const;
 
 export const BUCKETS = {
@@ -25,12 +29,29 @@ export const SUBJECTS = {
   eventsAll: "events.>",
   deadLetter: (queue: Queue) => `dlq.${queue}`,
   deadLettersAll: "dlq.>",
+  /** Holds a delayed job's schedule (`Nats-Schedule: @at …`) until it fires into `delayedDue`. */
+  delayedSchedule: (jobId: string) => `delayed.sched.${jobId}`,
+  /** Where a schedule fires; the forwarder in events moves it into `jobs.<queue>.<priority>.<tenant>`. */
+  delayedDue: (queue: Queue, priority: Priority, tenantId: string) => `delayed.due.${queue}.${priority}.${tenantId}`,
+  delayedAll: "delayed.>",
+  delayedDueAll: "delayed.due.>",
+  /** JetStream's advisory when a consumer of JOBS exhausts max_deliver on a message. */
+  maxDeliveriesAdvisories: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.>`,
+} as const;
+
+/** Keys of the JOB_CONTROL bucket. */
+export const CONTROL_KEYS = {
+  cancel: (jobId: string) => `cancel.${jobId}`,
+  cancelAll: "cancel.>",
 } as const;
 
 /** Durable consumer names. Shared by every replica of a service. */
 export const CONSUMERS = {
   worker: (queue: Queue, priority: Priority) => `worker_${queue}_${priority}`,
   projector: "events_projector",
+  delayedForwarder: "events_delayed_forwarder",
+  advisories: "events_max_deliveries",
+  deadLetterIndexer: "events_dead_letter_indexer",
 } as const;
 
 /** Header names used on our messages, beside the W3C `traceparent`/`tracestate`. */
@@ -41,6 +62,8 @@ export const HEADERS = {
   errorCode: "Job-Error-Code",
   attempts: "Job-Attempts",
   originalSubject: "Job-Original-Subject",
+  schedule: "Nats-Schedule",
+  scheduleTarget: "Nats-Schedule-Target",
 } as const;
 
 /** Parses `events.<tenant>.<jobId>.<kind>`; returns undefined for anything else. */

@@ -23,6 +23,11 @@ export const baseConfigShape = {
     .int()
     .min(1_048_576)
     .default(2 * 1024 ** 3),
+  /**
+   * How long a job may go without a heartbeat before JetStream redelivers it: the time to recover from a crashed
+   * worker. Workers heartbeat every third of it. Every service must agree on it (it is the consumers' ack_wait).
+   */
+  JOBS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
 } as const;
 
 export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;

@@ -12,6 +12,31 @@ export interface JobEventRecord {
   data: Record<string, unknown>;
 }
 
+/** A JOBS_DLQ message indexed for the admin API (the stream itself has no tenant in its subjects). */
+export interface DeadLetterRecord {
+  /** The JOBS_DLQ stream sequence. */
+  _id: number;
+  tenantId: string | null;
+  jobId: string | null;
+  queue: string;
+  type: string | null;
+  error: { code: string; message: string };
+  attempts: number;
+  originalSubject: string;
+  at: Date;
+  replayedAt: Date | null;
+}
+
+/** One `Idempotency-Key` per tenant: `_id` is `<tenantId>:<key>`, so a concurrent duplicate hits the unique `_id`. */
+export interface IdempotencyRecord {
+  _id: string;
+  tenantId: string;
+  jobId: string;
+  /** A hash of the route and body: the same key with a different request is refused. */
+  requestHash: string;
+  createdAt: Date;
+}
+
 export interface Collections {
   jobs: Collection<JobRecord>;
   jobEvents: Collection<JobEventRecord>;
@@ -20,6 +45,8 @@ export interface Collections {
   tasks: Collection<StudyTask>;
   documents: Collection<DocumentRecord>;
   chunks: Collection<ChunkRecord>;
+  deadLetters: Collection<DeadLetterRecord>;
+  idempotencyKeys: Collection<IdempotencyRecord>;
 }
 
 export interface MongoContext {
@@ -45,6 +72,8 @@ export function collectionsOf(db: Db): Collections {
     tasks: db.collection<StudyTask>("study_tasks"),
     documents: db.collection<DocumentRecord>("documents"),
     chunks: db.collection<ChunkRecord>("chunks"),
+    deadLetters: db.collection<DeadLetterRecord>("dead_letters"),
+    idempotencyKeys: db.collection<IdempotencyRecord>("idempotency_keys"),
   };
 }
 
@@ -60,5 +89,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.documents.createIndex({ planId: 1 }),
     c.chunks.createIndex({ documentId: 1, index: 1 }),
     c.chunks.createIndex({ planId: 1 }),
+    c.deadLetters.createIndex({ tenantId: 1, _id: -1 }),
+    c.idempotencyKeys.createIndex({ createdAt: 1 }),
   ]);
 }

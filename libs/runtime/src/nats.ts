@@ -59,6 +59,8 @@ const DUPLICATE_WINDOW_MS = 2 * 60_000;
 export interface ProvisionOptions {
   jobsMaxMsgs: number;
   jobsMaxBytes: number;
+  /** ack_wait of the worker consumers; default ACK_WAIT_MS. */
+  ackWaitMs?: number;
 }
 
 /** The stream definitions of DESIGN.md. */
@@ -93,6 +95,24 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       max_age: nanos(30 * DAY_MS),
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     },
+    {
+      // Schedules (`delayed.sched.<jobId>`) fire into `delayed.due.…` in this same stream, as NATS requires; the
+      // forwarder in events moves due jobs into JOBS. max_age covers the longest allowed delay (30 days).
+      name: STREAMS.delayed,
+      subjects: [SUBJECTS.delayedAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(31 * DAY_MS),
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      allow_msg_schedules: true,
+    },
+    {
+      name: STREAMS.advisories,
+      subjects: [SUBJECTS.maxDeliveriesAdvisories],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: nanos(30 * DAY_MS),
+    },
   ];
 }
 
@@ -122,7 +142,7 @@ export async function provision({ js, jsm }: NatsContext, opts: ProvisionOptions
         filter_subject: SUBJECTS.jobFilter(queue, priority),
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(ACK_WAIT_MS),
+        ack_wait: nanos(opts.ackWaitMs ?? ACK_WAIT_MS),
         // The worker dead-letters at maxAttempts; one extra delivery lets it do so after crash loops.
         max_deliver: maxAttemptsOfQueue(queue) + 2,
         max_ack_pending: 10_000,

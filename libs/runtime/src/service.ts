@@ -28,7 +28,11 @@ export async function bootService(name: string, version: string, config: BaseCon
   });
   const log = createLogger({ service: name, instanceId: config.SERVICE_INSTANCE_ID, level: config.LOG_LEVEL });
   const nats = await connectNats(config.NATS_URL, `${name}:${config.SERVICE_INSTANCE_ID}`, log);
-  await provision(nats, { jobsMaxMsgs: config.JOBS_MAX_MSGS, jobsMaxBytes: config.JOBS_MAX_BYTES });
+  await provision(nats, {
+    jobsMaxMsgs: config.JOBS_MAX_MSGS,
+    jobsMaxBytes: config.JOBS_MAX_BYTES,
+    ackWaitMs: config.JOBS_ACK_WAIT_MS,
+  });
   const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
   await ensureIndexes(mongo.collections);
   const messaging = createMessaging(nats.js, telemetry.tracer);

@@ -85,6 +85,8 @@ export function toJobView(job: JobRecord): JobView {
     last_error: job.lastError,
     result_refs: job.resultRefs,
     trace_id: job.traceId,
+    run_at: job.runAt?.toISOString() ?? null,
+    retries: job.retries ?? 0,
     created_at: job.createdAt.toISOString(),
     updated_at: job.updatedAt.toISOString(),
     started_at: iso(job.startedAt),
