@@ -1,5 +1,6 @@
 import os from "node:os";
 import { z } from "zod";
+import { jobTimeoutsSetting } from "./job-timeouts.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -28,6 +29,8 @@ export const baseConfigShape = {
    * worker. Workers heartbeat every third of it. Every service must agree on it (it is the consumers' ack_wait).
    */
   JOBS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /** Per-type attempt time limits, `plan.generate=1000,material.ingest=5000`, overriding the job type registry. */
+  JOB_TIMEOUTS_MS: jobTimeoutsSetting,
 } as const;
 
 export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;

@@ -28,11 +28,21 @@ export class TransientError extends Error {
   }
 }
 
+/**
+ * The job was cancelled (`cancel.<jobId>` in JOB_CONTROL). The reason a cancelled job's signal fires: the worker
+ * then ends the job as `cancelled`, never retries it, never dead-letters it.
+ */
+export class CancelledError extends Error {
+  override readonly name = "CancelledError";
+  readonly code = ERROR_CODES.cancelled;
+}
+
 export const isPermanent = (err: unknown): err is PermanentError => err instanceof PermanentError;
 
 /** A job error as stored and sent to clients: a stable code and a message, never a stack. */
 export function toJobError(err: unknown): { code: string; message: string } {
-  if (err instanceof PermanentError || err instanceof TransientError) return { code: err.code, message: err.message };
+  if (err instanceof PermanentError || err instanceof TransientError || err instanceof CancelledError)
+    return { code: err.code, message: err.message };
   if (err instanceof Error) return { code: ERROR_CODES.handlerFailed, message: err.message };
   return { code: ERROR_CODES.handlerFailed, message: String(err) };
 }

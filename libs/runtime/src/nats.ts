@@ -31,6 +31,11 @@ export interface NatsContext {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /**
+   * False from a `disconnect` until the next `reconnect`, and once closed. Lets a caller answer at once during an
+   * outage instead of waiting out a publish timeout; a true value does not promise the next publish succeeds.
+   */
+  connected(): boolean;
 }
 
 /** Connects and keeps reconnecting forever: a broker restart is an outage to ride out, not a crash. */
@@ -42,14 +47,17 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
   });
+  let up = true;
   void (async () => {
     for await (const status of nc.status()) {
-      if (status.type === "disconnect" || status.type === "reconnect")
+      if (status.type === "disconnect" || status.type === "reconnect") {
+        up = status.type === "reconnect";
         log.warn({ nats: status.type }, "nats connection");
+      }
     }
   })();
   const jsm = await jetstreamManager(nc);
-  return { nc, js: jetstream(nc), jsm };
+  return { nc, js: jetstream(nc), jsm, connected: () => up && !nc.isClosed() };
 }
 
 export const ACK_WAIT_MS = 30_000;

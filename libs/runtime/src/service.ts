@@ -1,5 +1,6 @@
 import type { BaseConfig } from "./config.js";
 import { createJobEventPublisher, type JobEventPublisher } from "./job-events.js";
+import type { JobTimeouts } from "./job-timeouts.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMessaging, type Messaging } from "./messaging.js";
 import { connectMongo, ensureIndexes, type MongoContext } from "./mongo.js";
@@ -13,6 +14,14 @@ export interface ServiceContext {
   messaging: Messaging;
   events: JobEventPublisher;
   mongo: MongoContext;
+  /** The job execution settings from config, for the services that create a worker. */
+  jobSettings: JobSettings;
+}
+
+/** Passed to `createWorker` as they are: `ackWaitMs` must match the consumers' ack_wait provisioned at boot. */
+export interface JobSettings {
+  ackWaitMs: number;
+  timeouts: JobTimeouts;
 }
 
 /**
@@ -37,7 +46,8 @@ export async function bootService(name: string, version: string, config: BaseCon
   await ensureIndexes(mongo.collections);
   const messaging = createMessaging(nats.js, telemetry.tracer);
   log.info("connected to nats and mongodb");
-  return { log, telemetry, nats, messaging, events: createJobEventPublisher(messaging), mongo };
+  const jobSettings = { ackWaitMs: config.JOBS_ACK_WAIT_MS, timeouts: config.JOB_TIMEOUTS_MS };
+  return { log, telemetry, nats, messaging, events: createJobEventPublisher(messaging), mongo, jobSettings };
 }
 
 /** Closes what bootService opened, in reverse order. */

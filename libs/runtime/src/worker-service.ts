@@ -21,6 +21,7 @@ export async function runWorkerService(opts: {
   name: string;
   version: string;
   config: WorkerServiceConfig;
+  /** `ctx.jobSettings` carries `JOBS_ACK_WAIT_MS` and `JOB_TIMEOUTS_MS`: hand them to `createWorker`. */
   createWorker: (ctx: ServiceContext) => Worker;
 }): Promise<void> {
   const { config } = opts;

@@ -27,6 +27,8 @@ export interface IngestorWorkerOptions {
   embedder?: Embedder;
   maxFileBytes?: number;
   pullExpiresMs?: number;
+  /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
+  ackWaitMs?: number;
 }
 
 /** The ingestor's worker on the `ingest` queue, wired to a booted service. */
@@ -50,6 +52,8 @@ export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOp
     log: ctx.log,
     serviceName: SERVICE_NAME,
     instanceId: opts.instanceId,
+    ackWaitMs: opts.ackWaitMs ?? ctx.jobSettings.ackWaitMs,
+    timeouts: ctx.jobSettings.timeouts,
     ...(opts.pullExpiresMs === undefined ? {} : { pullExpiresMs: opts.pullExpiresMs }),
   });
 }

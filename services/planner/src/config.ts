@@ -9,4 +9,6 @@ export const configShape = {
   /** Unset: the deterministic offline provider runs (results labelled `provider: offline`). */
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
+  /** Simulated latency per drafted day of the offline provider, for demos, benchmarks and crash tests. */
+  OFFLINE_STEP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 } as const;

@@ -25,6 +25,8 @@ export interface PlannerWorkerOptions {
   /** Default: the deterministic offline provider. */
   provider?: PlanProvider;
   pullExpiresMs?: number;
+  /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
+  ackWaitMs?: number;
 }
 
 /** The planner's worker on the `ai_generation` queue, wired to a booted service. */
@@ -42,6 +44,8 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     log: ctx.log,
     serviceName: SERVICE_NAME,
     instanceId: opts.instanceId,
+    ackWaitMs: opts.ackWaitMs ?? ctx.jobSettings.ackWaitMs,
+    timeouts: ctx.jobSettings.timeouts,
     ...(opts.pullExpiresMs === undefined ? {} : { pullExpiresMs: opts.pullExpiresMs }),
   });
 }

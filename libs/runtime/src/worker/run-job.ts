@@ -9,15 +9,19 @@ import {
   type JobType,
   type Priority,
   type Queue,
-  SUBJECTS,
 } from "@ai-jobs/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
 import { backoffDelayMs } from "../backoff.js";
+import type { Cancellation } from "../cancellation.js";
+import { publishDeadLetter } from "../dead-letter.js";
 import { isPermanent, PermanentError, TransientError, toJobError } from "../errors.js";
 import type { JobEventPublisher } from "../job-events.js";
+import type { JobTimeouts } from "../job-timeouts.js";
 import type { Logger } from "../logger.js";
 import type { Messaging } from "../messaging.js";
+import type { InFlightJobs } from "./in-flight.js";
 import type { FailureHook, JobContext, JobHandler, JobHandlers } from "./types.js";
+import { untilAborted } from "./until-aborted.js";
 
 export interface RunJobDeps {
   queue: Queue;
@@ -27,7 +31,11 @@ export interface RunJobDeps {
   events: JobEventPublisher;
   log: Logger;
   instanceId: string;
-  ackWaitMs: number;
+  /** Per-type attempt limits overriding `JOB_TYPES[type].timeoutMs`. */
+  timeouts?: JobTimeouts | undefined;
+  cancellation: Cancellation;
+  /** Where the worker's cancellation watch finds this job to abort it. */
+  inFlight: InFlightJobs;
   /** Aborts jobs in flight when the worker gives up waiting for them at shutdown. */
   shutdownSignal: AbortSignal;
 }
@@ -73,110 +81,122 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
       msg.ack();
       log.error({ err_code: error.code, err_message: error.message }, "job failed");
     };
-
-    const type = command.type;
-    const handler = isJobType(type) ? (deps.handlers[type] as JobHandler<JobType> | undefined) : undefined;
-    if (!isJobType(type) || !handler || JOB_TYPES[type].queue !== deps.queue) {
-      return fail({
-        code: ERROR_CODES.invalidPayload,
-        message: `no handler for job type "${type}" on queue ${deps.queue}`,
-      });
-    }
-    const spec = JOB_TYPES[type];
-    if (attempt > spec.maxAttempts) {
-      // Only reachable when earlier deliveries never settled: the worker died on every attempt.
-      return fail({
-        code: ERROR_CODES.attemptsExhausted,
-        message: `no attempt finished within ${spec.maxAttempts} deliveries`,
-      });
-    }
-    const payload = spec.payload.safeParse(command.payload);
-    if (!payload.success) {
-      const detail = payload.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-      return fail({ code: ERROR_CODES.invalidPayload, message: `invalid payload: ${detail}` });
-    }
-
-    await deps.events.publish({ ...base, at: now(), kind: "started", data: { worker: deps.instanceId } }, run);
-    log.info("job started");
-    const startedAt = performance.now();
-    const heartbeat = setInterval(() => msg.working(), Math.floor(deps.ackWaitMs / 3));
-    const timeout = new AbortController();
-    const timer = setTimeout(
-      () => timeout.abort(new TransientError(ERROR_CODES.timeout, `attempt exceeded ${spec.timeoutMs} ms`)),
-      spec.timeoutMs,
-    );
-    const signal = AbortSignal.any([timeout.signal, deps.shutdownSignal]);
-    let progressCount = 0;
-    const ctx: JobContext<JobType> = {
-      command,
-      payload: payload.data as JobContext<JobType>["payload"],
-      attempt,
-      signal,
-      log,
-      progress: async (update) => {
-        progressCount += 1;
-        await deps.events.publish({ ...base, at: now(), kind: "progress", data: update }, { ...run, n: progressCount });
-      },
-    };
-    try {
-      const result = await untilAborted(handler(ctx), signal);
-      const checked = spec.result.safeParse(result);
-      if (!checked.success) throw new PermanentError(ERROR_CODES.handlerFailed, "handler returned an invalid result");
-      await deps.events.publish(
-        { ...base, at: now(), kind: "succeeded", data: { result: checked.data as Record<string, unknown> } },
-        run,
-      );
+    // A cancelled job is finished as the user asked: no retry, no dead letter. The failure hook still runs (code
+    // CANCELLED), so the domain record stops saying pending or running.
+    const cancelled = async (reason: string) => {
+      await deps
+        .onFailure?.(command, { code: ERROR_CODES.cancelled, message: reason }, log)
+        .catch((err: unknown) => log.error({ err }, "failure hook failed"));
+      await deps.events.publish({ ...base, at: now(), kind: "cancelled", data: { reason } }, run);
       msg.ack();
-      log.info({ duration_ms: Math.round(performance.now() - startedAt) }, "job succeeded");
-    } catch (err) {
-      if (deps.shutdownSignal.aborted) {
-        // Stopped by a deploy, not by the job: hand it back at once without spending an attempt's backoff.
-        msg.nak();
-        log.warn("attempt interrupted by shutdown; handed back");
-        return;
+      log.info({ reason }, "job cancelled");
+    };
+
+    // Tracked before the flag is read, so a request landing during the read still reaches this run.
+    const cancel = deps.inFlight.track(command.jobId);
+    try {
+      if ((await deps.cancellation.isRequested(command.jobId)) || cancel.signal.aborted) {
+        return await cancelled("cancelled before start");
       }
-      const error = toJobError(err);
-      const duration_ms = Math.round(performance.now() - startedAt);
-      if (isPermanent(err) || attempt >= spec.maxAttempts) {
-        log.warn({ err, duration_ms }, "attempt failed for good");
-        return fail(error);
+
+      const type = command.type;
+      const handler = isJobType(type) ? (deps.handlers[type] as JobHandler<JobType> | undefined) : undefined;
+      if (!isJobType(type) || !handler || JOB_TYPES[type].queue !== deps.queue) {
+        return await fail({
+          code: ERROR_CODES.invalidPayload,
+          message: `no handler for job type "${type}" on queue ${deps.queue}`,
+        });
       }
-      const delayMs =
-        err instanceof TransientError && err.retryAfterMs !== undefined
-          ? err.retryAfterMs
-          : backoffDelayMs(spec.backoff, attempt);
-      const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
-      await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } }, run);
-      msg.nak(delayMs);
-      log.warn({ err, duration_ms, retry_in_ms: delayMs }, "attempt failed; retrying");
+      const spec = JOB_TYPES[type];
+      if (attempt > spec.maxAttempts) {
+        // Only reachable when earlier deliveries never settled: the worker died on every attempt.
+        return await fail({
+          code: ERROR_CODES.attemptsExhausted,
+          message: `no attempt finished within ${spec.maxAttempts} deliveries`,
+        });
+      }
+      const payload = spec.payload.safeParse(command.payload);
+      if (!payload.success) {
+        const detail = payload.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+        return await fail({ code: ERROR_CODES.invalidPayload, message: `invalid payload: ${detail}` });
+      }
+
+      await deps.events.publish({ ...base, at: now(), kind: "started", data: { worker: deps.instanceId } }, run);
+      log.info("job started");
+      const startedAt = performance.now();
+      const timeoutMs = deps.timeouts?.[type] ?? spec.timeoutMs;
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new TransientError(ERROR_CODES.timeout, `attempt exceeded ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const signal = AbortSignal.any([timeout.signal, cancel.signal, deps.shutdownSignal]);
+      let progressCount = 0;
+      const ctx: JobContext<JobType> = {
+        command,
+        payload: payload.data as JobContext<JobType>["payload"],
+        attempt,
+        signal,
+        log,
+        progress: async (update) => {
+          progressCount += 1;
+          await deps.events.publish(
+            { ...base, at: now(), kind: "progress", data: update },
+            { ...run, n: progressCount },
+          );
+        },
+      };
+      try {
+        const result = await untilAborted(handler(ctx), signal);
+        const checked = spec.result.safeParse(result);
+        if (!checked.success) throw new PermanentError(ERROR_CODES.handlerFailed, "handler returned an invalid result");
+        await deps.events.publish(
+          { ...base, at: now(), kind: "succeeded", data: { result: checked.data as Record<string, unknown> } },
+          run,
+        );
+        msg.ack();
+        log.info({ duration_ms: Math.round(performance.now() - startedAt) }, "job succeeded");
+      } catch (err) {
+        // Whatever the handler threw once the cancellation fired (an AbortError, say), the job ends as cancelled.
+        if (cancel.signal.aborted) return await cancelled("cancelled while running");
+        if (deps.shutdownSignal.aborted) {
+          // Stopped by a deploy, not by the job: hand it back at once without spending an attempt's backoff.
+          msg.nak();
+          log.warn("attempt interrupted by shutdown; handed back");
+          return;
+        }
+        const error = toJobError(err);
+        const duration_ms = Math.round(performance.now() - startedAt);
+        if (isPermanent(err) || attempt >= spec.maxAttempts) {
+          log.warn({ err, duration_ms }, "attempt failed for good");
+          return await fail(error);
+        }
+        const delayMs =
+          err instanceof TransientError && err.retryAfterMs !== undefined
+            ? err.retryAfterMs
+            : backoffDelayMs(spec.backoff, attempt);
+        const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
+        await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } }, run);
+        msg.nak(delayMs);
+        log.warn({ err, duration_ms, retry_in_ms: delayMs }, "attempt failed; retrying");
+      } finally {
+        clearTimeout(timer);
+      }
     } finally {
-      clearInterval(heartbeat);
-      clearTimeout(timer);
+      cancel.release();
     }
   });
 }
 
-/** Rejects with the signal's reason as soon as it fires, even if the handler ignores the signal. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-async function deadLetter(deps: RunJobDeps, msg: JsMsg, error: JobError, attempt: number): Promise<void> {
-  const jobId = msg.headers?.get(HEADERS.msgId) || "unknown";
-  // The DLQ keeps the original bytes untouched; the error travels in headers.
-  await deps.messaging.publish(SUBJECTS.deadLetter(deps.queue), msg.data, {
-    msgId: `${jobId}:${msg.seq}:dlq`,
-    headers: {
-      [HEADERS.error]: error.message.slice(0, 1_000),
-      [HEADERS.errorCode]: error.code,
-      [HEADERS.attempts]: String(attempt),
-      [HEADERS.originalSubject]: msg.subject,
-    },
+function deadLetter(deps: RunJobDeps, msg: JsMsg, error: JobError, attempts: number) {
+  return publishDeadLetter(deps.messaging, {
+    queue: deps.queue,
+    data: msg.data,
+    jobId: msg.headers?.get(HEADERS.msgId) || "unknown",
+    originalSubject: msg.subject,
+    error,
+    attempts,
+    streamSeq: msg.seq,
   });
 }
 

@@ -16,7 +16,8 @@ export type JobHandler<T extends JobType> = (ctx: JobContext<T>) => Promise<Resu
 export type JobHandlers = { [T in JobType]?: JobHandler<T> };
 
 /**
- * Called once when a job fails for good (permanent error or last attempt), before the `failed` event, so the
- * domain record (a plan's `generation_status`, a document's `ingest_status`) can record `last_error`.
+ * Called once when a job ends without a result, before its terminal event: it failed for good (permanent error or
+ * last attempt), or it was cancelled (`error.code` CANCELLED). The domain record (a plan's `generation_status`, a
+ * document's `ingest_status`) records it with `last_error`.
  */
 export type FailureHook = (command: JobCommand, error: JobError, log: Logger) => Promise<void>;

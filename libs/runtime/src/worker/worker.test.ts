@@ -1,96 +1,23 @@
-import {
-  HEADERS,
-  type JobCommand,
-  type JobEvent,
-  type JobType,
-  type Priority,
-  STREAMS,
-  SUBJECTS,
-} from "@ai-jobs/contracts";
-import { type NatsServer, startNats, waitFor } from "@ai-jobs/testkit";
+import { HEADERS, type JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PermanentError, TransientError } from "../errors.js";
-import { createIdGenerator } from "../ids.js";
-import { createJobEventPublisher } from "../job-events.js";
-import { createLogger } from "../logger.js";
-import { createMessaging, type Messaging } from "../messaging.js";
-import { connectNats, type NatsContext, provision } from "../nats.js";
-import { startTelemetry } from "../telemetry.js";
-import type { JobHandlers } from "./types.js";
-import { createWorker, type Worker } from "./worker.js";
+import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import type { FailureHook, JobHandlers } from "./types.js";
+import type { Worker } from "./worker.js";
 
-const log = createLogger({ service: "worker-test", instanceId: "t", level: "silent" });
-const newId = createIdGenerator();
-let server: NatsServer;
-let nats: NatsContext;
-let messaging: Messaging;
-const events: JobEvent[] = [];
-
-const ingestPayload = (tag: string) => ({
-  planId: "P1",
-  documentId: tag,
-  fileId: "F1",
-  filename: "a.md",
-  contentType: "text/markdown",
-});
-
-async function submit(type: JobType, priority: Priority, payload: Record<string, unknown>): Promise<string> {
-  const jobId = newId();
-  const command: JobCommand = {
-    jobId,
-    tenantId: "acme",
-    userId: "u1",
-    type,
-    queue: type === "material.ingest" ? "ingest" : "ai_generation",
-    priority,
-    payload,
-    createdAt: new Date().toISOString(),
-  };
-  await messaging.publish(SUBJECTS.job(command.queue, priority, "acme"), command, { msgId: jobId });
-  return jobId;
-}
-
-function startWorker(
-  handlers: JobHandlers,
-  concurrency = 1,
-  onFailure?: Parameters<typeof createWorker>[0]["onFailure"],
-): Worker {
-  const worker = createWorker({
-    nats,
-    messaging,
-    events: createJobEventPublisher(messaging),
-    queue: "ingest",
-    concurrency,
-    handlers,
-    onFailure,
-    log,
-    serviceName: "worker-test",
-    instanceId: "w1",
-    pullExpiresMs: 1_000,
-  });
-  return worker;
-}
-
-const kindsOf = (jobId: string) => events.filter((e) => e.jobId === jobId).map((e) => e.kind);
+let h: WorkerHarness;
+const submit: WorkerHarness["submit"] = (...args) => h.submit(...args);
+const kindsOf = (jobId: string) => h.kindsOf(jobId);
+const startWorker = (handlers: JobHandlers, concurrency = 1, onFailure?: FailureHook): Worker =>
+  h.startWorker({ handlers, concurrency, ...(onFailure ? { onFailure } : {}) });
 
 beforeAll(async () => {
-  server = await startNats();
-  nats = await connectNats(server.url, "worker-test", log);
-  await provision(nats, { jobsMaxMsgs: 100_000, jobsMaxBytes: 256 * 1024 * 1024 });
-  messaging = createMessaging(
-    nats.js,
-    startTelemetry({ serviceName: "t", serviceVersion: "0", instanceId: "t" }).tracer,
-  );
-  nats.nc.subscribe(SUBJECTS.eventsAll, {
-    callback: (_err, msg) => {
-      events.push(msg.json<JobEvent>());
-    },
-  });
+  h = await startWorkerHarness();
 });
 
 afterAll(async () => {
-  await nats?.nc.drain();
-  await server?.cleanup();
+  await h?.close();
 });
 
 describe("worker loop", () => {
@@ -134,7 +61,7 @@ describe("worker loop", () => {
     await worker.stop(1_000);
     expect(attempts).toEqual([1, 2]);
     expect(kindsOf(jobId)).toEqual(["started", "progress", "retrying", "started", "progress", "succeeded"]);
-    const retrying = events.find((e) => e.jobId === jobId && e.kind === "retrying");
+    const retrying = h.events.find((e) => e.jobId === jobId && e.kind === "retrying");
     expect(retrying?.kind === "retrying" && retrying.data.error.code).toBe("UPSTREAM_UNAVAILABLE");
   });
 
@@ -157,7 +84,7 @@ describe("worker loop", () => {
     await worker.stop(1_000);
     expect(kindsOf(jobId)).toEqual(["started", "failed"]);
     expect(failures).toEqual([`${jobId}:INVALID_PAYLOAD`]);
-    const dead = await nats.jsm.streams.getMessage(STREAMS.deadLetters, {
+    const dead = await h.nats.jsm.streams.getMessage(STREAMS.deadLetters, {
       last_by_subj: SUBJECTS.deadLetter("ingest"),
     });
     expect(dead?.json<JobCommand>().jobId).toBe(jobId);
@@ -178,13 +105,13 @@ describe("worker loop", () => {
     await waitFor(() => kindsOf(jobId).includes("failed"), { what: "the failed event", timeoutMs: 10_000 });
     await worker.stop(1_000);
     expect(ran).toBe(false);
-    const failed = events.find((e) => e.jobId === jobId && e.kind === "failed");
+    const failed = h.events.find((e) => e.jobId === jobId && e.kind === "failed");
     expect(failed?.kind === "failed" && failed.data.error.code).toBe("INVALID_PAYLOAD");
   });
 
   it("carries the publisher's trace context to the handler through NATS headers", async () => {
     const jobId = await submit("material.ingest", "normal", ingestPayload("traced"));
-    const msg = await nats.jsm.streams.getMessage(STREAMS.jobs, {
+    const msg = await h.nats.jsm.streams.getMessage(STREAMS.jobs, {
       last_by_subj: SUBJECTS.job("ingest", "normal", "acme"),
     });
     expect(msg?.header.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
@@ -210,13 +137,13 @@ describe("worker loop", () => {
       payload: ingestPayload("rerun"),
       createdAt: new Date().toISOString(),
     };
-    await messaging.publish(SUBJECTS.job("ingest", "normal", "acme"), command, { msgId: `${jobId}:retry:1` });
+    await h.messaging.publish(SUBJECTS.job("ingest", "normal", "acme"), command, { msgId: `${jobId}:retry:1` });
     await waitFor(() => kindsOf(jobId).filter((k) => k === "succeeded").length === 2, {
       what: "second run",
       timeoutMs: 10_000,
     });
     await worker.stop(1_000);
-    const stored = await nats.jsm.streams.info(STREAMS.events, {
+    const stored = await h.nats.jsm.streams.info(STREAMS.events, {
       subjects_filter: SUBJECTS.eventsOfJob("acme", jobId),
     });
     expect(stored.state.subjects?.[SUBJECTS.event("acme", jobId, "started")]).toBe(2);
@@ -252,5 +179,36 @@ describe("worker loop", () => {
     await next.stop(1_000);
     expect(attempts).toEqual([2]);
     expect(kindsOf(jobId)).not.toContain("retrying");
+  });
+
+  it("moves on from a handler that ignores its time limit: each attempt times out as TIMEOUT, then the job fails into the DLQ", async () => {
+    const attempts: number[] = [];
+    const jobId = await submit("material.ingest", "normal", ingestPayload("stuck"));
+    const worker = h.startWorker({
+      timeouts: { "material.ingest": 300 },
+      handlers: {
+        "material.ingest": async (ctx) => {
+          attempts.push(ctx.attempt);
+          // Ignores ctx.signal on purpose, like a library call that cannot be aborted.
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          return { document_id: "stuck", chunk_count: 0 };
+        },
+      },
+    });
+    await worker.start();
+    // Five attempts with full-jitter backoff from 1 s: at most 1 + 2 + 4 + 8 s of waiting.
+    await waitFor(() => kindsOf(jobId).includes("failed"), { what: "the job to fail", timeoutMs: 30_000 });
+    await worker.stop(1_000);
+    expect(attempts).toEqual([1, 2, 3, 4, 5]);
+    const retrying = h.events.filter((e) => e.jobId === jobId && e.kind === "retrying");
+    expect(retrying).toHaveLength(4);
+    expect(retrying.map((e) => e.kind === "retrying" && e.data.error.code)).toEqual(Array(4).fill("TIMEOUT"));
+    expect(h.eventOf(jobId, "failed")?.data.error).toEqual({ code: "TIMEOUT", message: "attempt exceeded 300 ms" });
+    const dead = await h.nats.jsm.streams.getMessage(STREAMS.deadLetters, {
+      last_by_subj: SUBJECTS.deadLetter("ingest"),
+    });
+    expect(dead?.json<JobCommand>().jobId).toBe(jobId);
+    expect(dead?.header.get(HEADERS.errorCode)).toBe("TIMEOUT");
+    expect(dead?.header.get(HEADERS.attempts)).toBe("5");
   });
 });

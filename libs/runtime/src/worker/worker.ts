@@ -1,10 +1,13 @@
 import { BUCKETS, CONSUMERS, PRIORITIES, type Priority, type Queue, STREAMS } from "@ai-jobs/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
+import { createCancellation } from "../cancellation.js";
 import type { JobEventPublisher } from "../job-events.js";
+import type { JobTimeouts } from "../job-timeouts.js";
 import type { Logger } from "../logger.js";
 import type { Messaging } from "../messaging.js";
 import { ACK_WAIT_MS, type NatsContext } from "../nats.js";
+import { InFlightJobs } from "./in-flight.js";
 import { PriorityPicker } from "./priority-picker.js";
 import { runJob } from "./run-job.js";
 import { Signal } from "./signal.js";
@@ -25,6 +28,13 @@ export interface WorkerOptions {
   agingLimit?: number;
   /** Long-poll length of each pull; bounds how long shutdown waits for idle pulls. */
   pullExpiresMs?: number;
+  /**
+   * The worker consumers' ack_wait (config `JOBS_ACK_WAIT_MS`, default ACK_WAIT_MS): held and running messages
+   * get `working()` every third of it, so a long job is never redelivered while its worker lives.
+   */
+  ackWaitMs?: number;
+  /** Per-type attempt limits (config `JOB_TIMEOUTS_MS`) overriding `JOB_TYPES[type].timeoutMs`. */
+  timeouts?: JobTimeouts;
 }
 
 export interface Worker {
@@ -36,13 +46,20 @@ export interface Worker {
 
 /**
  * The worker loop of one queue: one long-poll per priority consumer while a slot is free, at most one message held
- * per priority, and a PriorityPicker choosing what runs next. Held messages are kept alive with `working()`.
+ * per priority, and a PriorityPicker choosing what runs next. Held and running messages are kept alive with
+ * `working()`; one cancellation watch aborts the running jobs that get cancelled.
  */
 export function createWorker(opts: WorkerOptions): Worker {
   const log = opts.log.child({ queue: opts.queue });
+  const ackWaitMs = opts.ackWaitMs ?? ACK_WAIT_MS;
   const picker = new PriorityPicker(opts.agingLimit ?? 8);
   const held = new Map<Priority, JsMsg>();
   const running = new Set<Promise<void>>();
+  /** The messages of the running jobs, for the heartbeat. */
+  const runningMsgs = new Set<JsMsg>();
+  const cancellation = createCancellation(opts.nats.js, log);
+  const inFlight = new InFlightJobs();
+  let unwatch: (() => Promise<void>) | undefined;
   const changed = new Signal();
   const shutdown = new AbortController();
   let stopping = false;
@@ -68,7 +85,9 @@ export function createWorker(opts: WorkerOptions): Worker {
           events: opts.events,
           log,
           instanceId: opts.instanceId,
-          ackWaitMs: ACK_WAIT_MS,
+          timeouts: opts.timeouts,
+          cancellation,
+          inFlight,
           shutdownSignal: shutdown.signal,
         },
         msg,
@@ -81,10 +100,12 @@ export function createWorker(opts: WorkerOptions): Worker {
         })
         .finally(() => {
           running.delete(job);
+          runningMsgs.delete(msg);
           dispatch();
           changed.notify();
         });
       running.add(job);
+      runningMsgs.add(msg);
       changed.notify();
     }
   };
@@ -142,11 +163,16 @@ export function createWorker(opts: WorkerOptions): Worker {
   return {
     async start() {
       unregister = await register();
+      // In place before the first pull: a job is either checked at its start or seen by this watch.
+      unwatch = await cancellation.watch((jobId) => {
+        if (inFlight.cancel(jobId)) log.info({ job_id: jobId }, "cancelling running job");
+      });
       keepAlive = setInterval(
         () => {
           for (const msg of held.values()) msg.working();
+          for (const msg of runningMsgs) msg.working();
         },
-        Math.floor(ACK_WAIT_MS / 3),
+        Math.floor(ackWaitMs / 3),
       );
       pullers = PRIORITIES.map((p) => pull(p));
       log.info({ concurrency: opts.concurrency }, "worker started");
@@ -168,6 +194,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         await drained;
       }
       clearInterval(keepAlive);
+      await unwatch?.();
       await unregister?.();
       log.info("worker stopped");
     },

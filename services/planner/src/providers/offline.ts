@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskKind } from "@ai-jobs/contracts";
 import { addDays, dayCount } from "../domain/dates.js";
 import { capitalise, topicsOf } from "./topics.js";
@@ -35,12 +36,23 @@ const pick = <T>(items: readonly T[], i: number): T => {
   return item;
 };
 
+export interface OfflineProviderOptions {
+  /**
+   * Simulated model latency per drafted day (0: none). Lets demos, benchmarks and crash tests see a job mid-run,
+   * the way a real LLM call would take time; it honours the abort signal like a real call.
+   */
+  stepDelayMs?: number;
+}
+
 /**
  * The deterministic template generator that runs when no model is configured: the same brief always gives the
  * same plan, with no randomness and no clock. Days cover the date range (inclusive), one topic of the goal each,
  * with a closing review day; each day's task minutes add up to `dailyMinutes`.
  */
-export function createOfflineProvider(): PlanProvider {
+export function createOfflineProvider(opts: OfflineProviderOptions = {}): PlanProvider {
+  const think = async (signal: AbortSignal) => {
+    if (opts.stepDelayMs) await sleep(opts.stepDelayMs, undefined, { signal });
+  };
   return {
     name: OFFLINE_PROVIDER,
     async draftOutline(brief, signal) {
@@ -55,10 +67,12 @@ export function createOfflineProvider(): PlanProvider {
     },
     async draftDayTasks(brief, day, signal) {
       signal.throwIfAborted();
+      await think(signal);
       return dayTasks(brief, day);
     },
     async draftSectionTasks(brief, day, sectionId, signal) {
       signal.throwIfAborted();
+      await think(signal);
       return dayTasks(brief, day).find((s) => s.sectionId === sectionId)?.tasks ?? [];
     },
   };

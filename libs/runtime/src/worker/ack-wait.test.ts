@@ -1,0 +1,68 @@
+import { CONSUMERS, STREAMS } from "@ai-jobs/contracts";
+import { waitFor } from "@ai-jobs/testkit";
+import { nanos } from "@nats-io/nats-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import type { JobHandlers } from "./types.js";
+
+// Consumers keep the ack_wait they were created with, so this suite needs a server of its own.
+const ACK_WAIT_MS = 1_500;
+let h: WorkerHarness;
+
+beforeAll(async () => {
+  h = await startWorkerHarness({ ackWaitMs: ACK_WAIT_MS });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+function slow(runMs: number, calls: Array<{ doc: string; attempt: number }>): JobHandlers {
+  return {
+    "material.ingest": async (ctx) => {
+      calls.push({ doc: ctx.payload.documentId, attempt: ctx.attempt });
+      await new Promise((resolve) => setTimeout(resolve, runMs));
+      return { document_id: ctx.payload.documentId, chunk_count: 0 };
+    },
+  };
+}
+
+describe("heartbeats at a configured ack_wait", () => {
+  it("provisions the worker consumers with it", async () => {
+    const info = await h.nats.jsm.consumers.info(STREAMS.jobs, CONSUMERS.worker("ingest", "normal"));
+    expect(info.config.ack_wait).toBe(nanos(ACK_WAIT_MS));
+  });
+
+  it("never redelivers a job that runs for more than three times ack_wait", async () => {
+    const calls: Array<{ doc: string; attempt: number }> = [];
+    const jobId = await h.submit("material.ingest", "normal", ingestPayload("long"));
+    // Two slots: a redelivery would run beside the first attempt at once.
+    const worker = h.startWorker({ handlers: slow(5_000, calls), concurrency: 2 });
+    await worker.start();
+    await waitFor(() => h.kindsOf(jobId).includes("succeeded"), { what: "the long job", timeoutMs: 15_000 });
+    await worker.stop(1_000);
+    expect(calls).toEqual([{ doc: "long", attempt: 1 }]);
+    expect(h.kindsOf(jobId)).toEqual(["started", "succeeded"]);
+  });
+
+  it("keeps a message alive while it is held behind a running job longer than ack_wait", async () => {
+    const calls: Array<{ doc: string; attempt: number }> = [];
+    const worker = h.startWorker({ handlers: slow(2 * ACK_WAIT_MS, calls) });
+    await worker.start();
+    // Submitted while every priority is being polled: both are delivered, one runs and the other is held.
+    const jobs = await Promise.all([
+      h.submit("material.ingest", "critical", ingestPayload("a")),
+      h.submit("material.ingest", "normal", ingestPayload("b")),
+    ]);
+    await waitFor(() => jobs.every((j) => h.kindsOf(j).includes("succeeded")), {
+      what: "both jobs",
+      timeoutMs: 20_000,
+    });
+    await worker.stop(1_000);
+    expect(calls.sort((x, y) => x.doc.localeCompare(y.doc))).toEqual([
+      { doc: "a", attempt: 1 },
+      { doc: "b", attempt: 1 },
+    ]);
+    for (const j of jobs) expect(h.kindsOf(j)).toEqual(["started", "succeeded"]);
+  });
+});
