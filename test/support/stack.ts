@@ -15,12 +15,18 @@ export const TOKEN = "e2e-token";
 export const OTHER_TOKEN = "other-token";
 export const AUTH_TOKENS = `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user`;
 
+export type ServiceName = "gateway" | "events" | "planner" | "ingestor";
+
 export interface Stack {
   nats: NatsServer;
   mongo: MongoServer;
   gatewayUrl: string;
   eventsUrl: string;
-  services: Record<"gateway" | "events" | "planner" | "ingestor", ServiceProcess>;
+  services: Record<ServiceName, ServiceProcess>;
+  /** Starts one more process of a service (a second planner, or a replacement), on a port of its own. */
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -30,15 +36,13 @@ function entryOf(service: string): string {
   return existsSync(built) ? built : path.join(repoRoot(), "services", service, "src", "main.ts");
 }
 
-/** Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port. */
+/**
+ * Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port.
+ * `extraEnv` goes to every service (e.g. a short JOBS_ACK_WAIT_MS for crash-recovery tests).
+ */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const [gatewayPort, eventsPort, plannerPort, ingestorPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
+  const [gatewayPort, eventsPort] = await Promise.all([freePort(), freePort()]);
   const eventsUrl = `http://127.0.0.1:${eventsPort}`;
   const common = {
     NATS_URL: nats.url,
@@ -48,33 +52,64 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     HOST: "127.0.0.1",
     ...extraEnv,
   };
-  const spawn = (name: string, env: Record<string, string>, readyPort: number) =>
-    spawnService({
+  const ports = new Map<ServiceName, number>([
+    ["gateway", gatewayPort],
+    ["events", eventsPort],
+  ]);
+  const envOf = (name: ServiceName, port: number): Record<string, string> => {
+    switch (name) {
+      case "gateway":
+        return { PORT: String(port), AUTH_TOKENS, EVENTS_URL: eventsUrl };
+      case "events":
+        return { PORT: String(port), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" };
+      case "planner":
+      case "ingestor":
+        return { HEALTH_PORT: String(port) };
+    }
+  };
+  const all: ServiceProcess[] = [];
+  const launch = async (name: ServiceName, port: number, env: Record<string, string> = {}) => {
+    const proc = await spawnService({
       name,
       entry: entryOf(name),
-      env: { ...common, ...env },
-      readyUrl: `http://127.0.0.1:${readyPort}/readyz`,
+      env: { ...common, ...envOf(name, port), ...env },
+      readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
+    all.push(proc);
+    return proc;
+  };
+  const spawn = async (name: ServiceName, env?: Record<string, string>) => launch(name, await freePort(), env);
+
   // Workers and events first: the gateway is the last thing a client can reach.
   const [events, planner, ingestor] = await Promise.all([
-    spawn("events", { PORT: String(eventsPort), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" }, eventsPort),
-    spawn("planner", { HEALTH_PORT: String(plannerPort) }, plannerPort),
-    spawn("ingestor", { HEALTH_PORT: String(ingestorPort) }, ingestorPort),
+    launch("events", eventsPort),
+    freePort().then(async (port) => {
+      ports.set("planner", port);
+      return launch("planner", port);
+    }),
+    freePort().then(async (port) => {
+      ports.set("ingestor", port);
+      return launch("ingestor", port);
+    }),
   ]);
-  const gateway = await spawn(
-    "gateway",
-    { PORT: String(gatewayPort), AUTH_TOKENS, EVENTS_URL: eventsUrl },
-    gatewayPort,
-  );
-  const services = { gateway, events, planner, ingestor };
+  const gateway = await launch("gateway", gatewayPort);
+  const services: Record<ServiceName, ServiceProcess> = { gateway, events, planner, ingestor };
   return {
     nats,
     mongo,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     eventsUrl,
     services,
+    spawn,
+    async restart(name, signal = "SIGTERM") {
+      await services[name].kill(signal);
+      const port = ports.get(name);
+      if (port === undefined) throw new Error(`no port for ${name}`);
+      services[name] = await launch(name, port);
+      return services[name];
+    },
     async stop() {
-      await Promise.all(Object.values(services).map((s) => s.kill("SIGTERM")));
+      await Promise.all(all.map((s) => s.kill("SIGTERM")));
       await Promise.all([nats.cleanup(), mongo.cleanup()]);
     },
   };

@@ -164,6 +164,8 @@ export const JobEventView = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
+export type JobEventView = z.infer<typeof JobEventView>;
+
 /** A dead letter as the admin API shows it. `seq` is its JOBS_DLQ sequence. */
 export const DeadLetterView = z.object({
   seq: z.number().int(),

@@ -47,6 +47,14 @@ export const JobRecord = z.object({
   runAt: z.date().nullable().optional(),
   /** Explicit retries (`POST /jobs/{id}/retry/`) so far; each reopens a failed or cancelled job. */
   retries: z.number().int().min(0).optional(),
+  /**
+   * An explicit retry asked for but not yet projected (`n` = the retry number, `ofSeq` = the record's seq then):
+   * it refuses a second concurrent retry of the same job. It lapses after two minutes.
+   */
+  retryRequest: z
+    .object({ n: z.number().int().min(1), at: z.date(), ofSeq: z.number().int().min(0) })
+    .nullable()
+    .optional(),
   /** Set when a cancellation was requested; the `cancelled` event makes it final. */
   cancelRequestedAt: z.date().nullable().optional(),
   /** Sequence of the last JOB_EVENTS message applied; guards the projection against replays. */

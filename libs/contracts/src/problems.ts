@@ -12,6 +12,7 @@ const TITLES: Readonly<Record<number, string>> = {
   409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
+  422: "Unprocessable Content",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
@@ -25,6 +26,7 @@ export const CODE_OF_STATUS: Readonly<Record<number, ErrorCode>> = {
   409: ERROR_CODES.conflict,
   413: ERROR_CODES.payloadTooLarge,
   415: ERROR_CODES.unsupportedMediaType,
+  422: ERROR_CODES.idempotencyKeyReused,
   503: ERROR_CODES.serviceUnavailable,
 };
 

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { freePort, type ServiceProcess, spawnService, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ev, type Harness, startHarness, TOKENS } from "./testing/harness.js";
@@ -25,6 +26,8 @@ beforeAll(async () => {
       PORT: String(port),
       HOST: "127.0.0.1",
       SSE_KEEPALIVE_MS: "1000",
+      RECONCILE_INTERVAL_MS: "200",
+      RECONCILE_GRACE_MS: "0",
     },
     readyUrl: `${base}/readyz`,
   });
@@ -36,6 +39,19 @@ afterAll(async () => {
 });
 
 describe("events service process", () => {
+  it("publishes a job the gateway stored but never published", async () => {
+    const job = await h.insertJob({ tenantId: "main1", dispatchedAt: null });
+    // Not the projection of its queued event: on FerretDB two writers of one record at the same instant (here the
+    // reconciler's dispatchedAt and the projector's seq) can overwrite each other (services/events/README.md).
+    const dispatched = await waitFor(
+      async () => (await h.ctx.mongo.collections.jobs.findOne({ _id: job._id }))?.dispatchedAt ?? undefined,
+      { what: "the reconciler to publish the job" },
+    );
+    expect(dispatched).toBeInstanceOf(Date);
+    expect(await h.countOn(STREAMS.jobs, SUBJECTS.job(job.queue, job.priority, "main1"))).toBe(1);
+    expect(await h.countOn(STREAMS.events, SUBJECTS.event("main1", job._id, "queued"))).toBe(1);
+  });
+
   it("projects events, streams them, and on SIGTERM ends open streams, stops and exits 0", async () => {
     const job = await h.insertJob();
     const s1 = await h.publish(ev.started(job));
@@ -56,6 +72,11 @@ describe("events service process", () => {
     expect(read.ended).toBe(true);
     expect(read.messages.map((m) => [m.id, m.event])).toEqual([[String(s1), "meta"]]);
     expect(await exit).toBe(0);
-    expect(svc?.logs().some((line) => line.includes("projector stopped"))).toBe(true);
+    // Every module stopped, in order: the publishers first, the projector last.
+    const stops = ["reconciler", "delayed-forwarder", "max-deliveries", "dead-letter-indexer", "projector"].map(
+      (name) => svc?.logs().findIndex((line) => line.includes(`"${name} stopped"`)),
+    );
+    expect(stops.every((i) => i !== undefined && i >= 0)).toBe(true);
+    expect([...(stops as number[])].sort((a, b) => a - b)).toEqual(stops);
   });
 });

@@ -10,14 +10,19 @@ import {
 } from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
+import { createAdvisoryHandler } from "./dead-letters/advisories.js";
+import { createDeadLetterIndexer } from "./dead-letters/indexer.js";
+import { createDelayedForwarder } from "./delayed/forwarder.js";
 import { createProjector } from "./projection/projector.js";
+import { claimsOf } from "./reconciler/claims.js";
+import { createReconciler } from "./reconciler/reconciler.js";
 
 const SERVICE = "events";
 
 runMain(SERVICE, async () => {
   const config = loadConfig(configShape);
   const ctx = await bootService(SERVICE, packageVersion(new URL("../package.json", import.meta.url)), config);
-  const { log, nats, mongo, messaging } = ctx;
+  const { log, nats, mongo, messaging, events } = ctx;
 
   const projector = createProjector({
     nats,
@@ -27,6 +32,25 @@ runMain(SERVICE, async () => {
     batchSize: config.PROJECTOR_BATCH_SIZE,
   });
   await projector.start();
+  const forwarder = createDelayedForwarder({ nats, messaging, log, retryDelayMs: config.DELAYED_RETRY_MS });
+  await forwarder.start();
+  const advisories = createAdvisoryHandler({ nats, messaging, events, log });
+  await advisories.start();
+  const indexer = createDeadLetterIndexer({ nats, messaging, collections: mongo.collections, log });
+  await indexer.start();
+  const reconciler = createReconciler({
+    nats,
+    messaging,
+    events,
+    collections: mongo.collections,
+    claims: claimsOf(mongo.db),
+    log,
+    intervalMs: config.RECONCILE_INTERVAL_MS,
+    graceMs: config.RECONCILE_GRACE_MS,
+    batchSize: config.RECONCILE_BATCH_SIZE,
+    leaseMs: config.RECONCILE_LEASE_MS,
+  });
+  reconciler.start();
 
   let draining = false;
   const app = buildApp({
@@ -49,6 +73,11 @@ runMain(SERVICE, async () => {
     },
     // Ends the open SSE streams; their clients resume on another replica with Last-Event-ID.
     { name: "close http", run: () => app.close() },
+    // Publishers first (new work into JOBS), then the consumers; the projector last, so it sees their events.
+    { name: "stop reconciler", run: () => reconciler.stop() },
+    { name: "stop delayed forwarder", run: () => forwarder.stop() },
+    { name: "stop max-deliveries handler", run: () => advisories.stop() },
+    { name: "stop dead-letter indexer", run: () => indexer.stop() },
     { name: "stop projector", run: () => projector.stop() },
     { name: "close connections", run: () => closeService(ctx) },
   ]);

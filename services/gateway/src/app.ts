@@ -1,16 +1,20 @@
 import type { JobEventPublisher, Logger, Messaging, MongoContext, NatsContext } from "@ai-jobs/runtime";
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import { createCancellation, mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
+import { createDeadLetterRepository } from "./data/dead-letters.js";
 import { createDocumentRepository } from "./data/documents.js";
+import { createIdempotencyKeyRepository } from "./data/idempotency-keys.js";
 import { createJobRepository } from "./data/jobs.js";
 import { createMaterialStore } from "./data/materials.js";
 import { createPlanRepository } from "./data/plans.js";
 import { readQueueStats } from "./data/queue-stats.js";
+import { createScheduleStore } from "./data/schedules.js";
 import { createHealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { problemsPlugin } from "./plugins/problems.js";
 import { tracingPlugin } from "./plugins/tracing.js";
+import { adminRoutes } from "./routes/admin.js";
 import { healthRoutes, type Lifecycle } from "./routes/health.js";
 import { jobStreamRoutes } from "./routes/job-stream.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -71,7 +75,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const plans = createPlanRepository(mongo.collections);
   const documents = createDocumentRepository(mongo.collections);
   const materials = createMaterialStore(nats.js);
-  const submit = { jobs, messaging: deps.messaging, events: deps.events };
+  const deadLetters = createDeadLetterRepository(mongo.collections);
+  const dispatch = { jobs, messaging: deps.messaging, events: deps.events, nats };
+  const submit = { ...dispatch, keys: createIdempotencyKeyRepository(mongo.collections) };
+  const control = {
+    ...dispatch,
+    cancellation: createCancellation(nats.js, deps.log),
+    schedules: createScheduleStore(nats.jsm),
+    deadLetters,
+  };
   const checks = { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) };
   const health = createHealthReporter({ checks, queueStats: () => readQueueStats(nats.jsm), cacheMs: HEALTH_CACHE_MS });
 
@@ -86,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     upload: { ...submit, plans, documents, materials, ids: deps.ids, maxBytes: config.UPLOAD_MAX_BYTES },
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
-  await app.register(jobRoutes, { prefix: API_PREFIX, jobs });
+  await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });
+  await app.register(adminRoutes, { prefix: API_PREFIX, deadLetters, control });
   return app;
 }

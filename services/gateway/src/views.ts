@@ -1,6 +1,8 @@
 import type {
   DayView,
+  DeadLetterView,
   GeneratePlanResponse,
+  JobEventView,
   JobRecord,
   JobView,
   PlanView,
@@ -10,6 +12,11 @@ import type {
   TaskView,
   UploadResponse,
 } from "@ai-jobs/contracts";
+import type { DeadLetterRecord, JobEventRecord } from "@ai-jobs/runtime";
+import type { z } from "zod";
+
+/** contracts exports the JobEventView schema without its type. */
+type JobEventViewOf = z.infer<typeof JobEventView>;
 
 /** Records (camelCase, Dates) to the HTTP views of seed 000 (snake_case, ISO strings). */
 
@@ -96,4 +103,22 @@ export function toJobView(job: JobRecord): JobView {
 
 export function toUploadResponse(jobId: string, fileId: string, documentId: string): UploadResponse {
   return { job_id: jobId, file_id: fileId, document_id: documentId };
+}
+
+export function toJobEventView(event: JobEventRecord): JobEventViewOf {
+  return { seq: event._id, kind: event.kind, attempt: event.attempt, at: event.at.toISOString(), data: event.data };
+}
+
+export function toDeadLetterView(record: DeadLetterRecord): DeadLetterView {
+  return {
+    seq: record._id,
+    job_id: record.jobId,
+    queue: record.queue,
+    type: record.type,
+    error: record.error,
+    attempts: record.attempts,
+    original_subject: record.originalSubject,
+    dead_lettered_at: record.at.toISOString(),
+    replayed_at: iso(record.replayedAt),
+  };
 }

@@ -2,18 +2,25 @@
  * What every gateway test file shares: one real nats-server and one FerretDB (or MONGO_URL) per file, the common
  * boot (provision + indexes) through bootService, and apps built in-process for `inject`.
  */
-import { BUCKETS, STREAMS } from "@ai-jobs/contracts";
+import { BUCKETS, Problem, STREAMS } from "@ai-jobs/contracts";
 import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
 import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
 import { configShape, type GatewayConfig } from "../src/config.js";
+import type { StoredJob } from "../src/data/jobs.js";
 
 export const TOKEN = "t1";
 export const OTHER_TOKEN = "t2";
+/** acme, role admin. */
 export const auth = { authorization: `Bearer ${TOKEN}` };
+/** globex, role user. */
 export const otherAuth = { authorization: `Bearer ${OTHER_TOKEN}` };
+/** globex, role admin. */
+export const otherAdminAuth = { authorization: "Bearer t3" };
+/** acme, role user. */
+export const userAuth = { authorization: "Bearer t4" };
 
 export interface Harness {
   nats: NatsServer;
@@ -36,6 +43,8 @@ export interface Counts {
   eventsStream: number;
   objects: number;
   objectStoreMessages: number;
+  delayedStream: number;
+  idempotencyKeys: number;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -44,7 +53,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     NATS_URL: nats.url,
     MONGO_URL: mongo.url,
     MONGO_DB: mongo.dbName,
-    AUTH_TOKENS: `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user`,
+    AUTH_TOKENS: `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user,t3:globex:admin,t4:acme:user`,
     LOG_LEVEL: "silent",
     ...env,
   };
@@ -73,15 +82,18 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return app;
     },
     async counts() {
-      const [plans, jobs, documents, jobsInfo, eventsInfo, objects, objInfo] = await Promise.all([
-        c.plans.countDocuments(),
-        c.jobs.countDocuments(),
-        c.documents.countDocuments(),
-        ctx.nats.jsm.streams.info(STREAMS.jobs),
-        ctx.nats.jsm.streams.info(STREAMS.events),
-        materials.list(),
-        ctx.nats.jsm.streams.info(`OBJ_${BUCKETS.materials}`),
-      ]);
+      const [plans, jobs, documents, jobsInfo, eventsInfo, objects, objInfo, delayedInfo, idempotencyKeys] =
+        await Promise.all([
+          c.plans.countDocuments(),
+          c.jobs.countDocuments(),
+          c.documents.countDocuments(),
+          ctx.nats.jsm.streams.info(STREAMS.jobs),
+          ctx.nats.jsm.streams.info(STREAMS.events),
+          materials.list(),
+          ctx.nats.jsm.streams.info(`OBJ_${BUCKETS.materials}`),
+          ctx.nats.jsm.streams.info(STREAMS.delayed),
+          c.idempotencyKeys.countDocuments(),
+        ]);
       return {
         plans,
         jobs,
@@ -90,6 +102,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         eventsStream: eventsInfo.state.messages,
         objects: objects.length,
         objectStoreMessages: objInfo.state.messages,
+        delayedStream: delayedInfo.state.messages,
+        idempotencyKeys,
       };
     },
     async stop() {
@@ -107,3 +121,51 @@ export const planBody = (overrides: Record<string, unknown> = {}) => ({
   end_date: "2026-12-07",
   ...overrides,
 });
+
+/** A stored job record for tests that need a job in a given state; a valid `plan.generate` job by default. */
+export function jobRecord(id: string, overrides: Partial<StoredJob> = {}): StoredJob {
+  const at = new Date("2026-11-01T10:00:00Z");
+  return {
+    _id: id,
+    tenantId: "acme",
+    userId: "u_test",
+    type: "plan.generate",
+    queue: "ai_generation",
+    priority: "normal",
+    status: "failed",
+    progress: { pct: 40, step: "drafting" },
+    attempt: 3,
+    maxAttempts: 3,
+    payload: {
+      planId: `plan-${id}`,
+      goal: "Learn linear algebra",
+      title: "Linear algebra",
+      studyContext: null,
+      startDate: "2026-12-01",
+      endDate: "2026-12-07",
+      dailyMinutes: 60,
+    },
+    resultRefs: null,
+    lastError: { code: "ATTEMPTS_EXHAUSTED", message: "the planner failed 3 times" },
+    createdAt: at,
+    updatedAt: at,
+    startedAt: at,
+    finishedAt: at,
+    dispatchedAt: at,
+    traceId: null,
+    retries: 0,
+    cancelRequestedAt: null,
+    seq: 12,
+    statusSeq: 12,
+    ...overrides,
+  };
+}
+
+/** The problem+json body of a refusal, checked for its content type. */
+export function problemOf(res: { headers: Record<string, unknown>; json(): unknown }): Problem {
+  const type = res.headers["content-type"];
+  if (typeof type !== "string" || !type.includes("application/problem+json")) {
+    throw new Error(`expected a problem+json answer, got ${String(type)}: ${JSON.stringify(res.json())}`);
+  }
+  return Problem.parse(res.json());
+}

@@ -1,4 +1,4 @@
-import { type JobEvent, type JobRecord, TERMINAL_STATUSES } from "@ai-jobs/contracts";
+import { JobEvent, type JobRecord, type JobStatus, TERMINAL_STATUSES } from "@ai-jobs/contracts";
 import type { Collections, JobEventRecord } from "@ai-jobs/runtime";
 import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError, type UpdateFilter } from "mongodb";
 
@@ -25,34 +25,52 @@ export function eventRecordOf({ seq, event }: SequencedEvent): JobEventRecord {
 
 /**
  * Guard fields the projection keeps on the job record beside `seq` (which stays "the highest sequence applied"):
- * the sequence of the last event applied to the status and to the progress (`JobRecord.statusSeq`/`progressSeq`).
+ * the sequence of the last event applied to the status and to the progress (`JobRecord.statusSeq`/`progressSeq`),
+ * and of the explicit retry that started the current run (`runSeq`: any earlier event belongs to an earlier run).
  * A record without them (fresh from the gateway) matches as "nothing applied yet".
  */
-export const GUARD_FIELDS = { status: "statusSeq", progress: "progressSeq" } as const;
+export const GUARD_FIELDS = { status: "statusSeq", progress: "progressSeq", run: "runSeq" } as const;
+
+const REOPENABLE: JobStatus[] = ["failed", "cancelled"];
 
 /** Matches a record whose `field` is missing or below `seq`. */
 const olderThan = (field: string, seq: number) => ({ [field]: { $not: { $gte: seq } } });
 
+export interface JobUpdate {
+  filter: Filter<JobRecord>;
+  update: UpdateFilter<JobRecord>;
+}
+
 /**
- * The update one event makes to its job record. The filter is the whole ordering rule, and it holds whatever
- * order the events arrive in (replicas write their batches concurrently, and a redelivery comes late):
+ * The updates one event makes to its job record, applied in order. The filters are the whole ordering rule, and
+ * they hold whatever order the events arrive in (replicas write their batches concurrently, and a redelivery comes
+ * late):
  * - a terminal status is final: nothing changes a finished job, and a terminal event always lands on an unfinished
  *   one, even after a later event of its job was written first (DESIGN.md: "terminal states stay terminal");
+ * - except after an explicit retry: a `queued` event with `data.retry = n` reopens a failed or cancelled job when
+ *   n is above its `retries`. It resets the run's fields and moves every guard to its own sequence, so the new
+ *   run's events apply and nothing of an earlier run (a late redelivery, a zombie worker's terminal event) does;
  * - `started`/`retrying` apply only when newer than the last status change, progress only when newer than the last
  *   progress, `queued`/`log` (which only move `seq`) only when newer than `seq`. So a replay is a no-op, and a late
  *   `started` is not lost because a later progress event of the same job was written before it;
  * - `seq` only grows;
  * - a job of another tenant never matches, whatever the event claims.
  */
-export function jobUpdateOf(
-  { seq, event }: SequencedEvent,
-  now: Date,
-): { filter: Filter<JobRecord>; update: UpdateFilter<JobRecord> } {
+export function jobUpdatesOf({ seq, event }: SequencedEvent, now: Date): JobUpdate[] {
   const at = new Date(event.at);
-  const filter: Filter<JobRecord> = { _id: event.jobId, tenantId: event.tenantId, status: { $nin: TERMINAL } };
+  const owned = { _id: event.jobId, tenantId: event.tenantId };
+  const filter: Filter<JobRecord> = { ...owned, status: { $nin: TERMINAL } };
   const set: Record<string, unknown> = { updatedAt: now };
   switch (event.kind) {
     case "queued":
+      Object.assign(filter, { seq: { $lt: seq } });
+      if (event.data.retry === undefined) break;
+      // The reopen goes first; when it applies, the update below no longer matches (`seq` has moved). On a job that
+      // is not finished the retry only moves `seq`, and its count is kept, so a late replay of it cannot reopen.
+      return [
+        reopenOf(owned, seq, event.data.retry, now),
+        { filter, update: { $set: set, $max: { seq, retries: event.data.retry } } },
+      ];
     case "log":
       Object.assign(filter, { seq: { $lt: seq } });
       break;
@@ -72,6 +90,7 @@ export function jobUpdateOf(
       set[GUARD_FIELDS.progress] = seq;
       break;
     case "succeeded":
+      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
       Object.assign(set, {
         status: "succeeded",
         "progress.pct": 100,
@@ -82,6 +101,7 @@ export function jobUpdateOf(
       });
       break;
     case "failed":
+      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
       Object.assign(set, {
         status: "failed",
         lastError: event.data.error,
@@ -90,16 +110,47 @@ export function jobUpdateOf(
       });
       break;
     case "cancelled":
+      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
       Object.assign(set, { status: "cancelled", finishedAt: at, [GUARD_FIELDS.status]: seq });
       break;
   }
-  return { filter, update: { $set: set, $max: { seq } } };
+  return [{ filter, update: { $set: set, $max: { seq } } }];
+}
+
+/** The n-th explicit retry, at stream sequence `seq`: a failed or cancelled job starts a new run. */
+function reopenOf(owned: Filter<JobRecord>, seq: number, retry: number, now: Date): JobUpdate {
+  return {
+    filter: {
+      ...owned,
+      status: { $in: REOPENABLE },
+      retries: { $not: { $gte: retry } },
+      ...olderThan(GUARD_FIELDS.status, seq),
+    },
+    update: {
+      $set: {
+        status: "queued",
+        retries: retry,
+        attempt: 0,
+        lastError: null,
+        resultRefs: null,
+        startedAt: null,
+        finishedAt: null,
+        progress: { pct: 0 },
+        updatedAt: now,
+        [GUARD_FIELDS.status]: seq,
+        [GUARD_FIELDS.progress]: seq,
+        [GUARD_FIELDS.run]: seq,
+      },
+      $max: { seq },
+    },
+  };
 }
 
 /**
  * Projects a batch of events: one unordered insert into `job_events` (a replayed event hits the unique `_id` and is
- * skipped), then one ordered bulk of guarded updates on `jobs`. Both are idempotent, so the whole batch can be
- * retried after any failure. Returns how many job records changed.
+ * skipped), then one ordered bulk of guarded updates on `jobs`, then, for each explicit retry in the batch, a catch-up
+ * of its job's later events. All idempotent, so the whole batch can be retried after any failure. Returns how many
+ * job record updates changed something.
  */
 export async function applyEvents(
   collections: Pick<Collections, "jobs" | "jobEvents">,
@@ -115,10 +166,53 @@ export async function applyEvents(
   } catch (err) {
     if (!isOnlyDuplicateKeys(err)) throw err;
   }
+  let changed = await updateJobs(collections, events, now);
+  for (const retry of events.filter(isRetry)) changed += await catchUpAfter(collections, retry, now);
+  return changed;
+}
+
+async function updateJobs(
+  collections: Pick<Collections, "jobs">,
+  events: readonly SequencedEvent[],
+  now: Date,
+): Promise<number> {
+  if (events.length === 0) return 0;
   // Ordered: several events of one job in a batch must apply in sequence order.
-  const ops: AnyBulkWriteOperation<JobRecord>[] = events.map((e) => ({ updateOne: jobUpdateOf(e, now) }));
+  const ops: AnyBulkWriteOperation<JobRecord>[] = events.flatMap((e) =>
+    jobUpdatesOf(e, now).map((updateOne) => ({ updateOne })),
+  );
   const result = await collections.jobs.bulkWrite(ops, { ordered: true });
   return result.modifiedCount;
+}
+
+const isRetry = ({ event }: SequencedEvent) => event.kind === "queued" && event.data.retry !== undefined;
+
+/**
+ * After a retry: events of the new run that another replica wrote before the retry reopened the job were refused
+ * (the job was still finished). Every batch stores its events before it updates the jobs, so they are in
+ * `job_events` by now: apply the job's events after the retry again. Idempotent, and rare (explicit retries only).
+ */
+async function catchUpAfter(
+  collections: Pick<Collections, "jobs" | "jobEvents">,
+  retry: SequencedEvent,
+  now: Date,
+): Promise<number> {
+  const later = await collections.jobEvents
+    .find({ jobId: retry.event.jobId, _id: { $gt: retry.seq } })
+    .sort({ _id: 1 })
+    .toArray();
+  const events = later.flatMap((record): SequencedEvent[] => {
+    // `job_events` does not keep the job type, which no projection rule reads.
+    const parsed = JobEvent.safeParse({
+      ...record,
+      type: retry.event.type,
+      at: record.at.toISOString(),
+    });
+    return parsed.success && parsed.data.tenantId === retry.event.tenantId
+      ? [{ seq: record._id, event: parsed.data }]
+      : [];
+  });
+  return updateJobs(collections, events, now);
 }
 
 function isOnlyDuplicateKeys(err: unknown): boolean {

@@ -11,6 +11,7 @@ import {
 import { AckPolicy, type Consumer, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
 import { decodeJobEvent } from "../job-event-message.js";
+import { sleep } from "../sleep.js";
 import { applyEvents, type SequencedEvent } from "./apply-events.js";
 
 export interface ProjectorDeps {
@@ -142,17 +143,4 @@ export function createProjector(deps: ProjectorDeps): Projector {
       log.info("projector stopped");
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

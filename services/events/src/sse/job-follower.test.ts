@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type JobSnapshot, planFollow } from "./job-follower.js";
+import { type JobEnds, type JobSnapshot, planFollow } from "./job-follower.js";
 
-const lookup = (terminal: Record<string, number>) => async (jobId: string) => terminal[jobId];
+const lookup = (terminal: Record<string, number>, retry: Record<string, number> = {}) => {
+  return async (jobId: string): Promise<JobEnds> => ({ terminalSeq: terminal[jobId], retrySeq: retry[jobId] });
+};
 
 describe("planFollow", () => {
   it("without Last-Event-ID, follows every job whose terminal event is in the stream or still to come", async () => {
@@ -34,5 +36,19 @@ describe("planFollow", () => {
       pending: [],
     });
     expect(await planFollow(jobs, 40, lookup({}))).toEqual({ preamble: [], pending: [] });
+  });
+
+  it("a job retried after its latest terminal event is followed, even on a resume past that terminal event", async () => {
+    // The record still says failed (the projection lags), and the client has seen the first run's end (8).
+    const jobs: JobSnapshot[] = [{ jobId: "a", status: "failed", seq: 8 }];
+    expect(await planFollow(jobs, 8, lookup({ a: 8 }, { a: 11 }))).toEqual({ preamble: [], pending: ["a"] });
+    expect(await planFollow(jobs, 11, lookup({ a: 8 }, { a: 11 }))).toEqual({ preamble: [], pending: ["a"] });
+    expect(await planFollow(jobs, undefined, lookup({ a: 8 }, { a: 11 }))).toEqual({ preamble: [], pending: ["a"] });
+  });
+
+  it("a job whose retried run has ended too is done once the client has the later terminal event", async () => {
+    const jobs: JobSnapshot[] = [{ jobId: "a", status: "succeeded", seq: 20 }];
+    expect(await planFollow(jobs, 8, lookup({ a: 20 }, { a: 11 }))).toEqual({ preamble: [], pending: ["a"] });
+    expect(await planFollow(jobs, 20, lookup({ a: 20 }, { a: 11 }))).toEqual({ preamble: [], pending: [] });
   });
 });

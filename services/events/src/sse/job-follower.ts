@@ -2,6 +2,7 @@ import {
   EVENT_KINDS,
   formatSse,
   isTerminal,
+  type JobEvent,
   type JobStatus,
   type SseMessage,
   STREAMS,
@@ -28,30 +29,48 @@ export interface FollowPlan {
   pending: string[];
 }
 
-/** The sequence of a job's latest terminal event still in the stream, if any. */
-export type TerminalSeqLookup = (jobId: string) => Promise<number | undefined>;
+/** Where a job's latest run stands in JOB_EVENTS: the sequences of its latest terminal event and latest retry. */
+export interface JobEnds {
+  terminalSeq?: number | undefined;
+  /** A `queued` event with `data.retry`: an explicit retry, which reopens a finished job. */
+  retrySeq?: number | undefined;
+}
+
+export type JobEndsLookup = (jobId: string) => Promise<JobEnds>;
 
 const TERMINAL_KINDS = EVENT_KINDS.filter((kind) => {
   const status = statusAfter(kind);
   return status !== undefined && isTerminal(status);
 });
 
-/** Looks the terminal events of a job up in JOB_EVENTS by subject (one cheap request per terminal kind). */
-export function terminalSeqLookup(jsm: JetStreamManager, tenantId: string): TerminalSeqLookup {
+/** Whether an event reopens its job: an explicit retry (`queued` with `data.retry`), as in the projection. */
+export const isRetryEvent = (event: JobEvent): boolean => event.kind === "queued" && event.data.retry !== undefined;
+
+/**
+ * Looks a job's latest terminal event and latest `queued` event up in JOB_EVENTS by subject (one cheap request per
+ * kind). The latest `queued` event counts only when it is a retry.
+ */
+export function jobEndsLookup(jsm: JetStreamManager, tenantId: string): JobEndsLookup {
+  const last = (jobId: string, kind: string) =>
+    jsm.streams.getMessage(STREAMS.events, { last_by_subj: SUBJECTS.event(tenantId, jobId, kind) });
   return async (jobId) => {
-    const found = await Promise.all(
-      TERMINAL_KINDS.map((kind) =>
-        jsm.streams.getMessage(STREAMS.events, { last_by_subj: SUBJECTS.event(tenantId, jobId, kind) }),
-      ),
-    );
-    const seqs = found.flatMap((m) => (m ? [m.seq] : []));
-    return seqs.length > 0 ? Math.max(...seqs) : undefined;
+    const [queued, ...terminals] = await Promise.all([
+      last(jobId, "queued"),
+      ...TERMINAL_KINDS.map((kind) => last(jobId, kind)),
+    ]);
+    const seqs = terminals.flatMap((m) => (m ? [m.seq] : []));
+    const decoded = queued ? decodeJobEvent(queued) : undefined;
+    return {
+      terminalSeq: seqs.length > 0 ? Math.max(...seqs) : undefined,
+      retrySeq: queued && decoded?.ok && isRetryEvent(decoded.event) ? queued.seq : undefined,
+    };
   };
 }
 
 /**
  * Decides what a connection still owes the client. The stream, not the record, says whether a job has finished,
- * so a resume is right even while the projection lags behind:
+ * so a resume is right even while the projection lags behind. A job's latest status event decides:
+ * - a job retried after its latest terminal event is running again: it is followed, whatever the client has seen;
  * - a job with a terminal event at or before `afterSeq` is done: the client has it;
  * - a job with a terminal event after it is followed, and the replay will reach that event;
  * - a finished job with no terminal event left in the stream (aged out after 7 days) gets a `meta` from its record;
@@ -60,19 +79,22 @@ export function terminalSeqLookup(jsm: JetStreamManager, tenantId: string): Term
 export async function planFollow(
   jobs: readonly JobSnapshot[],
   afterSeq: number | undefined,
-  lastTerminalSeq: TerminalSeqLookup,
+  endsOf: JobEndsLookup,
 ): Promise<FollowPlan> {
   const resumed = afterSeq !== undefined;
   const found = await Promise.all(
     jobs.map(async (job) => ({
       job,
-      terminalSeq: resumed || isTerminal(job.status) ? await lastTerminalSeq(job.jobId) : undefined,
+      ends: resumed || isTerminal(job.status) ? await endsOf(job.jobId) : {},
     })),
   );
   const preamble: SseMessage[] = [];
   const pending: string[] = [];
-  for (const { job, terminalSeq } of found) {
-    if (terminalSeq !== undefined) {
+  for (const { job, ends } of found) {
+    const { terminalSeq, retrySeq } = ends;
+    if (retrySeq !== undefined && retrySeq > (terminalSeq ?? 0)) {
+      pending.push(job.jobId);
+    } else if (terminalSeq !== undefined) {
       if (!(afterSeq !== undefined && terminalSeq <= afterSeq)) pending.push(job.jobId);
     } else if (isTerminal(job.status)) {
       if (!(afterSeq !== undefined && job.seq <= afterSeq)) {
@@ -146,8 +168,11 @@ export async function openJobFollower(opts: FollowOptions): Promise<JobFollower>
           const { event } = decoded;
           const current = statuses.get(event.jobId);
           const next = statusAfter(event.kind);
-          // As in the projection, a terminal status is final.
-          if (next !== undefined && !(current !== undefined && isTerminal(current))) statuses.set(event.jobId, next);
+          // As in the projection, a terminal status is final, except after an explicit retry: the job's latest
+          // status event decides, so a history with a later run goes on to that run's end.
+          if (isRetryEvent(event)) statuses.set(event.jobId, "queued");
+          else if (next !== undefined && !(current !== undefined && isTerminal(current)))
+            statuses.set(event.jobId, next);
           yield toSseMessages(event, msg.seq).map(formatSse).join("");
         }
         // Stop only when caught up, so a history that goes on past a terminal event is still sent in full.

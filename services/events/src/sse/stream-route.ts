@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
 import { sendProblem } from "../http/problem.js";
-import { type JobFollower, type JobSnapshot, openJobFollower, planFollow, terminalSeqLookup } from "./job-follower.js";
+import { type JobFollower, type JobSnapshot, jobEndsLookup, openJobFollower, planFollow } from "./job-follower.js";
 
 export interface StreamRouteDeps {
   tokens: ReadonlyMap<string, Principal>;
@@ -39,8 +39,9 @@ const LastEventIdHeader = z.string().regex(/^\d+$/, "must be a stream sequence (
 /**
  * `GET /api/ai/jobs/stream/?job_id=…&job_id=…`: the events of one or more jobs of the caller's tenant as SSE.
  * Each message's id is its JOB_EVENTS sequence, so a client reconnecting to any replica with Last-Event-ID
- * resumes with no gap and no duplicate. The response ends once every job has reached a terminal status; when
- * there is nothing left to send at connect it is a 204, which tells an EventSource to stop reconnecting.
+ * resumes with no gap and no duplicate. The response ends once every job's latest status event is terminal (a retry
+ * reopens a job); when there is nothing left to send at connect it is a 204, which tells an EventSource to stop
+ * reconnecting.
  */
 export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps): void {
   const open = new Set<AbortController>();
@@ -81,7 +82,7 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
       }
 
       const snapshots: JobSnapshot[] = records.map((r) => ({ jobId: r._id, status: r.status, seq: r.seq }));
-      const plan = await planFollow(snapshots, afterSeq, terminalSeqLookup(deps.nats.jsm, principal.tenantId));
+      const plan = await planFollow(snapshots, afterSeq, jobEndsLookup(deps.nats.jsm, principal.tenantId));
       if (plan.preamble.length === 0 && plan.pending.length === 0) return reply.code(204).send();
       preamble = plan.preamble.map(formatSse).join("");
       if (plan.pending.length > 0) {

@@ -23,6 +23,8 @@ export interface Harness {
    * the same job, attempt and kind (the publisher deduplicates on them).
    */
   publish(event: JobEvent, n?: number): Promise<number>;
+  /** How many messages `stream` holds on exactly `subject`. */
+  countOn(stream: string, subject: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     async publish(event, n) {
       return (await ctx.events.publish(event, n === undefined ? {} : { n })).seq;
     },
+    async countOn(stream, subject) {
+      const info = await ctx.nats.jsm.streams.info(stream, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    },
     async close() {
       await closeService(ctx).catch(() => undefined);
       await Promise.all([nats.cleanup(), mongo.cleanup()]);
@@ -95,6 +101,8 @@ const base = (job: JobRef, attempt: number) => ({
 /** Job event builders. */
 export const ev = {
   queued: (job: JobRef): JobEvent => ({ ...base(job, 0), kind: "queued", data: {} }),
+  /** The n-th explicit retry: publish it with `n` so it is not deduplicated against the first `queued`. */
+  retried: (job: JobRef, n: number): JobEvent => ({ ...base(job, 0), kind: "queued", data: { retry: n } }),
   started: (job: JobRef, attempt = 1): JobEvent => ({ ...base(job, attempt), kind: "started", data: { worker: "w1" } }),
   progress: (job: JobRef, data: { pct?: number; step?: string; message: string }, attempt = 1): JobEvent => ({
     ...base(job, attempt),

@@ -29,6 +29,18 @@ export const unauthorized = (): AppError =>
 export const invalid = (field: string, message: string): AppError =>
   new AppError(400, ERROR_CODES.validationFailed, `${field}: ${message}`, { errors: [{ field, message }] });
 
+export const forbidden = (message: string): AppError => new AppError(403, ERROR_CODES.forbidden, message);
+
+export const conflict = (message: string, headers?: Record<string, string>): AppError =>
+  new AppError(409, ERROR_CODES.conflict, message, headers ? { headers } : {});
+
+export const idempotencyKeyReused = (): AppError =>
+  new AppError(
+    422,
+    ERROR_CODES.idempotencyKeyReused,
+    "this Idempotency-Key was already used with a different request; use a new key for a new request",
+  );
+
 export const payloadTooLarge = (message: string): AppError => new AppError(413, ERROR_CODES.payloadTooLarge, message);
 
 export const unsupportedMediaType = (message: string): AppError =>

@@ -1,6 +1,8 @@
-import type { GeneratePlanRequest, StudyPlan } from "@ai-jobs/contracts";
+import { type GeneratePlanRequest, PlanGeneratePayload, runAtOf, type StudyPlan } from "@ai-jobs/contracts";
 import type { PlanRepository } from "../data/plans.js";
 import type { Caller } from "./context.js";
+import { notFound } from "./errors.js";
+import { requestHash } from "./idempotency.js";
 import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
 
 export interface GeneratePlanDeps extends SubmitJobDeps {
@@ -12,6 +14,14 @@ export interface GeneratedPlan {
   plan: StudyPlan;
   submitted: SubmittedJob;
 }
+
+export interface GeneratePlanOptions {
+  /** The client's `Idempotency-Key`, if it sent one. */
+  idempotencyKey?: string | undefined;
+}
+
+/** The operation an `Idempotency-Key` is bound to, with the validated body. */
+const OPERATION = "POST /api/ai/study-plans/generate";
 
 const TITLE_MAX = 80;
 
@@ -26,13 +36,15 @@ export function titleFromGoal(goal: string): string {
 
 /**
  * What happens when a plan is generated: a draft plan (`generation_status: pending`, no days yet) is stored with
- * the id of the `plan.generate` job that will fill it, and the job is submitted. The planner writes the days and
- * tasks; the client follows the job, or reads the plan again.
+ * the id of the `plan.generate` job that will fill it, and the job is submitted, now or at `delay_ms`/`run_at`.
+ * The planner writes the days and tasks; the client follows the job, or reads the plan again. A request repeated
+ * under the same `Idempotency-Key` creates nothing and answers with the first request's plan and job.
  */
 export async function generatePlan(
   deps: GeneratePlanDeps,
   caller: Caller,
   body: GeneratePlanRequest,
+  opts: GeneratePlanOptions = {},
 ): Promise<GeneratedPlan> {
   const now = new Date();
   const jobId = deps.ids();
@@ -58,6 +70,11 @@ export async function generatePlan(
     jobId,
     type: "plan.generate",
     priority: body.priority,
+    runAt: runAtOf(body, now.getTime()),
+    idempotency:
+      opts.idempotencyKey === undefined
+        ? undefined
+        : { key: opts.idempotencyKey, requestHash: requestHash(OPERATION, body) },
     payload: {
       planId: plan._id,
       goal: plan.goal,
@@ -72,5 +89,9 @@ export async function generatePlan(
       undo: () => deps.plans.remove(plan.tenantId, plan._id),
     },
   });
-  return { plan, submitted };
+  if (!submitted.replayed) return { plan, submitted };
+  const { planId } = PlanGeneratePayload.parse(submitted.job.payload);
+  const original = await deps.plans.findById(plan.tenantId, planId);
+  if (!original) throw notFound("study plan");
+  return { plan: original, submitted };
 }

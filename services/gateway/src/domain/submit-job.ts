@@ -1,23 +1,14 @@
-import {
-  HEADERS,
-  JOB_TYPES,
-  JobCommand,
-  type JobRecord,
-  type JobType,
-  type PayloadOf,
-  type Priority,
-  SUBJECTS,
-} from "@ai-jobs/contracts";
-import { activeTraceId, type JobEventPublisher, type Messaging } from "@ai-jobs/runtime";
-import { JetStreamApiError } from "@nats-io/jetstream";
-import type { JobRepository } from "../data/jobs.js";
+import { JOB_TYPES, type JobRecord, type JobType, type PayloadOf, type Priority } from "@ai-jobs/contracts";
+import { activeTraceId } from "@ai-jobs/runtime";
+import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
+import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
+import { CommandRefusedError, type DispatchDeps, dispatchJob, wholeSecondAtOrAfter } from "./dispatch.js";
 import { serviceUnavailable } from "./errors.js";
+import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 
-export interface SubmitJobDeps {
-  jobs: JobRepository;
-  messaging: Messaging;
-  events: JobEventPublisher;
+export interface SubmitJobDeps extends DispatchDeps {
+  keys: IdempotencyKeyRepository;
 }
 
 /** The domain record a job works on (a draft plan, a pending document), written before the job record. */
@@ -34,12 +25,21 @@ export interface SubmitJobRequest<T extends JobType> {
   priority: Priority;
   payload: PayloadOf<T>;
   draft?: JobDraft;
+  /** A delayed or ETA job: held in JOBS_DELAYED until then (rounded up to a whole second). */
+  runAt?: Date | undefined;
+  /** The client's `Idempotency-Key` with the hash of its request. */
+  idempotency?: Idempotency | undefined;
 }
 
 export interface SubmittedJob {
-  job: JobRecord;
+  job: StoredJob;
   /** False when the command could not be published yet: the reconciler publishes it later. */
   dispatched: boolean;
+  /**
+   * True when the request repeated an earlier one with the same `Idempotency-Key`: `job` is that request's job, and
+   * nothing was created (the caller's draft was not written).
+   */
+  replayed: boolean;
 }
 
 /** Seconds a client should wait before submitting again to a full queue. */
@@ -49,17 +49,16 @@ const QUEUE_FULL_RETRY_AFTER_S = 5;
  * What happens when a job is submitted, for every job type:
  *
  * 1. The payload is checked against the job type's schema (a failure here is a bug in the caller, not bad input).
- * 2. The draft, then the job record (`queued`, `dispatchedAt: null`) are written to MongoDB. From here on the job
- *    is durable: a 202 may be sent.
- * 3. The `queued` event is published first, so it always precedes the worker's `started` in JOB_EVENTS (and in
- *    every SSE stream). If NATS cannot be reached, the job stays accepted with `dispatchedAt: null` and the
- *    reconciler publishes it; the command publish is skipped rather than waiting out a second timeout.
- * 4. The command is published on `jobs.<queue>.<priority>.<tenant>` with `Nats-Msg-Id = jobId`.
- *    - If JetStream refuses it (the bounded queue is full), the job was never accepted: the record and the draft
- *      are removed and the caller gets a 503. The orphan `queued` event matches no job record and is ignored.
- *    - If NATS cannot be reached, as in 3.
- * 5. `dispatchedAt` is set. Failing that changes nothing: the command is in JetStream, and a repeated publish by
- *    the reconciler is dropped as a duplicate.
+ * 2. With an `Idempotency-Key`, the key is claimed before anything is created; a repeated request gets the first
+ *    one's job back (`replayed`), a different request under the same key a 422 (see `claimIdempotencyKey`).
+ * 3. The draft, then the job record (`queued`, `dispatchedAt: null`, `runAt` for a delayed job) are written to
+ *    MongoDB. From here on the job is durable: a 202 may be sent.
+ * 4. The `queued` event and the command are published (`dispatchJob`): on the job's queue with `Nats-Msg-Id = jobId`,
+ *    or for a delayed job as a schedule with `Nats-Msg-Id = <jobId>:schedule`. During a NATS outage nothing is
+ *    published and the job stays `dispatchedAt: null` for the reconciler.
+ *    - If JetStream refuses the command (the bounded queue is full), the job was never accepted: the record and the
+ *      draft are removed and the caller gets a 503. The orphan `queued` event matches no job record and is ignored.
+ * 5. If creating the job fails after the key was claimed, the key is freed so that the client's retry can succeed.
  */
 export async function submitJob<T extends JobType>(
   deps: SubmitJobDeps,
@@ -69,90 +68,73 @@ export async function submitJob<T extends JobType>(
   const { principal, log } = caller;
   const spec = JOB_TYPES[req.type];
   const payload = parsePayload(req.type, req.payload);
-  const now = new Date();
-  const job: JobRecord = {
-    _id: req.jobId,
-    tenantId: principal.tenantId,
-    userId: principal.userId,
-    type: req.type,
-    queue: spec.queue,
-    priority: req.priority,
-    status: "queued",
-    progress: { pct: 0 },
-    attempt: 0,
-    maxAttempts: spec.maxAttempts,
-    payload,
-    resultRefs: null,
-    lastError: null,
-    createdAt: now,
-    updatedAt: now,
-    startedAt: null,
-    finishedAt: null,
-    dispatchedAt: null,
-    traceId: activeTraceId(),
-    seq: 0,
-  };
 
-  await req.draft?.write();
-  try {
-    await deps.jobs.insert(job);
-  } catch (err) {
-    await undoDraft(req.draft, caller, job);
-    throw err;
+  let release: (() => Promise<void>) | undefined;
+  if (req.idempotency) {
+    const claim = await claimIdempotencyKey(deps, caller, req.idempotency, req.jobId);
+    if (!claim.claimed) return { job: claim.job, dispatched: claim.job.dispatchedAt !== null, replayed: true };
+    release = claim.release;
   }
 
-  const command: JobCommand = JobCommand.parse({
-    jobId: job._id,
-    tenantId: job.tenantId,
-    userId: job.userId,
-    type: job.type,
-    queue: job.queue,
-    priority: job.priority,
-    payload: job.payload,
-    createdAt: job.createdAt.toISOString(),
-  });
   try {
-    await deps.events.publish({
-      kind: "queued",
-      jobId: job._id,
-      tenantId: job.tenantId,
-      type: job.type,
+    const now = new Date();
+    const runAt = req.runAt ? wholeSecondAtOrAfter(req.runAt) : undefined;
+    const job: JobRecord = {
+      _id: req.jobId,
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      type: req.type,
+      queue: spec.queue,
+      priority: req.priority,
+      status: "queued",
+      progress: { pct: 0 },
       attempt: 0,
-      at: now.toISOString(),
-      data: {},
-    });
-  } catch (err) {
-    if (!(err instanceof JetStreamApiError)) {
-      log.warn({ err, jobId: job._id }, "NATS unreachable; the reconciler will publish the job");
-      return { job, dispatched: false };
+      maxAttempts: spec.maxAttempts,
+      payload,
+      resultRefs: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      dispatchedAt: null,
+      traceId: activeTraceId(),
+      idempotencyKey: req.idempotency?.key ?? null,
+      runAt: runAt ?? null,
+      retries: 0,
+      cancelRequestedAt: null,
+      seq: 0,
+    };
+
+    await req.draft?.write();
+    try {
+      await deps.jobs.insert(job);
+    } catch (err) {
+      await undoDraft(req.draft, caller, job);
+      throw err;
     }
-    log.warn({ err, jobId: job._id }, "could not publish the queued event");
-  }
-  try {
-    await deps.messaging.publish(SUBJECTS.job(job.queue, job.priority, job.tenantId), command, {
-      msgId: job._id,
-      headers: { [HEADERS.jobType]: job.type },
-      attributes: { "job.id": job._id, "job.type": job.type, "job.queue": job.queue, "job.priority": job.priority },
-    });
-  } catch (err) {
-    if (err instanceof JetStreamApiError) {
+
+    try {
+      const { dispatchedAt } = await dispatchJob(deps, log, {
+        job,
+        msgId: runAt ? `${job._id}:schedule` : job._id,
+        runAt,
+      });
+      return { job: { ...job, dispatchedAt }, dispatched: dispatchedAt !== null, replayed: false };
+    } catch (err) {
+      if (!(err instanceof CommandRefusedError)) throw err;
       // The server answered and said no (a full queue refuses new work): the job was never accepted.
-      log.warn({ err, jobId: job._id, queue: job.queue }, "JetStream refused the job command; rolling back");
+      log.warn({ err: err.cause, jobId: job._id, queue: job.queue }, "JetStream refused the job command; rolling back");
       await deps.jobs.remove(job.tenantId, job._id).catch((e: unknown) => {
         log.error({ err: e, jobId: job._id }, "could not remove a refused job record");
       });
       await undoDraft(req.draft, caller, job);
       throw serviceUnavailable(`the ${job.queue} queue is full; try again later`, QUEUE_FULL_RETRY_AFTER_S, err);
     }
-    log.warn({ err, jobId: job._id }, "job command not published; the reconciler will publish it");
-    return { job, dispatched: false };
+  } catch (err) {
+    await release?.();
+    throw err;
   }
-
-  const dispatchedAt = new Date();
-  await deps.jobs.markDispatched(job.tenantId, job._id, dispatchedAt).catch((err: unknown) => {
-    log.warn({ err, jobId: job._id }, "could not record dispatchedAt; the reconciler may publish a duplicate");
-  });
-  return { job: { ...job, dispatchedAt }, dispatched: true };
 }
 
 function parsePayload<T extends JobType>(type: T, payload: PayloadOf<T>): Record<string, unknown> {

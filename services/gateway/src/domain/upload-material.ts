@@ -1,10 +1,12 @@
-import { pipeline, type Readable } from "node:stream";
-import { type DocumentRecord, type Priority, type StudyPlan, UploadFields } from "@ai-jobs/contracts";
+import { createHash, type Hash } from "node:crypto";
+import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
+import { type DocumentRecord, MaterialIngestPayload, runAtOf, type StudyPlan, UploadFields } from "@ai-jobs/contracts";
 import type { DocumentRepository } from "../data/documents.js";
 import type { MaterialStore } from "../data/materials.js";
 import type { PlanRepository } from "../data/plans.js";
 import type { Caller } from "./context.js";
 import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from "./errors.js";
+import { requestHash } from "./idempotency.js";
 import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
 import { checkedText, textContentType } from "./text-files.js";
 
@@ -35,10 +37,14 @@ export interface UploadMaterialRequest {
   planId: string;
   /** Starts reading the request body: called only once the plan is known to exist. */
   parts: () => AsyncIterable<UploadPart>;
+  /** The client's `Idempotency-Key`, if it sent one. */
+  idempotencyKey?: string | undefined;
 }
 
 export interface UploadedMaterial {
-  document: DocumentRecord;
+  jobId: string;
+  fileId: string;
+  documentId: string;
   submitted: SubmittedJob;
 }
 
@@ -47,7 +53,12 @@ interface StoredUpload {
   filename: string;
   contentType: string;
   size: number;
+  /** sha256 (hex) of the file's bytes, part of the request hash of an `Idempotency-Key`. */
+  sha256: string;
 }
+
+/** The operation an `Idempotency-Key` is bound to, with the plan id, the file's hash and name, and the fields. */
+const OPERATION = "POST /api/ai/study-plans/{id}/materials";
 
 const FILENAME_MAX = 255;
 
@@ -58,11 +69,14 @@ const FILENAME_MAX = 255;
  * 2. The one file part is streamed into the `MATERIALS` object store under a new file id, never buffered whole.
  *    Only plain text and Markdown are accepted; an empty, binary or too large file fails the stream, so the
  *    store drops what it wrote.
- * 3. The form fields (`priority`) are validated; they may come before or after the file.
+ * 3. The form fields (`priority`, `delay_ms`, `run_at`) are validated; they may come before or after the file.
  * 4. The document record (`ingest_status: pending`) and the plan's `ingest_status: pending` are the job's draft,
- *    and a `material.ingest` job is submitted.
+ *    and a `material.ingest` job is submitted. With an `Idempotency-Key`, the key is claimed here, once the file's
+ *    hash is known (the file is streamed, never buffered, so it is stored first).
  *
- * A request rejected at any step leaves nothing behind: the stored file is deleted again.
+ * A request rejected at any step leaves nothing behind: the stored file is deleted again. So does a request that
+ * repeats an earlier one under the same `Idempotency-Key`: it answers with the first request's job, file and
+ * document.
  */
 export async function uploadMaterial(
   deps: UploadMaterialDeps,
@@ -87,17 +101,20 @@ export async function uploadMaterial(
       }
     }
     if (!stored) throw invalid("file", "a file is required");
-    const { priority } = UploadFields.parse(Object.fromEntries(fields));
-    return await submitIngest(deps, caller, plan, stored, priority);
+    const options = UploadFields.parse(Object.fromEntries(fields));
+    const uploaded = await submitIngest(deps, caller, plan, stored, options, req.idempotencyKey);
+    if (uploaded.submitted.replayed) await removeFile(deps, caller, stored.fileId);
+    return uploaded;
   } catch (err) {
-    if (stored) {
-      const { fileId } = stored;
-      await deps.materials.remove(fileId).catch((e: unknown) => {
-        caller.log.error({ err: e, fileId }, "could not delete the file of a rejected upload");
-      });
-    }
+    if (stored) await removeFile(deps, caller, stored.fileId);
     throw err;
   }
+}
+
+async function removeFile(deps: UploadMaterialDeps, caller: Caller, fileId: string): Promise<void> {
+  await deps.materials.remove(fileId).catch((err: unknown) => {
+    caller.log.error({ err, fileId }, "could not delete the file of a rejected or repeated upload");
+  });
 }
 
 async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePart): Promise<StoredUpload> {
@@ -114,7 +131,8 @@ async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePa
 
   const fileId = deps.ids();
   const filename = cleanFilename(part.filename, fileId);
-  const checked = pipeline(part.content, checkedText(), () => undefined);
+  const hash = createHash("sha256");
+  const checked = pipeline(part.content, checkedText(), hashing(hash), () => undefined);
   // Past the limit, fail the stream at once: the store drops the chunks and nothing of the file stays.
   part.onTruncated(() => checked.destroy(tooLarge()));
   let size: number;
@@ -134,7 +152,17 @@ async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePa
     await deps.materials.remove(fileId);
     throw tooLarge();
   }
-  return { fileId, filename, contentType, size };
+  return { fileId, filename, contentType, size, sha256: hash.digest("hex") };
+}
+
+/** Passes the bytes through unchanged while feeding them to `hash`. */
+function hashing(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
 }
 
 async function submitIngest(
@@ -142,7 +170,8 @@ async function submitIngest(
   caller: Caller,
   plan: StudyPlan,
   file: StoredUpload,
-  priority: Priority,
+  options: UploadFields,
+  idempotencyKey: string | undefined,
 ): Promise<UploadedMaterial> {
   const now = new Date();
   const jobId = deps.ids();
@@ -164,7 +193,19 @@ async function submitIngest(
   const submitted = await submitJob(deps, caller, {
     jobId,
     type: "material.ingest",
-    priority,
+    priority: options.priority,
+    runAt: runAtOf(options, now.getTime()),
+    idempotency:
+      idempotencyKey === undefined
+        ? undefined
+        : {
+            key: idempotencyKey,
+            requestHash: requestHash(OPERATION, {
+              planId: plan._id,
+              file: { sha256: file.sha256, filename: file.filename },
+              fields: options,
+            }),
+          },
     payload: {
       planId: plan._id,
       documentId: document._id,
@@ -183,7 +224,10 @@ async function submitIngest(
       },
     },
   });
-  return { document, submitted };
+  if (!submitted.replayed) return { jobId, fileId: file.fileId, documentId: document._id, submitted };
+  // The first request's job: its payload names the file and document that request stored.
+  const original = MaterialIngestPayload.parse(submitted.job.payload);
+  return { jobId: submitted.job._id, fileId: original.fileId, documentId: original.documentId, submitted };
 }
 
 /** The file's own name, without any directory a client put in front of it. */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from "node:http";
 import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem, validationProblem } from "@ai-jobs/contracts";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -36,7 +37,10 @@ const isFastifyError = (err: unknown): err is FastifyError =>
 /** Maps any error to its problem answer. Only statuses below 500 show the error's own message. */
 export function toProblem(err: unknown): ProblemWithHeaders {
   if (isAppError(err)) {
-    return { problem: problem(err.status, err.code, err.message, err.extra.errors), headers: err.extra.headers ?? {} };
+    const p = problem(err.status, err.code, err.message, err.extra.errors);
+    // The shared builder knows the common statuses' phrases; any other (422) takes Node's.
+    if (p.title === "Error") p.title = STATUS_CODES[err.status] ?? "Error";
+    return { problem: p, headers: err.extra.headers ?? {} };
   }
   if (err instanceof ZodError) {
     return { problem: validationProblem(err), headers: {} };

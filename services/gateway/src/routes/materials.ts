@@ -1,6 +1,7 @@
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { invalid, isAppError, unsupportedMediaType } from "../domain/errors.js";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { type UploadMaterialDeps, type UploadPart, uploadMaterial } from "../domain/upload-material.js";
 import { callerOf } from "../plugins/auth.js";
 import { toUploadResponse } from "../views.js";
@@ -60,10 +61,13 @@ export const materialRoutes: FastifyPluginAsync<MaterialRoutesOptions> = async (
 
   app.post<{ Params: { id: string } }>("/study-plans/:id/materials", async (request, reply) => {
     if (!request.isMultipart()) throw unsupportedMediaType("send the file as multipart/form-data");
-    const { document, submitted } = await uploadMaterial(opts.upload, callerOf(request), {
+    const idempotencyKey = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    const uploaded = await uploadMaterial(opts.upload, callerOf(request), {
       planId: request.params.id,
       parts: () => partsOf(request),
+      idempotencyKey,
     });
-    return reply.code(202).send(toUploadResponse(submitted.job._id, document.fileId, document._id));
+    if (uploaded.submitted.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+    return reply.code(202).send(toUploadResponse(uploaded.jobId, uploaded.fileId, uploaded.documentId));
   });
 };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { PlanRepository } from "../data/plans.js";
 import { notFound } from "../domain/errors.js";
 import { type GeneratePlanDeps, generatePlan } from "../domain/generate-plan.js";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { callerOf } from "../plugins/auth.js";
 import { toGeneratePlanResponse, toPlanView } from "../views.js";
 
@@ -14,8 +15,10 @@ export interface PlanRoutesOptions {
 /** `/study-plans/generate/` and `/study-plans/{id}/`. */
 export const planRoutes: FastifyPluginAsync<PlanRoutesOptions> = async (app, opts) => {
   app.post("/study-plans/generate", async (request, reply) => {
+    const idempotencyKey = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
     const body = GeneratePlanRequest.parse(request.body);
-    const { plan, submitted } = await generatePlan(opts.generate, callerOf(request), body);
+    const { plan, submitted } = await generatePlan(opts.generate, callerOf(request), body, { idempotencyKey });
+    if (submitted.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
     return reply.code(202).send(toGeneratePlanResponse(plan, submitted.job._id));
   });
 

@@ -1,0 +1,227 @@
+import { HEADERS, JobCommand, type JobRecord, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { createJobEventPublisher, type Messaging } from "@ai-jobs/runtime";
+import { waitFor } from "@ai-jobs/testkit";
+import { DeliverPolicy } from "@nats-io/jetstream";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, startHarness } from "../testing/harness.js";
+import { claimsOf } from "./claims.js";
+import { createReconciler, type Reconciler } from "./reconciler.js";
+
+let h: Harness;
+const log = pino({ level: "silent" });
+/** Every subject a reconciler published on, across all reconcilers of the suite. */
+const published: string[] = [];
+
+/** The real Messaging, counting what goes through it. */
+function countingMessaging(inner: Messaging): Messaging {
+  return {
+    publish(subject, payload, opts) {
+      published.push(subject);
+      return inner.publish(subject, payload, opts);
+    },
+    consume: (msg, opts, fn) => inner.consume(msg, opts, fn),
+  };
+}
+
+const LEASE_MS = 30_000;
+
+function newReconciler(now?: () => Date): Reconciler {
+  const messaging = countingMessaging(h.ctx.messaging);
+  return createReconciler({
+    nats: h.ctx.nats,
+    messaging,
+    events: createJobEventPublisher(messaging),
+    collections: h.ctx.mongo.collections,
+    claims: claimsOf(h.ctx.mongo.db),
+    log,
+    intervalMs: 100,
+    graceMs: 5_000,
+    batchSize: 50,
+    leaseMs: LEASE_MS,
+    ...(now === undefined ? {} : { now }),
+  });
+}
+
+const windowOf = (at: number) => Math.floor(at / LEASE_MS);
+
+let tenantN = 0;
+/** A record the gateway stored but never published, created `ageMs` ago; each in a tenant of its own. */
+function insertUndispatched(ageMs = 10_000, overrides: Partial<JobRecord> = {}): Promise<JobRecord> {
+  const createdAt = new Date(Date.now() - ageMs);
+  tenantN += 1;
+  return h.insertJob({
+    tenantId: `rec${tenantN}`,
+    createdAt,
+    updatedAt: createdAt,
+    dispatchedAt: null,
+    payload: { topic: "algebra" },
+    ...overrides,
+  });
+}
+
+const job = (id: string) => h.ctx.mongo.collections.jobs.findOne({ _id: id });
+const commandSubject = (r: JobRecord) => SUBJECTS.job(r.queue, r.priority, r.tenantId);
+const queuedSubject = (r: JobRecord) => SUBJECTS.event(r.tenantId, r._id, "queued");
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe("reconciler", () => {
+  it("publishes an undispatched job once, with two reconcilers racing, and marks it dispatched", async () => {
+    const record = await insertUndispatched();
+    // One clock for both, so they are in the same claim window whatever the time.
+    const now = new Date();
+    const [a, b] = [newReconciler(() => now), newReconciler(() => now)];
+    const rounds = await Promise.all([a.runOnce(), b.runOnce(), a.runOnce(), b.runOnce()]);
+    expect(rounds.flatMap((r) => r.dispatched).filter((id) => id === record._id)).toHaveLength(1);
+
+    // One queued event and one command were published at all (the lease), and JOBS holds one message.
+    expect(published.filter((s) => s === commandSubject(record))).toHaveLength(1);
+    expect(published.filter((s) => s === queuedSubject(record))).toHaveLength(1);
+    expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
+    expect(await h.countOn(STREAMS.events, queuedSubject(record))).toBe(1);
+
+    const command = await h.ctx.nats.jsm.streams.getMessage(STREAMS.jobs, { last_by_subj: commandSubject(record) });
+    expect(command?.header.get(HEADERS.msgId)).toBe(record._id);
+    expect(command?.header.get(HEADERS.jobType)).toBe(record.type);
+    expect(JobCommand.parse(command?.json())).toEqual({
+      jobId: record._id,
+      tenantId: record.tenantId,
+      userId: record.userId,
+      type: record.type,
+      queue: record.queue,
+      priority: record.priority,
+      payload: { topic: "algebra" },
+      createdAt: record.createdAt.toISOString(),
+    });
+    const queued = await h.ctx.nats.jsm.streams.getMessage(STREAMS.events, { last_by_subj: queuedSubject(record) });
+    expect(queued?.header.get(HEADERS.msgId)).toBe(`${record._id}:0:0:queued`);
+    expect(queued?.json()).toMatchObject({ kind: "queued", attempt: 0, at: record.createdAt.toISOString(), data: {} });
+    // The event goes first, so it precedes the worker's `started`.
+    expect(published.indexOf(queuedSubject(record))).toBeLessThan(published.indexOf(commandSubject(record)));
+
+    expect((await job(record._id))?.dispatchedAt).toBeInstanceOf(Date);
+    // The claim is released once the job is dispatched.
+    expect(await claimsOf(h.ctx.mongo.db).countDocuments({ jobId: record._id })).toBe(0);
+  });
+
+  it("what the gateway did publish before it failed is dropped as a duplicate", async () => {
+    const record = await insertUndispatched();
+    // The gateway published both, then died before setting dispatchedAt.
+    await h.ctx.events.publish({
+      kind: "queued",
+      jobId: record._id,
+      tenantId: record.tenantId,
+      type: record.type,
+      attempt: 0,
+      at: record.createdAt.toISOString(),
+      data: {},
+    });
+    await h.ctx.messaging.publish(commandSubject(record), { jobId: record._id }, { msgId: record._id });
+
+    const round = await newReconciler().runOnce();
+    expect(round.dispatched).toContain(record._id);
+    expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
+    expect(await h.countOn(STREAMS.events, queuedSubject(record))).toBe(1);
+  });
+
+  it("leaves alone what is too young, already dispatched, not queued, or claimed by another replica", async () => {
+    const young = await insertUndispatched(1_000);
+    const dispatched = await insertUndispatched(10_000, { dispatchedAt: new Date() });
+    const cancelled = await insertUndispatched(10_000, { status: "cancelled" });
+    // Claimed by a replica now, and by one that died holding its claim a window ago.
+    const now = Date.now();
+    const claimed = await insertUndispatched();
+    const expired = await insertUndispatched();
+    const claims = claimsOf(h.ctx.mongo.db);
+    await claims.insertOne({ _id: `${claimed._id}:${windowOf(now)}`, jobId: claimed._id, at: new Date(now) });
+    const old = now - LEASE_MS;
+    await claims.insertOne({ _id: `${expired._id}:${windowOf(old)}`, jobId: expired._id, at: new Date(old) });
+
+    const round = await newReconciler(() => new Date(now)).runOnce();
+    expect(round.dispatched).toContain(expired._id);
+    for (const r of [young, dispatched, cancelled, claimed]) {
+      expect(round.dispatched).not.toContain(r._id);
+      expect(await h.countOn(STREAMS.jobs, commandSubject(r))).toBe(0);
+    }
+    expect((await job(young._id))?.dispatchedAt).toBeNull();
+  });
+
+  it("a record with a future runAt is scheduled in JOBS_DELAYED, not queued in JOBS, and fires at runAt", async () => {
+    const runAt = new Date(Date.now() + 2_000);
+    const record = await insertUndispatched(10_000, { runAt });
+    const round = await newReconciler().runOnce();
+    expect(round.dispatched).toContain(record._id);
+
+    const schedule = await h.ctx.nats.jsm.streams.getMessage(STREAMS.delayed, {
+      last_by_subj: SUBJECTS.delayedSchedule(record._id),
+    });
+    const seconds = Math.ceil(runAt.getTime() / 1_000) * 1_000;
+    expect(schedule?.header.get(HEADERS.schedule)).toBe(`@at ${new Date(seconds).toISOString().replace(".000Z", "Z")}`);
+    expect(schedule?.header.get(HEADERS.scheduleTarget)).toBe(
+      SUBJECTS.delayedDue(record.queue, record.priority, record.tenantId),
+    );
+    expect(schedule?.header.get(HEADERS.msgId)).toBe(`${record._id}:schedule`);
+    expect(JobCommand.parse(schedule?.json()).jobId).toBe(record._id);
+    expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(0);
+    const queued = await h.ctx.nats.jsm.streams.getMessage(STREAMS.events, { last_by_subj: queuedSubject(record) });
+    expect(queued?.json()).toMatchObject({ kind: "queued", data: { runAt: runAt.toISOString() } });
+    expect((await job(record._id))?.dispatchedAt).toBeInstanceOf(Date);
+
+    const due = await h.ctx.nats.js.consumers.get(STREAMS.delayed, {
+      filter_subjects: [SUBJECTS.delayedDue(record.queue, record.priority, record.tenantId)],
+      deliver_policy: DeliverPolicy.All,
+    });
+    const fired = await due.next({ expires: 5_000 });
+    expect(Date.now()).toBeGreaterThanOrEqual(runAt.getTime());
+    expect(JobCommand.parse(fired?.json()).jobId).toBe(record._id);
+  });
+
+  it("a record whose runAt has passed goes straight to JOBS", async () => {
+    const record = await insertUndispatched(10_000, { runAt: new Date(Date.now() - 1_000) });
+    await newReconciler().runOnce();
+    expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
+  });
+
+  it("the running loop picks a record up on its own, and stop() ends it", async () => {
+    const reconciler = newReconciler();
+    reconciler.start();
+    try {
+      const record = await insertUndispatched();
+      await waitFor(async () => (await job(record._id))?.dispatchedAt ?? undefined, { what: "the loop to dispatch" });
+      expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
+    } finally {
+      await reconciler.stop();
+    }
+  });
+
+  // Last: it restarts the suite's nats-server.
+  it("skips its rounds while NATS is disconnected, and publishes once it is back", async () => {
+    const record = await insertUndispatched();
+    const reconciler = newReconciler();
+    await h.nats.stop();
+    try {
+      await waitFor(() => !h.ctx.nats.connected(), { what: "the client to notice the outage" });
+      expect(await reconciler.runOnce()).toEqual({ dispatched: [], skipped: "nats-disconnected" });
+      expect((await job(record._id))?.dispatchedAt).toBeNull();
+    } finally {
+      await h.nats.restart();
+    }
+    await waitFor(() => h.ctx.nats.connected(), { what: "the client to reconnect", timeoutMs: 20_000 });
+    const round = await waitFor(
+      async () => {
+        const r = await reconciler.runOnce();
+        return r.dispatched.includes(record._id) ? r : undefined;
+      },
+      { what: "a round after the outage", timeoutMs: 20_000 },
+    );
+    expect(round.skipped).toBeUndefined();
+    expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
+  }, 60_000);
+});
