@@ -1,4 +1,5 @@
 export * from "./commands.js";
+export * from "./dispatch.js";
 export * from "./domain.js";
 export * from "./errors.js";
 export * from "./events.js";

@@ -3,6 +3,7 @@ export * from "./backoff.js";
 export * from "./cancellation.js";
 export * from "./config.js";
 export * from "./dead-letter.js";
+export * from "./dispatch.js";
 export * from "./errors.js";
 export * from "./health.js";
 export * from "./http-errors.js";

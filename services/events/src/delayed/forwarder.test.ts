@@ -1,4 +1,4 @@
-import { HEADERS, type JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { HEADERS, type JobCommand, STREAMS, SUBJECTS, scheduleOf } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
 import { headers } from "@nats-io/transport-node";
 import { pino } from "pino";
@@ -6,7 +6,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DurableConsumer } from "../durable-consumer.js";
 import { type Harness, startHarness } from "../testing/harness.js";
 import { createDelayedForwarder } from "./forwarder.js";
-import { scheduleOf } from "./schedule.js";
 
 /** JOBS holds this many messages at most in this suite, so it can be filled. */
 const JOBS_MAX = 3;

@@ -1,8 +1,7 @@
-import { CONSUMERS, HEADERS, JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { CONSUMERS, HEADERS, JobCommand, jobSubjectOfDue, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import type { Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
 import { JetStreamApiError, type JsMsg } from "@nats-io/jetstream";
 import { createDurableConsumer, type DurableConsumer } from "../durable-consumer.js";
-import { jobSubjectOfDue } from "./schedule.js";
 
 export interface ForwarderDeps {
   nats: Pick<NatsContext, "js" | "jsm">;

@@ -4,12 +4,11 @@
  * (the trace context among them) but not its Nats-Msg-Id, is removed once it has fired, and is replaced by a later
  * schedule on the same subject.
  */
-import { HEADERS, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { HEADERS, STREAMS, SUBJECTS, scheduleAt, scheduleOf } from "@ai-jobs/contracts";
 import { DeliverPolicy, JetStreamApiError } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "../testing/harness.js";
-import { scheduleAt, scheduleOf } from "./schedule.js";
 
 let h: Harness;
 

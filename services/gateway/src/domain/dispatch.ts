@@ -1,5 +1,11 @@
-import { HEADERS, JobCommand, type JobRecord, SUBJECTS } from "@ai-jobs/contracts";
-import type { JobEventPublisher, Messaging, NatsContext } from "@ai-jobs/runtime";
+import type { JobRecord } from "@ai-jobs/contracts";
+import {
+  type JobEventPublisher,
+  type Messaging,
+  type NatsContext,
+  publishCommand,
+  publishQueued,
+} from "@ai-jobs/runtime";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import type { JobRepository } from "../data/jobs.js";
 import type { Log } from "./context.js";
@@ -15,8 +21,6 @@ export interface DispatchDeps {
 export interface DispatchRequest {
   /** The stored record; the command is built from it (its payload is kept for exactly this). */
   job: JobRecord;
-  /** `Nats-Msg-Id` of the command: the job id, `<jobId>:schedule`, or `<jobId>:retry:<n>`. */
-  msgId: string;
   /** Hold the command in `JOBS_DELAYED` until this time (a whole second) instead of queueing it now. */
   runAt?: Date | undefined;
   /** Set for the n-th explicit retry: the `queued` event carries it, and it must be published before the command. */
@@ -40,12 +44,6 @@ export class CommandRefusedError extends Error {
   override readonly name = "CommandRefusedError";
 }
 
-/** A delayed job's due time as a schedule can hold it: whole seconds, rounded up so it never runs early. */
-export const wholeSecondAtOrAfter = (at: Date): Date => new Date(Math.ceil(at.getTime() / 1000) * 1000);
-
-/** `Nats-Schedule` for a one-shot schedule: `@at` and RFC 3339 UTC with second precision. */
-export const scheduleHeader = (runAt: Date): string => `@at ${runAt.toISOString().replace(/\.\d{3}Z$/, "Z")}`;
-
 /**
  * Publishes a stored job: the one publishing path of submits and retries.
  *
@@ -68,22 +66,7 @@ export async function dispatchJob(deps: DispatchDeps, log: Log, req: DispatchReq
   }
 
   try {
-    const ack = await deps.events.publish(
-      {
-        kind: "queued",
-        jobId: job._id,
-        tenantId: job.tenantId,
-        type: job.type,
-        attempt: 0,
-        at: new Date().toISOString(),
-        data: {
-          ...(runAt ? { runAt: runAt.toISOString() } : {}),
-          ...(retry !== undefined ? { retry } : {}),
-        },
-      },
-      // A retry's event must not be taken for a duplicate of the first `queued` (same job, attempt and kind).
-      retry !== undefined ? { n: retry } : undefined,
-    );
+    const ack = await publishQueued(deps.events, job, { runAt, retry });
     if (retry !== undefined && ack.duplicate) return { announced: true, duplicate: true, dispatchedAt: null };
   } catch (err) {
     if (retry !== undefined || !(err instanceof JetStreamApiError)) {
@@ -93,29 +76,8 @@ export async function dispatchJob(deps: DispatchDeps, log: Log, req: DispatchReq
     log.warn({ err, jobId: job._id }, "could not publish the queued event");
   }
 
-  const command: JobCommand = JobCommand.parse({
-    jobId: job._id,
-    tenantId: job.tenantId,
-    userId: job.userId,
-    type: job.type,
-    queue: job.queue,
-    priority: job.priority,
-    payload: job.payload,
-    createdAt: job.createdAt.toISOString(),
-  });
-  const headers: Record<string, string> = { [HEADERS.jobType]: job.type };
-  let subject = SUBJECTS.job(job.queue, job.priority, job.tenantId);
-  if (runAt) {
-    subject = SUBJECTS.delayedSchedule(job._id);
-    headers[HEADERS.schedule] = scheduleHeader(runAt);
-    headers[HEADERS.scheduleTarget] = SUBJECTS.delayedDue(job.queue, job.priority, job.tenantId);
-  }
   try {
-    await deps.messaging.publish(subject, command, {
-      msgId: req.msgId,
-      headers,
-      attributes: { "job.id": job._id, "job.type": job.type, "job.queue": job.queue, "job.priority": job.priority },
-    });
+    await publishCommand(deps.messaging, job, { runAt, retry });
   } catch (err) {
     if (err instanceof JetStreamApiError) {
       throw new CommandRefusedError(`JetStream refused the command of job ${job._id}`, { cause: err });

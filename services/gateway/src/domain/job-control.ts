@@ -149,7 +149,6 @@ export async function retryJob(deps: JobControlDeps, caller: Caller, jobId: stri
   try {
     const dispatched = await dispatchJob(deps, log, {
       job: started,
-      msgId: `${jobId}:retry:${retries}`,
       retry: retries,
     });
     if (!dispatched.announced) {

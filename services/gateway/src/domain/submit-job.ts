@@ -1,9 +1,16 @@
-import { JOB_TYPES, type JobRecord, type JobType, type PayloadOf, type Priority } from "@ai-jobs/contracts";
+import {
+  JOB_TYPES,
+  type JobRecord,
+  type JobType,
+  type PayloadOf,
+  type Priority,
+  wholeSecondAtOrAfter,
+} from "@ai-jobs/contracts";
 import { activeTraceId } from "@ai-jobs/runtime";
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { CommandRefusedError, type DispatchDeps, dispatchJob, wholeSecondAtOrAfter } from "./dispatch.js";
+import { CommandRefusedError, type DispatchDeps, dispatchJob } from "./dispatch.js";
 import { serviceUnavailable } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 
@@ -117,7 +124,6 @@ export async function submitJob<T extends JobType>(
     try {
       const { dispatchedAt } = await dispatchJob(deps, log, {
         job,
-        msgId: runAt ? `${job._id}:schedule` : job._id,
         runAt,
       });
       return { job: { ...job, dispatchedAt }, dispatched: dispatchedAt !== null, replayed: false };
