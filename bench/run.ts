@@ -1,6 +1,7 @@
 /** `npm run bench -- <name>`: runs one benchmark under bench/, or lists them. */
 const benches: Record<string, string> = {
   submit: "./submit-latency.js",
+  sse: "./sse-fanout.js",
 };
 const name = process.argv[2];
 const target = name ? benches[name] : undefined;

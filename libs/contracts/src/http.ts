@@ -9,6 +9,22 @@ export const MAX_PLAN_DAYS = 366;
 /** The longest a job may be delayed (`delay_ms`) or scheduled ahead (`run_at`). */
 export const MAX_DELAY_MS = 30 * DAY_MS;
 
+export const MAX_WEBHOOK_URL_LENGTH = 2_048;
+
+/** An absolute http(s) URL of at most 2,048 characters. Whether its host may be reached is decided at delivery. */
+export const WebhookUrl = z
+  .string()
+  .trim()
+  .max(MAX_WEBHOOK_URL_LENGTH)
+  .refine((value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, "must be an http or https URL");
+
 /**
  * Options every submit route accepts: the priority, and at most one of `delay_ms` (countdown) or `run_at`
  * (ETA, ISO 8601 with offset). A delayed job stays `queued` with `run_at` until it is due.
@@ -17,6 +33,8 @@ export const submitOptionsShape = {
   priority: Priority.default("normal"),
   delay_ms: z.coerce.number().int().min(0).max(MAX_DELAY_MS).optional(),
   run_at: z.string().datetime({ offset: true }).optional(),
+  /** Where the job's terminal event is POSTed (signed per Standard Webhooks). */
+  webhook_url: WebhookUrl.optional(),
 } as const;
 
 /** Checks the rule the fields alone cannot: at most one of delay_ms and run_at, and run_at within range. */
@@ -180,6 +198,32 @@ export const DeadLetterView = z.object({
 });
 export type DeadLetterView = z.infer<typeof DeadLetterView>;
 
+/** One POST of a webhook delivery: the HTTP status when one came back, else the error. */
+export const WebhookAttemptView = z.object({
+  at: z.string(),
+  status: z.number().int().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().int(),
+});
+export type WebhookAttemptView = z.infer<typeof WebhookAttemptView>;
+
+/** `GET /api/ai/jobs/{id}/webhooks/`: one delivery per terminal event; `id` is its `webhook-id`. */
+export const WebhookDeliveryView = z.object({
+  id: z.string(),
+  job_id: z.string(),
+  event_type: z.string(),
+  url: z.string(),
+  state: z.enum(["pending", "delivered", "failed"]),
+  attempts: z.array(WebhookAttemptView),
+  next_attempt_at: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type WebhookDeliveryView = z.infer<typeof WebhookDeliveryView>;
+
+export const WebhookDeliveryListView = z.object({ items: z.array(WebhookDeliveryView) });
+export type WebhookDeliveryListView = z.infer<typeof WebhookDeliveryListView>;
+
 /** RFC 9457 problem details, with our stable code and the failing fields. */
 export const Problem = z.object({
   type: z.string(),
@@ -211,3 +255,16 @@ export const StreamQuery = z.object({
     .transform((v) => (Array.isArray(v) ? v : [v]))
     .pipe(z.array(z.string().min(1)).min(1).max(MAX_STREAM_JOBS)),
 });
+
+/** A `0`/`1` (or `false`/`true`) query flag. */
+const QueryFlag = z
+  .enum(["0", "1", "false", "true"])
+  .transform((v) => v === "1" || v === "true")
+  .optional();
+
+/**
+ * `GET /api/ai/jobs/stream/` options: `all=1` follows every job of the caller's tenant (instead of `job_id`s) and
+ * never ends on its own; `follow=1` keeps a `job_id` stream open after all its jobs have finished.
+ */
+export const StreamOptions = z.object({ all: QueryFlag, follow: QueryFlag });
+export type StreamOptions = z.infer<typeof StreamOptions>;

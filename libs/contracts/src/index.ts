@@ -8,5 +8,6 @@ export * from "./job.js";
 export * from "./job-types.js";
 export * from "./problems.js";
 export * from "./queues.js";
+export * from "./schedules.js";
 export * from "./sse.js";
 export * from "./subjects.js";

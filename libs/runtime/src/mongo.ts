@@ -37,6 +37,34 @@ export interface IdempotencyRecord {
   createdAt: Date;
 }
 
+/** One POST of a webhook delivery. */
+export interface WebhookAttempt {
+  at: Date;
+  /** The HTTP status, when an answer came back. */
+  status?: number;
+  /** Why the attempt failed without an answer (timeout, connection refused, target not allowed). */
+  error?: string;
+  durationMs: number;
+}
+
+/**
+ * The delivery of one terminal job event to the job's webhook, written by the events service. `_id` is the
+ * `webhook-id` (`<jobId>:<terminal event seq>`): a redelivered event finds its delivery instead of POSTing again.
+ */
+export interface WebhookDeliveryRecord {
+  _id: string;
+  tenantId: string;
+  jobId: string;
+  eventType: string;
+  url: string;
+  attempts: WebhookAttempt[];
+  state: "pending" | "delivered" | "failed";
+  /** When the next attempt is due (pending only). */
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface Collections {
   jobs: Collection<JobRecord>;
   jobEvents: Collection<JobEventRecord>;
@@ -47,6 +75,7 @@ export interface Collections {
   chunks: Collection<ChunkRecord>;
   deadLetters: Collection<DeadLetterRecord>;
   idempotencyKeys: Collection<IdempotencyRecord>;
+  webhookDeliveries: Collection<WebhookDeliveryRecord>;
 }
 
 export interface MongoContext {
@@ -74,6 +103,7 @@ export function collectionsOf(db: Db): Collections {
     chunks: db.collection<ChunkRecord>("chunks"),
     deadLetters: db.collection<DeadLetterRecord>("dead_letters"),
     idempotencyKeys: db.collection<IdempotencyRecord>("idempotency_keys"),
+    webhookDeliveries: db.collection<WebhookDeliveryRecord>("webhook_deliveries"),
   };
 }
 
@@ -91,5 +121,6 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.chunks.createIndex({ planId: 1 }),
     c.deadLetters.createIndex({ tenantId: 1, _id: -1 }),
     c.idempotencyKeys.createIndex({ createdAt: 1 }),
+    c.webhookDeliveries.createIndex({ tenantId: 1, jobId: 1 }),
   ]);
 }

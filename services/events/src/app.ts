@@ -13,6 +13,8 @@ export interface AppDeps {
   jobs: Collection<JobRecord>;
   nats: Pick<NatsContext, "js" | "jsm">;
   keepAliveMs: number;
+  /** Per-connection SSE buffer bound (`SSE_MAX_BUFFERED_BYTES`); 256 KiB when not given. */
+  sseMaxBufferedBytes?: number;
   readiness: ReadinessChecks;
   draining: () => boolean;
 }
@@ -24,6 +26,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
   installProblemHandlers(app);
   registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
-  registerStreamRoute(app, { tokens: deps.tokens, jobs: deps.jobs, nats: deps.nats, keepAliveMs: deps.keepAliveMs });
+  registerStreamRoute(app, {
+    tokens: deps.tokens,
+    jobs: deps.jobs,
+    nats: deps.nats,
+    keepAliveMs: deps.keepAliveMs,
+    ...(deps.sseMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: deps.sseMaxBufferedBytes }),
+  });
   return app;
 }

@@ -16,6 +16,9 @@ import { createDelayedForwarder } from "./delayed/forwarder.js";
 import { createProjector } from "./projection/projector.js";
 import { claimsOf } from "./reconciler/claims.js";
 import { createReconciler } from "./reconciler/reconciler.js";
+import { createRetentionTask } from "./retention/task.js";
+import { createScheduler } from "./schedules/scheduler.js";
+import { createWebhookDispatcher } from "./webhooks/dispatcher.js";
 
 const SERVICE = "events";
 
@@ -51,6 +54,31 @@ runMain(SERVICE, async () => {
     leaseMs: config.RECONCILE_LEASE_MS,
   });
   reconciler.start();
+  const scheduler = createScheduler({
+    db: mongo.db,
+    collections: mongo.collections,
+    messaging,
+    events,
+    log,
+    schedules: config.SCHEDULES,
+    maintenance: [createRetentionTask({ db: mongo.db, collections: mongo.collections, log, config })],
+    tickMs: config.SCHEDULER_TICK_MS,
+  });
+  await scheduler.start();
+  const webhooks = createWebhookDispatcher({
+    nats,
+    messaging,
+    collections: mongo.collections,
+    log,
+    settings: {
+      secrets: config.WEBHOOK_SECRETS,
+      allowlist: config.WEBHOOK_ALLOWLIST,
+      backoffMs: config.WEBHOOK_BACKOFF_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+    },
+  });
+  await webhooks.start();
 
   let draining = false;
   const app = buildApp({
@@ -59,6 +87,7 @@ runMain(SERVICE, async () => {
     jobs: mongo.collections.jobs,
     nats,
     keepAliveMs: config.SSE_KEEPALIVE_MS,
+    sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
     readiness: { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) },
     draining: () => draining,
   });
@@ -74,10 +103,13 @@ runMain(SERVICE, async () => {
     // Ends the open SSE streams; their clients resume on another replica with Last-Event-ID.
     { name: "close http", run: () => app.close() },
     // Publishers first (new work into JOBS), then the consumers; the projector last, so it sees their events.
+    { name: "stop scheduler", run: () => scheduler.stop() },
     { name: "stop reconciler", run: () => reconciler.stop() },
     { name: "stop delayed forwarder", run: () => forwarder.stop() },
     { name: "stop max-deliveries handler", run: () => advisories.stop() },
     { name: "stop dead-letter indexer", run: () => indexer.stop() },
+    // Finishes the POSTs in flight; pending retries stay in JetStream for whichever replica runs next.
+    { name: "stop webhook dispatcher", run: () => webhooks.stop() },
     { name: "stop projector", run: () => projector.stop() },
     { name: "close connections", run: () => closeService(ctx) },
   ]);

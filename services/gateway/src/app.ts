@@ -20,6 +20,9 @@ import { jobStreamRoutes } from "./routes/job-stream.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { materialRoutes } from "./routes/materials.js";
 import { planRoutes } from "./routes/plans.js";
+import { queueRoutes } from "./routes/queues.js";
+import { scheduleRoutes } from "./routes/schedules.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -99,6 +102,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });
+  await app.register(webhookRoutes, { prefix: API_PREFIX, jobs, collections: mongo.collections });
   await app.register(adminRoutes, { prefix: API_PREFIX, deadLetters, control });
+  await app.register(queueRoutes, {
+    prefix: API_PREFIX,
+    stats: { jsm: nats.jsm, collections: mongo.collections },
+    cacheMs: config.QUEUE_STATS_CACHE_MS,
+  });
+  await app.register(scheduleRoutes, { prefix: API_PREFIX, db: mongo.db });
   return app;
 }

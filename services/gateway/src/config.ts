@@ -13,6 +13,8 @@ export const configShape = {
     .int()
     .min(1)
     .default(25 * 1024 * 1024),
+  /** How long `GET /api/ai/queues/` serves one reading of consumer info, worker heartbeats and throughput. */
+  QUEUE_STATS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 } as const;
 
 export type GatewayConfig = Readonly<z.infer<z.ZodObject<typeof configShape>>>;

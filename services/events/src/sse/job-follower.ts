@@ -1,6 +1,5 @@
 import {
   EVENT_KINDS,
-  formatSse,
   isTerminal,
   type JobEvent,
   type JobStatus,
@@ -8,10 +7,8 @@ import {
   STREAMS,
   SUBJECTS,
   statusAfter,
-  toSseMessages,
 } from "@ai-jobs/contracts";
-import type { Logger } from "@ai-jobs/runtime";
-import { type Consumer, DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import { decodeJobEvent } from "../job-event-message.js";
 
 /** What the job record says when the client connects. */
@@ -106,83 +103,4 @@ export async function planFollow(
   }
   preamble.sort((a, b) => Number(a.id) - Number(b.id));
   return { preamble, pending };
-}
-
-export interface FollowOptions {
-  js: JetStreamClient;
-  tenantId: string;
-  jobIds: readonly string[];
-  /** Resume after this stream sequence (Last-Event-ID); from the start of the jobs' history when undefined. */
-  afterSeq: number | undefined;
-  log: Pick<Logger, "warn">;
-  /** Messages pulled ahead of the client; a slow client holds at most this many per connection. */
-  bufferMessages?: number;
-}
-
-export interface JobFollower {
-  /**
-   * Serialised SSE messages, one chunk per event, in stream order: the history after `afterSeq`, then live events
-   * with no gap (one ordered consumer serves both). Ends once every followed job has reached a terminal status and
-   * the history is exhausted, or when `signal` aborts.
-   */
-  stream(signal: AbortSignal): AsyncGenerator<string>;
-  /** Deletes the ephemeral consumer. Idempotent. */
-  close(): Promise<void>;
-}
-
-const DEFAULT_BUFFER = 64;
-
-/** Creates the connection's ordered consumer, filtered on the followed jobs of the caller's tenant. */
-export async function openJobFollower(opts: FollowOptions): Promise<JobFollower> {
-  const consumer: Consumer = await opts.js.consumers.get(STREAMS.events, {
-    filter_subjects: opts.jobIds.map((id) => SUBJECTS.eventsOfJob(opts.tenantId, id)),
-    ...(opts.afterSeq === undefined
-      ? { deliver_policy: DeliverPolicy.All }
-      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: opts.afterSeq + 1 }),
-  });
-  let closed: Promise<void> | undefined;
-  const close = () => {
-    closed ??= consumer.delete().then(
-      () => undefined,
-      () => undefined,
-    );
-    return closed;
-  };
-
-  async function* stream(signal: AbortSignal): AsyncGenerator<string> {
-    if (signal.aborted) return;
-    const statuses = new Map<string, JobStatus | undefined>(opts.jobIds.map((id) => [id, undefined]));
-    const allTerminal = () => [...statuses.values()].every((s) => s !== undefined && isTerminal(s));
-    const messages = await consumer.consume({ max_messages: opts.bufferMessages ?? DEFAULT_BUFFER });
-    const stop = () => messages.stop();
-    signal.addEventListener("abort", stop, { once: true });
-    try {
-      for await (const msg of messages) {
-        const decoded = decodeJobEvent(msg);
-        if (!decoded.ok) {
-          opts.log.warn(
-            { seq: msg.seq, subject: msg.subject, reason: decoded.reason },
-            "invalid job event not streamed",
-          );
-        } else if (statuses.has(decoded.event.jobId)) {
-          const { event } = decoded;
-          const current = statuses.get(event.jobId);
-          const next = statusAfter(event.kind);
-          // As in the projection, a terminal status is final, except after an explicit retry: the job's latest
-          // status event decides, so a history with a later run goes on to that run's end.
-          if (isRetryEvent(event)) statuses.set(event.jobId, "queued");
-          else if (next !== undefined && !(current !== undefined && isTerminal(current)))
-            statuses.set(event.jobId, next);
-          yield toSseMessages(event, msg.seq).map(formatSse).join("");
-        }
-        // Stop only when caught up, so a history that goes on past a terminal event is still sent in full.
-        if (msg.info.pending === 0 && allTerminal()) return;
-      }
-    } finally {
-      signal.removeEventListener("abort", stop);
-      messages.stop();
-    }
-  }
-
-  return { stream, close };
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../app.js";
 import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
 import { readSse } from "../testing/sse-client.js";
+import { REPLAY_CONSUMER_PREFIX } from "./live-stream.js";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -22,10 +23,12 @@ function open(query: string, opts: { token?: string | null; lastEventId?: string
   return fetch(`${base}${opts.path ?? "/api/ai/jobs/stream/"}?${query}`, { headers });
 }
 
-/** The ephemeral (ordered) consumers the SSE connections hold on JOB_EVENTS. */
+/** The short-lived replay consumers the SSE connections hold on JOB_EVENTS (the replica's live hub is not one). */
 async function openConsumers(): Promise<number> {
   let n = 0;
-  for await (const _ of h.ctx.nats.jsm.consumers.list(STREAMS.events)) n++;
+  for await (const info of h.ctx.nats.jsm.consumers.list(STREAMS.events)) {
+    if (info.name.startsWith(REPLAY_CONSUMER_PREFIX)) n++;
+  }
   return n;
 }
 
@@ -218,7 +221,9 @@ describe("GET /api/ai/jobs/stream/", () => {
     expect(res.statusCode).toBe(200);
     // The body is not read: the server must stall on the socket instead of pulling the whole history into memory.
     const pending = async () => {
-      for await (const info of h.ctx.nats.jsm.consumers.list(STREAMS.events)) return info.num_pending;
+      for await (const info of h.ctx.nats.jsm.consumers.list(STREAMS.events)) {
+        if (info.name.startsWith(REPLAY_CONSUMER_PREFIX)) return info.num_pending;
+      }
       return undefined;
     };
     await new Promise((resolve) => setTimeout(resolve, 1_500));

@@ -1,20 +1,33 @@
-import type { ServerResponse } from "node:http";
-import { ERROR_CODES, formatSse, type JobRecord, problem, StreamQuery, validationProblem } from "@ai-jobs/contracts";
+import {
+  ERROR_CODES,
+  formatSse,
+  type JobRecord,
+  problem,
+  StreamOptions,
+  StreamQuery,
+  validationProblem,
+} from "@ai-jobs/contracts";
 import { authenticate, type NatsContext, type Principal } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
 import { sendProblem } from "../http/problem.js";
-import { type JobFollower, type JobSnapshot, jobEndsLookup, openJobFollower, planFollow } from "./job-follower.js";
+import { type JobSnapshot, jobEndsLookup, planFollow } from "./job-follower.js";
+import { type LiveHub, type LiveTopic, startLiveHub } from "./live-hub.js";
+import { runLiveStream } from "./live-stream.js";
+import { SseWriter } from "./sse-writer.js";
 
 export interface StreamRouteDeps {
   tokens: ReadonlyMap<string, Principal>;
   jobs: Collection<JobRecord>;
   nats: Pick<NatsContext, "js" | "jsm">;
   keepAliveMs: number;
+  /** Bytes one connection may have waiting for its socket before it is closed as too slow. */
+  maxBufferedBytes?: number;
 }
 
 export const STREAM_PATHS = ["/api/ai/jobs/stream", "/api/ai/jobs/stream/"] as const;
+export const DEFAULT_MAX_BUFFERED_BYTES = 256 * 1_024;
 
 const SSE_HEADERS = {
   "content-type": "text/event-stream",
@@ -27,27 +40,47 @@ const KEEP_ALIVE = ": keep-alive\n\n";
 
 /** A job id goes into a subject filter, so it must be a plain subject token. */
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
+const Sequence = z.string().regex(/^\d+$/, "must be a stream sequence (a non-negative integer)");
 const Query = StreamQuery.extend({
   job_id: StreamQuery.shape.job_id.pipe(
     z.array(z.string().regex(SUBJECT_TOKEN, "must be a job id ([A-Za-z0-9_-], at most 128 characters)")),
   ),
   /** Fallback for clients that cannot set the Last-Event-ID header. */
-  last_event_id: z.string().regex(/^\d+$/, "must be a stream sequence (a non-negative integer)").optional(),
+  last_event_id: Sequence.optional(),
 });
-const LastEventIdHeader = z.string().regex(/^\d+$/, "must be a stream sequence (a non-negative integer)");
+const AllQuery = z.object({
+  job_id: z.never({ error: "not with all=1" }).optional(),
+  last_event_id: Sequence.optional(),
+});
 
 /**
- * `GET /api/ai/jobs/stream/?job_id=…&job_id=…`: the events of one or more jobs of the caller's tenant as SSE.
- * Each message's id is its JOB_EVENTS sequence, so a client reconnecting to any replica with Last-Event-ID
- * resumes with no gap and no duplicate. The response ends once every job's latest status event is terminal (a retry
- * reopens a job); when there is nothing left to send at connect it is a 204, which tells an EventSource to stop
- * reconnecting.
+ * `GET /api/ai/jobs/stream/?job_id=…&job_id=…` (or `?all=1`): the events of one or more jobs of the caller's tenant
+ * (or of all of them) as SSE. Each message's id is its JOB_EVENTS sequence, so a client reconnecting to any replica
+ * with Last-Event-ID resumes with no gap and no duplicate. Live events come from the replica's one live hub; each
+ * connection replays its history first (see `live-stream.ts`). A job stream ends once every job's latest status event
+ * is terminal (a retry reopens a job), unless `follow=1`; when there is nothing left to send at connect it is a 204,
+ * which tells an EventSource to stop reconnecting. An `all=1` stream never ends on its own. A client too slow to take
+ * its events is closed with a retry hint once `maxBufferedBytes` wait for its socket.
  */
 export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps): void {
+  const maxBufferedBytes = deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const open = new Set<AbortController>();
+  let hub: Promise<LiveHub> | undefined;
+  const liveHub = () => {
+    hub ??= startLiveHub({ js: deps.nats.js, jsm: deps.nats.jsm, log: app.log });
+    hub.catch(() => {
+      hub = undefined;
+    });
+    return hub;
+  };
   // Open streams would hold app.close() forever: end them, and their clients resume on another replica.
   app.addHook("preClose", async () => {
     for (const connection of open) connection.abort();
+  });
+  app.addHook("onClose", async () => {
+    const started = hub;
+    hub = undefined;
+    await (await started?.catch(() => undefined))?.close();
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -55,45 +88,50 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     if (!principal) {
       return sendProblem(reply, problem(401, ERROR_CODES.unauthorized, "a valid bearer token is required"));
     }
+    const { tenantId } = principal;
 
-    const query = Query.safeParse(request.query);
+    const options = StreamOptions.safeParse(request.query);
+    if (!options.success) return sendProblem(reply, validationProblem(options.error));
+    const all = options.data.all === true;
+    const follow = all || options.data.follow === true;
+    const query = all ? AllQuery.safeParse(request.query) : Query.safeParse(request.query);
     if (!query.success) return sendProblem(reply, validationProblem(query.error));
     const header = request.headers["last-event-id"];
     let afterSeq: number | undefined;
     if (header !== undefined) {
-      const parsed = LastEventIdHeader.safeParse(header);
+      const parsed = Sequence.safeParse(header);
       if (!parsed.success) return sendProblem(reply, validationProblem(parsed.error, "Last-Event-ID"));
       afterSeq = Number(parsed.data);
     } else if (query.data.last_event_id !== undefined) {
       afterSeq = Number(query.data.last_event_id);
     }
-    const jobIds = [...new Set(query.data.job_id)];
 
-    let follower: JobFollower | undefined;
-    let preamble: string;
+    let preamble = "";
+    let topic: LiveTopic;
+    let endWhenTerminal: string[] | undefined;
+    let live: LiveHub;
     try {
-      const records = await deps.jobs
-        .find({ _id: { $in: jobIds }, tenantId: principal.tenantId }, { projection: { status: 1, seq: 1 } })
-        .toArray();
-      // Another tenant's job is answered exactly like a job that does not exist.
-      const missing = jobIds.find((id) => !records.some((r) => r._id === id));
-      if (missing !== undefined) {
-        return sendProblem(reply, problem(404, ERROR_CODES.notFound, `job ${missing} not found`));
+      if (query.data.job_id === undefined) {
+        topic = { tenantId, all: true };
+      } else {
+        const jobIds = [...new Set(query.data.job_id)];
+        const records = await deps.jobs
+          .find({ _id: { $in: jobIds }, tenantId }, { projection: { status: 1, seq: 1 } })
+          .toArray();
+        // Another tenant's job is answered exactly like a job that does not exist.
+        const missing = jobIds.find((id) => !records.some((r) => r._id === id));
+        if (missing !== undefined) {
+          return sendProblem(reply, problem(404, ERROR_CODES.notFound, `job ${missing} not found`));
+        }
+        const snapshots: JobSnapshot[] = records.map((r) => ({ jobId: r._id, status: r.status, seq: r.seq }));
+        const plan = await planFollow(snapshots, afterSeq, jobEndsLookup(deps.nats.jsm, tenantId));
+        if (!follow && plan.preamble.length === 0 && plan.pending.length === 0) return reply.code(204).send();
+        preamble = plan.preamble.map(formatSse).join("");
+        // With follow=1 every job is watched (a retry reopens a finished one); else only those still owed.
+        topic = { tenantId, jobIds: follow ? jobIds : plan.pending };
+        endWhenTerminal = follow ? undefined : plan.pending;
       }
-
-      const snapshots: JobSnapshot[] = records.map((r) => ({ jobId: r._id, status: r.status, seq: r.seq }));
-      const plan = await planFollow(snapshots, afterSeq, jobEndsLookup(deps.nats.jsm, principal.tenantId));
-      if (plan.preamble.length === 0 && plan.pending.length === 0) return reply.code(204).send();
-      preamble = plan.preamble.map(formatSse).join("");
-      if (plan.pending.length > 0) {
-        follower = await openJobFollower({
-          js: deps.nats.js,
-          tenantId: principal.tenantId,
-          jobIds: plan.pending,
-          afterSeq,
-          log: request.log,
-        });
-      }
+      live = await liveHub();
     } catch (err) {
       request.log.error({ err }, "cannot open job stream");
       return sendProblem(
@@ -103,64 +141,48 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     }
 
     reply.hijack();
+    const res = reply.raw;
     const connection = new AbortController();
     open.add(connection);
+    const abort = () => connection.abort();
+    res.on("close", abort);
+    const writer = new SseWriter(res, maxBufferedBytes, abort);
+    const keepAlive = setInterval(() => writer.keepAlive(KEEP_ALIVE), deps.keepAliveMs);
     try {
-      await streamTo(reply.raw, { preamble, follower, keepAliveMs: deps.keepAliveMs, signal: connection.signal });
+      // The client may have gone while the stream was being prepared.
+      if (res.destroyed || !res.socket || res.socket.destroyed) return;
+      res.writeHead(200, SSE_HEADERS);
+      res.flushHeaders();
+      if (preamble) res.write(preamble);
+      const hasJobs = !("jobIds" in topic) || topic.jobIds.length > 0;
+      if (!hasJobs) return;
+      await runLiveStream({
+        js: deps.nats.js,
+        jsm: deps.nats.jsm,
+        hub: live,
+        topic,
+        // A job stream replays its history; an all-jobs stream only from Last-Event-ID, else it is live from now.
+        replay: !all || afterSeq !== undefined,
+        afterSeq,
+        endWhenTerminal,
+        res,
+        writer,
+        maxBufferedBytes,
+        signal: connection.signal,
+        log: request.log,
+      });
     } catch (err) {
       // NATS failed under the stream: end it, and the client resumes with Last-Event-ID.
       request.log.warn({ err }, "job stream ended by an error");
     } finally {
+      clearInterval(keepAlive);
+      writer.detach();
+      res.off("close", abort);
       open.delete(connection);
-      await follower?.close();
+      if (!res.writableEnded) res.end();
     }
   };
 
   // No implicit HEAD route: a HEAD request must not open a stream.
   for (const path of STREAM_PATHS) app.get(path, { exposeHeadRoute: false }, handler);
-}
-
-/** Writes the stream with backpressure and keep-alives; ends the response when done or when `signal` aborts. */
-async function streamTo(
-  res: ServerResponse,
-  opts: { preamble: string; follower: JobFollower | undefined; keepAliveMs: number; signal: AbortSignal },
-): Promise<void> {
-  const connection = new AbortController();
-  const abort = () => connection.abort();
-  opts.signal.addEventListener("abort", abort, { once: true });
-  res.on("close", abort);
-  const keepAlive = setInterval(() => {
-    if (!res.writableNeedDrain) res.write(KEEP_ALIVE);
-  }, opts.keepAliveMs);
-  try {
-    // The client may have gone while the stream was being prepared.
-    if (res.destroyed || !res.socket || res.socket.destroyed) return;
-    res.writeHead(200, SSE_HEADERS);
-    res.flushHeaders();
-    if (opts.preamble) res.write(opts.preamble);
-    if (!opts.follower) return;
-    for await (const chunk of opts.follower.stream(connection.signal)) {
-      // A slow client: pull nothing more until its socket has drained.
-      if (!res.write(chunk)) await drained(res, connection.signal);
-      if (connection.signal.aborted) break;
-    }
-  } finally {
-    clearInterval(keepAlive);
-    opts.signal.removeEventListener("abort", abort);
-    res.off("close", abort);
-    if (!res.writableEnded) res.end();
-  }
-}
-
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      res.off("drain", done);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    res.once("drain", done);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

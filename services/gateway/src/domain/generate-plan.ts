@@ -71,6 +71,7 @@ export async function generatePlan(
     type: "plan.generate",
     priority: body.priority,
     runAt: runAtOf(body, now.getTime()),
+    webhookUrl: body.webhook_url,
     idempotency:
       opts.idempotencyKey === undefined
         ? undefined

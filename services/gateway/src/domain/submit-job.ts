@@ -36,6 +36,8 @@ export interface SubmitJobRequest<T extends JobType> {
   runAt?: Date | undefined;
   /** The client's `Idempotency-Key` with the hash of its request. */
   idempotency?: Idempotency | undefined;
+  /** Where the events service POSTs the job's terminal event (`webhook_url`, already validated). */
+  webhookUrl?: string | undefined;
 }
 
 export interface SubmittedJob {
@@ -110,6 +112,7 @@ export async function submitJob<T extends JobType>(
       runAt: runAt ?? null,
       retries: 0,
       cancelRequestedAt: null,
+      webhook: req.webhookUrl ? { url: req.webhookUrl } : null,
       seq: 0,
     };
 

@@ -195,6 +195,7 @@ async function submitIngest(
     type: "material.ingest",
     priority: options.priority,
     runAt: runAtOf(options, now.getTime()),
+    webhookUrl: options.webhook_url,
     idempotency:
       idempotencyKey === undefined
         ? undefined

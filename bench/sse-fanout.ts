@@ -1,0 +1,145 @@
+/**
+ * SSE fan-out of one events process: N concurrent clients in all-jobs mode (`?all=1`, every client gets every event
+ * of its tenant) on one process; events are published straight to JOB_EVENTS with the publish time in their message.
+ * Prints, per N: the delivery latency p50/p99 (publish → the client has read the frame; publisher and clients share
+ * this process's clock) and the events process's RSS growth per connection (/proc/<pid>/status VmRSS, before and
+ * after the clients connect).
+ * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100)
+ * Needs `ulimit -n` above N + a few hundred in both this process and the events process (they inherit it).
+ */
+import { execSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { freePort, repoRoot, spawnService, startMongo, startNats } from "@ai-jobs/testkit";
+import { jetstream } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { fmt, median, percentile } from "./stats.js";
+
+const counts = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000,10000").split(",").map(Number);
+const eventsPerRun = Number(process.env.BENCH_SSE_EVENTS ?? 30);
+const intervalMs = Number(process.env.BENCH_SSE_INTERVAL_MS ?? 100);
+const TOKEN = "bench-token";
+const JOBS = 300;
+
+const rssKiB = (pid: number) => {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
+  return Number(line?.[1] ?? Number.NaN);
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const built = path.join(repoRoot(), "services", "events", "dist", "main.js");
+const entry = existsSync(built) ? built : path.join(repoRoot(), "services", "events", "src", "main.ts");
+const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+/** A fresh events process per run, so that each RSS reading starts from the same idle baseline. */
+async function startEvents() {
+  const port = await freePort();
+  const proc = await spawnService({
+    name: "events",
+    entry,
+    env: {
+      NATS_URL: nats.url,
+      MONGO_URL: mongo.url,
+      MONGO_DB: mongo.dbName,
+      AUTH_TOKENS: `${TOKEN}:acme:admin`,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+    },
+    readyUrl: `http://127.0.0.1:${port}/readyz`,
+  });
+  return { proc, port };
+}
+const nc = await connect({ servers: nats.url });
+const js = jetstream(nc);
+const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
+let serial = 0;
+
+interface Client {
+  req: http.ClientRequest;
+  latencies: number[];
+}
+
+/** One SSE client: records, for every frame carrying a publish time, how long it took to arrive. */
+function openClient(port: number, latencies: number[]): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        host: "127.0.0.1",
+        port,
+        path: "/api/ai/jobs/stream/?all=1",
+        agent,
+        headers: { authorization: `Bearer ${TOKEN}` },
+      },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`));
+        res.setEncoding("utf8");
+        let tail = "";
+        res.on("data", (chunk: string) => {
+          const now = performance.now();
+          const text = tail + chunk;
+          for (const m of text.matchAll(/"message":"t=([\d.]+)"/g)) latencies.push(now - Number(m[1]));
+          const cut = text.lastIndexOf("\n\n");
+          tail = cut === -1 ? text : text.slice(cut + 2);
+        });
+        res.on("error", () => undefined);
+        resolve({ req, latencies });
+      },
+    );
+    req.on("error", reject);
+  });
+}
+
+async function publish(jobIndex: number): Promise<void> {
+  const jobId = `bench_job_${jobIndex % JOBS}`;
+  const event = {
+    jobId,
+    tenantId: "acme",
+    type: "plan.generate",
+    attempt: 1,
+    at: new Date().toISOString(),
+    kind: "progress",
+    data: { message: `t=${performance.now().toFixed(3)}` },
+  };
+  await js.publish(`events.acme.${jobId}.progress`, JSON.stringify(event), { msgID: `bench-${serial++}` });
+}
+
+console.log(
+  `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, ulimit -n ${execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim()}, events entry ${path.relative(repoRoot(), entry)}`,
+);
+try {
+  for (const n of counts) {
+    const events = await startEvents();
+    await sleep(2_000);
+    const before = rssKiB(events.proc.pid);
+    const latencies: number[] = [];
+    const clients: Client[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += 500) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(500, n - i) }, () => openClient(events.port, latencies)),
+      );
+      clients.push(...batch);
+    }
+    const connectMs = performance.now() - t0;
+    await sleep(1_000);
+    const after = rssKiB(events.proc.pid);
+    for (let e = 0; e < eventsPerRun; e++) {
+      await publish(e);
+      await sleep(intervalMs);
+    }
+    const expected = n * eventsPerRun;
+    const deadline = Date.now() + 30_000;
+    while (latencies.length < expected && Date.now() < deadline) await sleep(100);
+    const peak = rssKiB(events.proc.pid);
+    console.log(
+      `${n} clients (all=1): connected in ${fmt(connectMs)}; ${latencies.length}/${expected} deliveries; latency p50 ${fmt(median(latencies))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.reduce((a, b) => Math.max(a, b), 0))}; events RSS ${Math.round(before / 1024)} → ${Math.round(after / 1024)} MiB connected (${((after - before) / n).toFixed(1)} KiB/connection), ${Math.round(peak / 1024)} MiB after the events`,
+    );
+    for (const c of clients) c.req.destroy();
+    await events.proc.kill("SIGTERM");
+  }
+} finally {
+  await nc.close();
+  await Promise.all([nats.cleanup(), mongo.cleanup()]);
+}

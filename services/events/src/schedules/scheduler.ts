@@ -1,0 +1,250 @@
+import {
+  JOB_TYPES,
+  type JobRecord,
+  SCHEDULE_COLLECTIONS,
+  type ScheduleConfig,
+  type ScheduleStateRecord,
+} from "@ai-jobs/contracts";
+import type { Collections, JobEventPublisher, Logger, Messaging } from "@ai-jobs/runtime";
+import type { Cron } from "croner";
+import { type Db, MongoServerError } from "mongodb";
+import { dispatchJob } from "../reconciler/dispatch-job.js";
+import { sleep } from "../sleep.js";
+import { claimFire, fireIdOf, firesOf, jobIdOfFire } from "./fires.js";
+import type { JobSchedule } from "./schedule-config.js";
+
+/** A built-in task run in the events process itself (not a job on a queue), under the same exactly-once claim. */
+export interface MaintenanceTask {
+  name: string;
+  cron: string;
+  timezone: string;
+  pattern: Cron;
+  run(fireAt: Date): Promise<void>;
+}
+
+export interface SchedulerDeps {
+  db: Db;
+  collections: Pick<Collections, "jobs">;
+  messaging: Messaging;
+  events: JobEventPublisher;
+  log: Logger;
+  schedules: readonly JobSchedule[];
+  maintenance: readonly MaintenanceTask[];
+  /** How often the replica looks for due fires; well under a second for second-level crons. */
+  tickMs: number;
+  now?: () => Date;
+}
+
+export interface FireOutcome {
+  schedule: string;
+  fireAt: Date;
+  /** `won`: this replica claimed the fire and ran it; `lost`: another replica did. */
+  result: "won" | "lost";
+  jobId: string | null;
+}
+
+export interface Scheduler {
+  /** Publishes the schedule list, fires the latest fire missed while no replica ran, and starts ticking. */
+  start(): Promise<void>;
+  /** Runs the fires due since the last tick (used by tests; the loop calls it). */
+  tick(): Promise<FireOutcome[]>;
+  stop(): Promise<void>;
+}
+
+type Entry =
+  | { kind: "job"; name: string; cron: string; timezone: string; pattern: Cron; config: ScheduleConfig }
+  | { kind: "maintenance"; name: string; cron: string; timezone: string; pattern: Cron; task: MaintenanceTask };
+
+/** Fires run in one tick at most; more means the process stalled, and only the latest ones are run. */
+const MAX_FIRES_PER_TICK = 5;
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Cron schedules in the manner of Celery beat, run by every events replica at once. At each fire time every replica
+ * tries to claim the fire with a unique-`_id` insert into `schedule_fires` (`cron:<name>:<fireTime>`); only the
+ * winner runs it, so a fire happens once however many replicas run. A job fire creates the job record exactly as the
+ * gateway does (`queued`, `dispatchedAt: null`), with an id derived from the fire id, then publishes the `queued`
+ * event and the command with the shared dispatch; if that publish fails, the reconciler publishes it later. The job
+ * id doubles as the command's `Nats-Msg-Id`, a second guard in JetStream's duplicate window.
+ *
+ * Fires missed while no replica ran: at boot, only the latest missed fire of each schedule is run (as Celery beat
+ * does), and only for schedules that fired before (a `lastFireAt` in `schedules`).
+ */
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const log = deps.log.child({ component: "scheduler" });
+  const clock = deps.now ?? (() => new Date());
+  const fires = firesOf(deps.db);
+  const states = deps.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
+  const stopped = new AbortController();
+  let loop: Promise<void> | undefined;
+
+  const entries: Entry[] = [
+    ...deps.schedules.map((s): Entry => ({ kind: "job", ...s })),
+    ...deps.maintenance.map((t): Entry => ({ kind: "maintenance", ...t, task: t })),
+  ];
+  /** The last fire time each entry has dealt with (fired, or seen claimed by another replica). */
+  const cursors = new Map<string, Date>();
+
+  const writeState = async (e: Entry, now: Date, lastFireAt: Date | null) => {
+    const doc: Omit<ScheduleStateRecord, "_id" | "lastFireAt"> = {
+      kind: e.kind,
+      cron: e.cron,
+      timezone: e.timezone,
+      type: e.kind === "job" ? e.config.type : null,
+      priority: e.kind === "job" ? e.config.priority : null,
+      nextFireAt: e.pattern.nextRun(now),
+      updatedAt: now,
+    };
+    const set = lastFireAt ? { ...doc, lastFireAt } : doc;
+    try {
+      await states.updateOne(
+        { _id: e.name },
+        { $set: set, $setOnInsert: lastFireAt ? {} : { lastFireAt: null } },
+        {
+          upsert: true,
+        },
+      );
+    } catch (err) {
+      // Two replicas upserting a new entry at once: the other one wrote it.
+      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+    }
+  };
+
+  const fireJob = async (e: Extract<Entry, { kind: "job" }>, fireAt: Date): Promise<FireOutcome> => {
+    const fireId = fireIdOf(e.name, fireAt);
+    const jobId = jobIdOfFire(fireId, fireAt);
+    const now = clock();
+    if (!(await claimFire(fires, { _id: fireId, schedule: e.name, fireAt, jobId }, now))) {
+      return { schedule: e.name, fireAt, result: "lost", jobId };
+    }
+    const { config } = e;
+    const spec = JOB_TYPES[config.type];
+    const job: JobRecord = {
+      _id: jobId,
+      tenantId: config.tenant_id,
+      userId: config.user_id,
+      type: config.type,
+      queue: spec.queue,
+      priority: config.priority,
+      status: "queued",
+      progress: { pct: 0 },
+      attempt: 0,
+      maxAttempts: spec.maxAttempts,
+      payload: spec.payload.parse(config.payload) as Record<string, unknown>,
+      resultRefs: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      dispatchedAt: null,
+      traceId: null,
+      idempotencyKey: null,
+      runAt: null,
+      retries: 0,
+      cancelRequestedAt: null,
+      seq: 0,
+    };
+    try {
+      await deps.collections.jobs.insertOne(job);
+    } catch (err) {
+      // Created already (a claim purged and taken again): the job exists once.
+      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+      return { schedule: e.name, fireAt, result: "lost", jobId };
+    }
+    try {
+      await dispatchJob({ messaging: deps.messaging, events: deps.events, log }, job, now);
+      await deps.collections.jobs.updateOne({ _id: jobId, dispatchedAt: null }, { $set: { dispatchedAt: clock() } });
+    } catch (err) {
+      log.warn({ err, jobId, schedule: e.name }, "scheduled job not published yet; the reconciler will publish it");
+    }
+    log.info({ schedule: e.name, fireAt, jobId, type: config.type }, "schedule fired");
+    return { schedule: e.name, fireAt, result: "won", jobId };
+  };
+
+  const fireMaintenance = async (e: Extract<Entry, { kind: "maintenance" }>, fireAt: Date): Promise<FireOutcome> => {
+    const fireId = fireIdOf(e.name, fireAt);
+    if (!(await claimFire(fires, { _id: fireId, schedule: e.name, fireAt, jobId: null }, clock()))) {
+      return { schedule: e.name, fireAt, result: "lost", jobId: null };
+    }
+    await e.task.run(fireAt);
+    log.info({ schedule: e.name, fireAt }, "maintenance task ran");
+    return { schedule: e.name, fireAt, result: "won", jobId: null };
+  };
+
+  const fire = (e: Entry, fireAt: Date) => (e.kind === "job" ? fireJob(e, fireAt) : fireMaintenance(e, fireAt));
+
+  const tick = async (): Promise<FireOutcome[]> => {
+    const now = clock();
+    const outcomes: FireOutcome[] = [];
+    for (const e of entries) {
+      const cursor = cursors.get(e.name) ?? now;
+      const due: Date[] = [];
+      for (
+        let next = e.pattern.nextRun(cursor);
+        next && next.getTime() <= now.getTime();
+        next = e.pattern.nextRun(next)
+      ) {
+        due.push(next);
+        if (due.length > MAX_FIRES_PER_TICK) due.shift();
+      }
+      if (due.length === 0) {
+        cursors.set(e.name, cursor);
+        continue;
+      }
+      for (const fireAt of due) {
+        try {
+          outcomes.push(await fire(e, fireAt));
+        } catch (err) {
+          log.error({ err, schedule: e.name, fireAt }, "schedule fire failed");
+        }
+      }
+      const last = due.at(-1) ?? cursor;
+      cursors.set(e.name, last);
+      await writeState(e, now, last).catch((err: unknown) => log.warn({ err }, "could not write schedule state"));
+    }
+    return outcomes;
+  };
+
+  const catchUp = async (now: Date) => {
+    const known = new Map((await states.find({}).toArray()).map((s) => [s._id, s]));
+    for (const e of entries) {
+      cursors.set(e.name, now);
+      const lastFireAt = known.get(e.name)?.lastFireAt ?? null;
+      const latest = e.pattern.previousRuns(1, now)[0];
+      if (lastFireAt && latest && latest.getTime() > lastFireAt.getTime()) {
+        log.info({ schedule: e.name, missed: latest, lastFireAt }, "running the latest fire missed while down");
+        await fire(e, latest).catch((err: unknown) => log.error({ err, schedule: e.name }, "missed fire failed"));
+        await writeState(e, now, latest);
+      } else {
+        await writeState(e, now, null);
+      }
+    }
+    // Schedules no longer configured disappear from the list.
+    await states.deleteMany({ _id: { $nin: entries.map((e) => e.name) } });
+  };
+
+  const run = async () => {
+    while (!stopped.signal.aborted) {
+      try {
+        await tick();
+      } catch (err) {
+        log.warn({ err }, "scheduler tick failed");
+      }
+      await sleep(deps.tickMs, stopped.signal);
+    }
+  };
+
+  return {
+    async start() {
+      await catchUp(clock());
+      loop ??= run();
+      log.info({ schedules: entries.map((e) => e.name) }, "scheduler started");
+    },
+    tick,
+    async stop() {
+      stopped.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,192 @@
+import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { STREAMS } from "@ai-jobs/contracts";
+import { waitFor } from "@ai-jobs/testkit";
+import { pino } from "pino";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ev, type Harness, startHarness } from "../testing/harness.js";
+import { createWebhookDispatcher, WEBHOOK_CONSUMER, type WebhookDispatcher } from "./dispatcher.js";
+
+const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
+const log = pino({ level: "silent" });
+
+interface Received {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+let h: Harness;
+let dispatcher: WebhookDispatcher | undefined;
+let server: http.Server;
+let port = 0;
+const received: Received[] = [];
+/** Statuses to answer per path, in order; 200 once used up. */
+const script = new Map<string, number[]>();
+
+const startDispatcher = async () => {
+  dispatcher = createWebhookDispatcher({
+    nats: h.ctx.nats,
+    messaging: h.ctx.messaging,
+    collections: h.ctx.mongo.collections,
+    log,
+    settings: {
+      secrets: h.config.WEBHOOK_SECRETS,
+      allowlist: h.config.WEBHOOK_ALLOWLIST,
+      backoffMs: h.config.WEBHOOK_BACKOFF_MS,
+      timeoutMs: h.config.WEBHOOK_TIMEOUT_MS,
+      concurrency: h.config.WEBHOOK_CONCURRENCY,
+    },
+  });
+  await dispatcher.start();
+};
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      received.push({
+        path,
+        headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])),
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      res.statusCode = script.get(path)?.shift() ?? 200;
+      res.end("ok");
+    });
+  });
+  // Every interface, so a POST to another loopback address (127.0.0.2) would be seen if one were made.
+  await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+  port = (server.address() as AddressInfo).port;
+  h = await startHarness({
+    WEBHOOK_SECRETS: `acme:${SECRET}`,
+    WEBHOOK_ALLOWLIST: "127.0.0.1",
+    WEBHOOK_BACKOFF_MS: "200,400,800",
+    WEBHOOK_TIMEOUT_MS: "2000",
+  });
+  await startDispatcher();
+});
+
+afterAll(async () => {
+  await dispatcher?.stop();
+  await h?.close();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const at = (path: string) => received.filter((r) => r.path === path);
+const delivery = (jobId: string) =>
+  h.ctx.mongo.collections.webhookDeliveries.findOne({ jobId }).then((d) => d ?? undefined);
+
+async function dispatcherIdle(): Promise<void> {
+  await waitFor(
+    async () => {
+      const info = await h.ctx.nats.jsm.consumers.info(STREAMS.events, WEBHOOK_CONSUMER);
+      return info.num_pending === 0 && info.num_ack_pending === 0;
+    },
+    { what: "the webhook dispatcher to settle everything" },
+  );
+}
+
+describe("webhook dispatcher", () => {
+  it("POSTs a succeeded job's event, signed so that standardwebhooks verifies it", async () => {
+    const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/ok` } });
+    await h.publish(ev.started(job));
+    const seq = await h.publish(ev.succeeded(job, { plan_id: "p1" }));
+    const [request] = await waitFor(() => (at("/ok").length > 0 ? at("/ok") : undefined), { what: "the webhook" });
+    expect(request?.headers["webhook-id"]).toBe(`${job._id}:${seq}`);
+    const verified = new Webhook(SECRET).verify(request?.body ?? "", request?.headers ?? {});
+    expect(verified).toEqual({
+      type: "job.succeeded",
+      timestamp: expect.any(String),
+      data: { job_id: job._id, status: "succeeded", result_refs: { plan_id: "p1" } },
+    });
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(24).toString("base64")}`).verify(request?.body ?? "", request?.headers ?? {}),
+    ).toThrow();
+    const record = await waitFor(async () => {
+      const d = await delivery(job._id);
+      return d?.state === "delivered" ? d : undefined;
+    });
+    expect(record.attempts).toEqual([{ at: expect.any(Date), status: 200, durationMs: expect.any(Number) }]);
+  });
+
+  it("retries a failing receiver with backoff and records every attempt", async () => {
+    script.set("/flaky", [500, 500]);
+    const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/flaky` } });
+    await h.publish(ev.failed(job, "boom"));
+    const record = await waitFor(
+      async () => {
+        const d = await delivery(job._id);
+        return d?.state === "delivered" ? d : undefined;
+      },
+      { what: "the delivery after retries" },
+    );
+    expect(record.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+    const requests = at("/flaky");
+    expect(requests).toHaveLength(3);
+    // One webhook-id for every attempt, so the receiver can deduplicate.
+    expect(new Set(requests.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    const times = record.attempts.map((a) => a.at.getTime());
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(140);
+    expect(JSON.parse(requests[2]?.body ?? "{}")).toMatchObject({
+      type: "job.failed",
+      data: { status: "failed", last_error: { code: "HANDLER_FAILED", message: "boom" } },
+    });
+  });
+
+  it("gives up after the last backoff step", async () => {
+    script.set("/down", [503, 503, 503, 503, 503]);
+    const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/down` } });
+    await h.publish(ev.cancelled(job));
+    const record = await waitFor(
+      async () => {
+        const d = await delivery(job._id);
+        return d?.state === "failed" ? d : undefined;
+      },
+      { what: "the delivery to fail", timeoutMs: 15_000 },
+    );
+    expect(record.attempts.map((a) => a.status)).toEqual([503, 503, 503, 503]);
+    expect(record.nextAttemptAt).toBeNull();
+  });
+
+  it("refuses a loopback target that is not allowlisted, without POSTing or retrying", async () => {
+    const job = await h.insertJob({ webhook: { url: `http://127.0.0.2:${port}/refused` } });
+    await h.publish(ev.succeeded(job, {}));
+    const record = await waitFor(async () => {
+      const d = await delivery(job._id);
+      return d?.state === "failed" ? d : undefined;
+    });
+    expect(record.attempts).toEqual([
+      { at: expect.any(Date), error: "target not allowed", durationMs: expect.any(Number) },
+    ]);
+    await dispatcherIdle();
+    expect(at("/refused")).toHaveLength(0);
+  });
+
+  it("sends nothing for a job without a webhook or a tenant without a secret", async () => {
+    const plain = await h.insertJob();
+    const other = await h.insertJob({ tenantId: "globex", webhook: { url: `http://127.0.0.1:${port}/globex` } });
+    await h.publish(ev.succeeded(plain, {}));
+    await h.publish(ev.succeeded(other, {}));
+    await dispatcherIdle();
+    expect(at("/globex")).toHaveLength(0);
+    expect(await delivery(plain._id)).toBeUndefined();
+    expect(await delivery(other._id)).toBeUndefined();
+  });
+
+  it("does not POST again when a delivered event is redelivered", async () => {
+    await dispatcherIdle();
+    const before = received.length;
+    expect(at("/ok")).toHaveLength(1);
+    // Replays the whole stream to a fresh consumer: every terminal event comes again.
+    await dispatcher?.stop();
+    await h.ctx.nats.jsm.consumers.delete(STREAMS.events, WEBHOOK_CONSUMER);
+    await startDispatcher();
+    await dispatcherIdle();
+    expect(received.length).toBe(before);
+    expect(at("/ok")).toHaveLength(1);
+  });
+});

@@ -1,0 +1,320 @@
+import { type JobEvent, type JobRecord, parseEventSubject, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import {
+  ACK_WAIT_MS,
+  type Collections,
+  type Logger,
+  type Messaging,
+  type NatsContext,
+  type WebhookAttempt,
+  type WebhookDeliveryRecord,
+} from "@ai-jobs/runtime";
+import type { JsMsg } from "@nats-io/jetstream";
+import { MongoServerError } from "mongodb";
+import { Webhook } from "standardwebhooks";
+import { createDurableConsumer } from "../durable-consumer.js";
+import { decodeJobEvent } from "../job-event-message.js";
+import { postJson } from "./post.js";
+import {
+  type ResolvedAddress,
+  type Resolver,
+  resolveTarget,
+  systemResolver,
+  TargetNotAllowedError,
+  type WebhookAllowlist,
+} from "./target-policy.js";
+
+/** The durable consumer shared by every events replica. */
+export const WEBHOOK_CONSUMER = "events_webhooks";
+
+const TERMINAL_KINDS = new Set(["succeeded", "failed", "cancelled"]);
+const DUPLICATE_KEY = 11000;
+/** A redelivery this much before its delivery's `nextAttemptAt` is put back until then. */
+const EARLY_TOLERANCE_MS = 100;
+
+export interface WebhookSettings {
+  secrets: ReadonlyMap<string, string>;
+  allowlist: WebhookAllowlist;
+  /** The delay before each retry; a delivery makes `backoffMs.length + 1` attempts. */
+  backoffMs: readonly number[];
+  timeoutMs: number;
+  concurrency: number;
+}
+
+export interface WebhookDispatcherDeps {
+  nats: Pick<NatsContext, "js" | "jsm">;
+  messaging: Messaging;
+  collections: Pick<Collections, "jobs" | "webhookDeliveries">;
+  log: Logger;
+  settings: WebhookSettings;
+  /** Tests may answer DNS themselves. */
+  resolve?: Resolver;
+}
+
+export interface WebhookDispatcher {
+  start(): Promise<void>;
+  /** Stops pulling, waits for the POSTs in flight, hands the rest back. */
+  stop(): Promise<void>;
+}
+
+/** The JSON body of a webhook: the same bytes on every attempt of one delivery. */
+export interface WebhookPayload {
+  type: "job.succeeded" | "job.failed" | "job.cancelled";
+  timestamp: string;
+  data: {
+    job_id: string;
+    status: "succeeded" | "failed" | "cancelled";
+    result_refs?: Record<string, unknown>;
+    last_error?: { code: string; message: string };
+  };
+}
+
+export function webhookPayloadOf(event: JobEvent, job: Pick<JobRecord, "lastError">): WebhookPayload | undefined {
+  const base = { job_id: event.jobId };
+  switch (event.kind) {
+    case "succeeded":
+      return {
+        type: "job.succeeded",
+        timestamp: event.at,
+        data: { ...base, status: "succeeded", result_refs: event.data.result },
+      };
+    case "failed":
+      return {
+        type: "job.failed",
+        timestamp: event.at,
+        data: { ...base, status: "failed", last_error: event.data.error },
+      };
+    case "cancelled":
+      return {
+        type: "job.cancelled",
+        timestamp: event.at,
+        data: { ...base, status: "cancelled", ...(job.lastError ? { last_error: job.lastError } : {}) },
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** The n-th retry's delay (n from 1): the schedule's step, ±25 % jitter so failing receivers are not hit in step. */
+export function retryDelayMs(backoffMs: readonly number[], n: number, random: () => number = Math.random): number {
+  const step = backoffMs[n - 1] ?? backoffMs[backoffMs.length - 1] ?? 0;
+  return Math.round(step * (0.75 + random() * 0.5));
+}
+
+/**
+ * Delivers the terminal events of jobs submitted with a `webhook_url`. One durable consumer on every job event
+ * (non-terminal kinds are acked at once); a terminal event becomes one delivery, `_id` = `webhook-id` =
+ * `<jobId>:<event seq>`, whose attempts are recorded in `webhook_deliveries`. A failed attempt naks the event with
+ * the next backoff delay, so the retry schedule lives in JetStream and survives restarts of every replica.
+ */
+export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
+  const log = deps.log.child({ component: "webhooks" });
+  const { settings } = deps;
+  const resolve = deps.resolve ?? systemResolver;
+  const signers = new Map<string, Webhook>();
+  const warnedTenants = new Set<string>();
+  const inFlight = new Set<Promise<void>>();
+
+  const signerOf = (tenantId: string): Webhook | undefined => {
+    const secret = settings.secrets.get(tenantId);
+    if (!secret) return undefined;
+    let signer = signers.get(tenantId);
+    if (!signer) {
+      signer = new Webhook(secret);
+      signers.set(tenantId, signer);
+    }
+    return signer;
+  };
+
+  const deliveries = deps.collections.webhookDeliveries;
+
+  /** The delivery of this event: created on first sight, found again on a redelivery. */
+  const deliveryOf = async (id: string, event: JobEvent, url: string): Promise<WebhookDeliveryRecord> => {
+    const existing = await deliveries.findOne({ _id: id });
+    if (existing) return existing;
+    const now = new Date();
+    const record: WebhookDeliveryRecord = {
+      _id: id,
+      tenantId: event.tenantId,
+      jobId: event.jobId,
+      eventType: `job.${event.kind}`,
+      url,
+      attempts: [],
+      state: "pending",
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      await deliveries.insertOne(record);
+      return record;
+    } catch (err) {
+      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+      const found = await deliveries.findOne({ _id: id });
+      if (!found) throw err;
+      return found;
+    }
+  };
+
+  const record = async (
+    id: string,
+    attempt: WebhookAttempt,
+    state: WebhookDeliveryRecord["state"],
+    nextAttemptAt: Date | null,
+  ) => {
+    await deliveries.updateOne(
+      { _id: id },
+      { $push: { attempts: attempt }, $set: { state, nextAttemptAt, updatedAt: new Date() } },
+    );
+  };
+
+  const attemptOnce = async (
+    url: URL,
+    id: string,
+    signer: Webhook,
+    body: string,
+  ): Promise<{ attempt: WebhookAttempt; refused: boolean }> => {
+    const at = new Date();
+    const started = performance.now();
+    let addresses: ResolvedAddress[];
+    try {
+      addresses = await resolveTarget(url, settings.allowlist, resolve);
+    } catch (err) {
+      const durationMs = Math.round(performance.now() - started);
+      if (err instanceof TargetNotAllowedError) {
+        log.warn({ webhookId: id, host: url.hostname, detail: err.detail }, "webhook target not allowed");
+        return { attempt: { at, error: err.message, durationMs }, refused: true };
+      }
+      return { attempt: { at, error: (err as Error).message, durationMs }, refused: false };
+    }
+    const timestamp = new Date();
+    const headers = {
+      "content-type": "application/json",
+      "user-agent": "ai-jobs-webhooks/1",
+      "webhook-id": id,
+      "webhook-timestamp": String(Math.floor(timestamp.getTime() / 1_000)),
+      "webhook-signature": signer.sign(id, timestamp, body),
+    };
+    const result = await postJson(url, addresses, headers, body, settings.timeoutMs);
+    const attempt: WebhookAttempt = { at, durationMs: result.durationMs };
+    if (result.status !== undefined) attempt.status = result.status;
+    if (result.error !== undefined) attempt.error = result.error;
+    return { attempt, refused: false };
+  };
+
+  const deliver = (msg: JsMsg): Promise<void> =>
+    deps.messaging.consume(msg, { consumer: WEBHOOK_CONSUMER, spanName: "deliver webhook" }, async (span) => {
+      const decoded = decodeJobEvent(msg);
+      if (!decoded.ok) {
+        log.warn({ seq: msg.seq, subject: msg.subject, reason: decoded.reason }, "invalid job event skipped");
+        msg.ack();
+        return;
+      }
+      const event = decoded.event;
+      span.setAttributes({ "job.id": event.jobId, "tenant.id": event.tenantId });
+      const job = await deps.collections.jobs.findOne(
+        { _id: event.jobId, tenantId: event.tenantId },
+        { projection: { webhook: 1, lastError: 1 } },
+      );
+      const url = job?.webhook?.url;
+      const payload = job ? webhookPayloadOf(event, job) : undefined;
+      if (!url || !payload) {
+        msg.ack();
+        return;
+      }
+      const signer = signerOf(event.tenantId);
+      if (!signer) {
+        if (!warnedTenants.has(event.tenantId)) {
+          warnedTenants.add(event.tenantId);
+          log.warn(
+            { tenantId: event.tenantId },
+            "tenant has no webhook secret (WEBHOOK_SECRETS): its webhooks are skipped",
+          );
+        }
+        msg.ack();
+        return;
+      }
+
+      const id = `${event.jobId}:${msg.seq}`;
+      span.setAttribute("webhook.id", id);
+      const delivery = await deliveryOf(id, event, url);
+      if (delivery.state !== "pending") {
+        // A redelivered event whose delivery is settled: never POST twice.
+        msg.ack();
+        return;
+      }
+      const early = (delivery.nextAttemptAt?.getTime() ?? 0) - Date.now();
+      if (early > EARLY_TOLERANCE_MS) {
+        msg.nak(early);
+        return;
+      }
+
+      const body = JSON.stringify(payload);
+      const { attempt, refused } = await attemptOnce(new URL(delivery.url), id, signer, body);
+      const n = delivery.attempts.length + 1;
+      const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
+      span.setAttributes({ "webhook.attempt": n, "webhook.status": attempt.status ?? 0 });
+      if (ok) {
+        await record(id, attempt, "delivered", null);
+        msg.ack();
+      } else if (refused || n > settings.backoffMs.length) {
+        await record(id, attempt, "failed", null);
+        log.warn(
+          { webhookId: id, attempts: n, status: attempt.status, error: attempt.error },
+          "webhook delivery failed",
+        );
+        msg.ack();
+      } else {
+        const delay = retryDelayMs(settings.backoffMs, n);
+        await record(id, attempt, "pending", new Date(Date.now() + delay));
+        log.info(
+          { webhookId: id, attempt: n, status: attempt.status, error: attempt.error, retryInMs: delay },
+          "webhook attempt failed",
+        );
+        msg.nak(delay);
+      }
+    });
+
+  const deliverSafely = async (msg: JsMsg) => {
+    try {
+      await deliver(msg);
+    } catch (err) {
+      log.warn({ err, seq: msg.seq, subject: msg.subject }, "webhook not handled; retrying");
+      msg.nak(2_000);
+    }
+  };
+
+  const consumer = createDurableConsumer({
+    name: "webhook-dispatcher",
+    nats: deps.nats,
+    stream: STREAMS.events,
+    durable: WEBHOOK_CONSUMER,
+    filterSubject: SUBJECTS.eventsAll,
+    log: deps.log,
+    async handle(msg) {
+      const subject = parseEventSubject(msg.subject);
+      if (!subject || !TERMINAL_KINDS.has(subject.kind)) {
+        msg.ack();
+        return;
+      }
+      // At most `concurrency` POSTs at once; a message waiting for a slot keeps its lease.
+      if (inFlight.size >= settings.concurrency) {
+        const keepAlive = setInterval(() => msg.working(), ACK_WAIT_MS / 3);
+        try {
+          while (inFlight.size >= settings.concurrency) await Promise.race(inFlight);
+        } finally {
+          clearInterval(keepAlive);
+        }
+      }
+      const task: Promise<void> = deliverSafely(msg).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    },
+  });
+
+  return {
+    start: () => consumer.start(),
+    async stop() {
+      await consumer.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

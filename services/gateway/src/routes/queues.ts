@@ -1,0 +1,24 @@
+import type { QueueStatsListView } from "@ai-jobs/contracts";
+import type { FastifyPluginAsync } from "fastify";
+import { cached, countDeadLetters, type QueueStatsDeps, readQueueOverview } from "../data/queue-stats.js";
+
+export interface QueueRoutesOptions {
+  stats: QueueStatsDeps;
+  /** How long one reading of consumer info, heartbeats and throughput is served (and dead letters per tenant). */
+  cacheMs: number;
+}
+
+/**
+ * `GET /queues/`: per queue and priority, backlog, in flight, redeliveries, age of the oldest waiting job and
+ * throughput (platform-wide: the consumers are shared by all tenants), live workers per queue, and the caller's own
+ * tenant's dead letters per queue. Figures are read at most once per `cacheMs`, whatever the request rate.
+ */
+export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, opts) => {
+  const overview = cached(opts.cacheMs, () => readQueueOverview(opts.stats));
+  const deadLetters = cached(opts.cacheMs, (tenantId) => countDeadLetters(opts.stats.collections, tenantId));
+
+  app.get("/queues", async (request): Promise<QueueStatsListView> => {
+    const [view, dead] = await Promise.all([overview("all"), deadLetters(request.principal.tenantId)]);
+    return { ...view, queues: view.queues.map((q) => ({ ...q, dead_letters: dead[q.queue] })) };
+  });
+};

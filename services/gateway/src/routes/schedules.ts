@@ -1,0 +1,36 @@
+import { SCHEDULE_COLLECTIONS, type ScheduleListView, type ScheduleStateRecord } from "@ai-jobs/contracts";
+import type { FastifyPluginAsync } from "fastify";
+import type { Db } from "mongodb";
+
+export interface ScheduleRoutesOptions {
+  db: Db;
+}
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/**
+ * `GET /schedules/`: the cron schedules the events replicas run, with their next fire time. The events scheduler
+ * owns the config (`SCHEDULES`) and writes each schedule's entry to the `schedules` collection at boot and after
+ * every fire, so the gateway needs neither the config nor a cron library, and lists what actually runs.
+ */
+export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (app, opts) => {
+  const states = opts.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
+
+  app.get("/schedules", async (): Promise<ScheduleListView> => {
+    const found = await states.find({}).toArray();
+    found.sort((a, b) => a._id.localeCompare(b._id));
+    return {
+      items: found.map((s) => ({
+        name: s._id,
+        kind: s.kind,
+        cron: s.cron,
+        timezone: s.timezone,
+        type: s.type,
+        priority: s.priority,
+        next_fire_at: iso(s.nextFireAt),
+        last_fire_at: iso(s.lastFireAt),
+        updated_at: s.updatedAt.toISOString(),
+      })),
+    };
+  });
+};

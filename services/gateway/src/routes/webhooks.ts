@@ -1,0 +1,50 @@
+import type { WebhookDeliveryListView, WebhookDeliveryView } from "@ai-jobs/contracts";
+import type { Collections, WebhookDeliveryRecord } from "@ai-jobs/runtime";
+import type { FastifyPluginAsync } from "fastify";
+import type { JobRepository } from "../data/jobs.js";
+import { notFound } from "../domain/errors.js";
+
+export interface WebhookRoutesOptions {
+  jobs: JobRepository;
+  collections: Pick<Collections, "webhookDeliveries">;
+}
+
+/** A job has one delivery per terminal event (one per run); this bounds an answer all the same. */
+const MAX_DELIVERIES = 100;
+
+export function toWebhookDeliveryView(d: WebhookDeliveryRecord): WebhookDeliveryView {
+  return {
+    id: d._id,
+    job_id: d.jobId,
+    event_type: d.eventType,
+    url: d.url,
+    state: d.state,
+    attempts: d.attempts.map((a) => ({
+      at: a.at.toISOString(),
+      status: a.status ?? null,
+      error: a.error ?? null,
+      duration_ms: a.durationMs,
+    })),
+    next_attempt_at: d.state === "pending" ? (d.nextAttemptAt?.toISOString() ?? null) : null,
+    created_at: d.createdAt.toISOString(),
+    updated_at: d.updatedAt.toISOString(),
+  };
+}
+
+/** `GET /jobs/{job_id}/webhooks/`: the job's webhook deliveries and their attempts, for the job's tenant only. */
+export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
+  app.get<{ Params: { job_id: string } }>(
+    "/jobs/:job_id/webhooks",
+    async (request): Promise<WebhookDeliveryListView> => {
+      const { tenantId } = request.principal;
+      const job = await opts.jobs.findById(tenantId, request.params.job_id);
+      if (!job) throw notFound("job");
+      const deliveries = await opts.collections.webhookDeliveries
+        .find({ tenantId, jobId: job._id })
+        .sort({ createdAt: 1 })
+        .limit(MAX_DELIVERIES)
+        .toArray();
+      return { items: deliveries.map(toWebhookDeliveryView) };
+    },
+  );
+};
