@@ -6,6 +6,7 @@ export * from "./events.js";
 export * from "./http.js";
 export * from "./job.js";
 export * from "./job-types.js";
+export * from "./new-job.js";
 export * from "./problems.js";
 export * from "./queues.js";
 export * from "./schedules.js";

@@ -1,6 +1,6 @@
 import {
   JOB_TYPES,
-  type JobRecord,
+  newJobRecord,
   SCHEDULE_COLLECTIONS,
   type ScheduleConfig,
   type ScheduleStateRecord,
@@ -118,33 +118,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return { schedule: e.name, fireAt, result: "lost", jobId };
     }
     const { config } = e;
-    const spec = JOB_TYPES[config.type];
-    const job: JobRecord = {
-      _id: jobId,
+    const job = newJobRecord({
+      jobId,
       tenantId: config.tenant_id,
       userId: config.user_id,
       type: config.type,
-      queue: spec.queue,
       priority: config.priority,
-      status: "queued",
-      progress: { pct: 0 },
-      attempt: 0,
-      maxAttempts: spec.maxAttempts,
-      payload: spec.payload.parse(config.payload) as Record<string, unknown>,
-      resultRefs: null,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      dispatchedAt: null,
-      traceId: null,
-      idempotencyKey: null,
-      runAt: null,
-      retries: 0,
-      cancelRequestedAt: null,
-      seq: 0,
-    };
+      payload: JOB_TYPES[config.type].payload.parse(config.payload) as Record<string, unknown>,
+      now,
+    });
     try {
       await deps.collections.jobs.insertOne(job);
     } catch (err) {

@@ -2,6 +2,7 @@ import {
   JOB_TYPES,
   type JobRecord,
   type JobType,
+  newJobRecord,
   type PayloadOf,
   type Priority,
   wholeSecondAtOrAfter,
@@ -75,7 +76,6 @@ export async function submitJob<T extends JobType>(
   req: SubmitJobRequest<T>,
 ): Promise<SubmittedJob> {
   const { principal, log } = caller;
-  const spec = JOB_TYPES[req.type];
   const payload = parsePayload(req.type, req.payload);
 
   let release: (() => Promise<void>) | undefined;
@@ -88,33 +88,19 @@ export async function submitJob<T extends JobType>(
   try {
     const now = new Date();
     const runAt = req.runAt ? wholeSecondAtOrAfter(req.runAt) : undefined;
-    const job: JobRecord = {
-      _id: req.jobId,
+    const job = newJobRecord({
+      jobId: req.jobId,
       tenantId: principal.tenantId,
       userId: principal.userId,
       type: req.type,
-      queue: spec.queue,
       priority: req.priority,
-      status: "queued",
-      progress: { pct: 0 },
-      attempt: 0,
-      maxAttempts: spec.maxAttempts,
       payload,
-      resultRefs: null,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      dispatchedAt: null,
+      now,
       traceId: activeTraceId(),
       idempotencyKey: req.idempotency?.key ?? null,
       runAt: runAt ?? null,
-      retries: 0,
-      cancelRequestedAt: null,
-      webhook: req.webhookUrl ? { url: req.webhookUrl } : null,
-      seq: 0,
-    };
+      webhookUrl: req.webhookUrl ?? null,
+    });
 
     await req.draft?.write();
     try {
