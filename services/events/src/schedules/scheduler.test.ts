@@ -107,13 +107,20 @@ describe("cron schedules", () => {
 
   it("after a downtime only the latest missed fire runs, once", async () => {
     const fires = firesOf(h.ctx.mongo.db);
-    const before = await fires.countDocuments({ schedule: everySecond.name });
+    const known = new Set((await fires.find({ schedule: everySecond.name }).toArray()).map((f) => f._id));
     // Every replica down for a few seconds: several fires missed.
     await new Promise((r) => setTimeout(r, 2_500));
+    const restartedAt = Date.now();
     const [a, b] = [newScheduler(), newScheduler()];
     await Promise.all([a.start(), b.start()]);
     await Promise.all([a.stop(), b.stop()]);
-    expect(await fires.countDocuments({ schedule: everySecond.name })).toBe(before + 1);
+    const added = (await fires.find({ schedule: everySecond.name }).toArray()).filter((f) => !known.has(f._id));
+    // Of the missed fires, only the latest runs, once. (A restart that straddles a second boundary may also run that
+    // new second's regular fire: that one is not a missed fire.)
+    const missed = added.filter((f) => f.fireAt.getTime() <= restartedAt);
+    expect(missed).toHaveLength(1);
+    expect(restartedAt - (missed[0]?.fireAt.getTime() ?? 0)).toBeLessThan(1_000);
+    expect(added.length - missed.length).toBeLessThanOrEqual(1);
   });
 
   it("runs a maintenance task once per fire across replicas", async () => {
@@ -142,7 +149,7 @@ describe("cron schedules", () => {
       });
     const [a, b] = [make(), make()];
     await Promise.all([a.start(), b.start()]);
-    await new Promise((r) => setTimeout(r, 2_300));
+    await new Promise((r) => setTimeout(r, 3_300));
     await Promise.all([a.stop(), b.stop()]);
     expect(runs.length).toBeGreaterThanOrEqual(2);
     expect(new Set(runs.map((r) => r.getTime())).size).toBe(runs.length);
