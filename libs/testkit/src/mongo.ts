@@ -5,7 +5,7 @@ import path from "node:path";
 import { MongoClient } from "mongodb";
 import { toolBinary } from "./bin.js";
 import { type Child, startChild } from "./child.js";
-import { canConnect, freePort } from "./ports.js";
+import { canConnect, freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
 
 export interface MongoServer {
@@ -105,14 +105,9 @@ async function startFerret(): Promise<MongoServer> {
 
   let child: Child;
   try {
-    try {
-      child = await launch();
-    } catch (err) {
-      // The random port may have been taken between freePort() and the bind: try a fresh one once.
-      if (!(err instanceof Error && /address already in use/i.test(err.message))) throw err;
+    child = await launchWithPortRetry(launch, async () => {
       port = await freePort();
-      child = await launch();
-    }
+    });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

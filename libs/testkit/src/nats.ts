@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { toolBinary } from "./bin.js";
 import { type Child, startChild } from "./child.js";
-import { freePort } from "./ports.js";
+import { freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
 import { httpOk } from "./wait.js";
 
@@ -54,15 +54,10 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
 
   let child: Child;
   try {
-    try {
-      child = await launch();
-    } catch (err) {
-      // Another process may have taken a random port between freePort() and the bind: try fresh ports once.
-      if (!(err instanceof Error && /address already in use/i.test(err.message))) throw err;
+    child = await launchWithPortRetry(launch, async () => {
       if (opts.port === undefined) port = await freePort();
       monitorPort = await freePort();
-      child = await launch();
-    }
+    });
   } catch (err) {
     if (ownsDir) await rm(storeDir, { recursive: true, force: true });
     throw err;

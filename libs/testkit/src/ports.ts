@@ -29,3 +29,17 @@ export function canConnect(port: number, timeoutMs = 1_000): Promise<boolean> {
     socket.once("error", () => done(false));
   });
 }
+
+/**
+ * Launches a server on ports from freePort(), and once more on fresh ports when another process took one between
+ * freePort() and the bind ("address already in use"). `freshPorts` picks the new ports before the second try.
+ */
+export async function launchWithPortRetry<T>(launch: () => Promise<T>, freshPorts: () => Promise<void>): Promise<T> {
+  try {
+    return await launch();
+  } catch (err) {
+    if (!(err instanceof Error && /address already in use/i.test(err.message))) throw err;
+    await freshPorts();
+    return launch();
+  }
+}
