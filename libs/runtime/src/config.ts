@@ -14,6 +14,8 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SERVICE_INSTANCE_ID: z.string().default(`${os.hostname()}-${process.pid}`),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** OTLP/HTTP body encoding of exported traces (the standard variable); gRPC is not shipped. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(["http/protobuf", "http/json"]).optional(),
   /** Overrides the service name in traces (the standard OpenTelemetry variable). */
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(25_000),

@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Db } from "mongodb";
+import type { Registry } from "prom-client";
 import type { Logger } from "./logger.js";
 
 export type ReadinessCheck = () => Promise<void>;
@@ -58,8 +59,8 @@ export async function runReadiness(checks: ReadinessChecks): Promise<ReadinessRe
 }
 
 /**
- * `/healthz` (the process is alive) and `/readyz` (its dependencies answer) for services with no HTTP API of
- * their own. `draining()` makes readyz fail during shutdown so a load balancer stops routing first.
+ * `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics` (Prometheus) for services
+ * with no HTTP API of their own. `draining()` makes readyz fail during shutdown so a load balancer stops routing first.
  */
 export function startHealthServer(opts: {
   host: string;
@@ -67,10 +68,16 @@ export function startHealthServer(opts: {
   checks: ReadinessChecks;
   log: Logger;
   draining?: () => boolean;
+  metrics?: Registry;
 }): Promise<http.Server> {
   const server = http.createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") return send(res, 200, { status: "ok" });
+    if (path === "/metrics" && opts.metrics) {
+      const body = await opts.metrics.metrics();
+      res.writeHead(200, { "content-type": opts.metrics.contentType });
+      return res.end(body);
+    }
     if (path === "/readyz") {
       const report = await runReadiness(opts.checks);
       const ready = report.ready && !opts.draining?.();

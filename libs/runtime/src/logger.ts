@@ -9,25 +9,41 @@ export interface LoggerOptions {
   level: string;
 }
 
-/** Paths that must never reach a log line. */
-export const REDACTED_PATHS = [
-  "req.headers.authorization",
-  "headers.authorization",
+/** Keys whose values are secrets: bearer tokens, API keys, webhook signing secrets, cookies, passwords. */
+const SECRET_KEYS = [
   "authorization",
-  "*.authorization",
+  "Authorization",
+  "cookie",
+  "set-cookie",
+  '"x-api-key"',
   "apiKey",
-  "*.apiKey",
-  "OPENAI_API_KEY",
-  "*.OPENAI_API_KEY",
-  "AUTH_TOKENS",
-  "*.AUTH_TOKENS",
+  "api_key",
+  "token",
+  "tokens",
+  "password",
   "secret",
-  "*.secret",
+  "secrets",
+  "webhookSecret",
+  "OPENAI_API_KEY",
+  "AUTH_TOKENS",
+  "WEBHOOK_SECRETS",
+  "MONGO_URL",
 ];
 
 /**
+ * Paths that must never reach a log line: each secret key at the top level, one level down (`config.AUTH_TOKENS`)
+ * and in request/response headers (`req.headers.authorization`). pino's redaction is path-based (fast-redact), so
+ * a secret must be logged under one of these keys, never inside a message string.
+ */
+export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) => {
+  const member = key.startsWith('"') ? `[${key}]` : `.${key}`;
+  return [key, `*${member}`, `req.headers${member}`, `res.headers${member}`, `request.headers${member}`];
+});
+
+/**
  * JSON logs (pino). Each line carries the active `trace_id`/`span_id`; job-scoped loggers add `job_id`, tenant,
- * queue and attempt as child bindings.
+ * queue and attempt as child bindings, and outcome lines `duration_ms`. Errors logged as `err` keep their class,
+ * message, stack and `code` (pino's error serializer copies an error's own fields, and ours carry `code`).
  */
 export function createLogger(opts: LoggerOptions): Logger {
   return pino({
@@ -35,6 +51,7 @@ export function createLogger(opts: LoggerOptions): Logger {
     base: { service: opts.service, instance: opts.instanceId },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    serializers: { err: pino.stdSerializers.errWithCause },
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const ctx = trace.getActiveSpan()?.spanContext();

@@ -1,7 +1,17 @@
 import { HEADERS } from "@ai-jobs/contracts";
 import type { JetStreamClient, JsMsg, PubAck } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
-import { type Attributes, context, propagation, type Span, SpanKind, type Tracer } from "@opentelemetry/api";
+import {
+  type Attributes,
+  context,
+  type Link,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 import { inSpan } from "./telemetry.js";
 
 export interface PublishOptions {
@@ -21,6 +31,15 @@ export interface Messaging {
   publish(subject: string, payload: unknown, opts: PublishOptions): Promise<PubAck>;
   /** Runs `fn` inside a CONSUMER span whose parent is the trace context carried by the message. */
   consume<T>(msg: JsMsg, opts: { consumer: string; spanName?: string }, fn: (span: Span) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` (one write for many messages) inside a CONSUMER span of its own trace, linked to the trace context of
+   * every message: a batch has many parents, so per the messaging conventions it links to them instead.
+   */
+  consumeBatch<T>(
+    msgs: JsMsg[],
+    opts: { consumer: string; spanName: string },
+    fn: (span: Span) => Promise<T>,
+  ): Promise<T>;
 }
 
 const headerSetter = {
@@ -36,6 +55,20 @@ const headerGetter = {
     return carrier ? [...carrier.keys()] : [];
   },
 };
+
+/** The attributes of a message being processed, per the messaging semantic conventions (NATS as the system). */
+function processAttributes(msg: JsMsg, consumer: string): Attributes {
+  return {
+    "messaging.system": "nats",
+    "messaging.operation.type": "process",
+    "messaging.destination.name": msg.subject,
+    "messaging.message.id": msg.headers?.get(HEADERS.msgId) ?? "",
+    "messaging.consumer.group.name": consumer,
+    // Custom (no convention exists): JetStream's delivery count, 1 for a first delivery; the job's attempt.
+    "messaging.nats.delivery_count": msg.info.deliveryCount,
+    "messaging.nats.stream_sequence": msg.seq,
+  };
+}
 
 /** The one traced publish/consume helper. Every message the platform sends or handles goes through it. */
 export function createMessaging(js: JetStreamClient, tracer: Tracer): Messaging {
@@ -71,20 +104,32 @@ export function createMessaging(js: JetStreamClient, tracer: Tracer): Messaging 
       return inSpan(
         tracer,
         opts.spanName ?? `process ${msg.subject.split(".").slice(0, 2).join(".")}`,
+        { kind: SpanKind.CONSUMER, attributes: processAttributes(msg, opts.consumer) },
+        fn,
+        parent,
+      );
+    },
+    consumeBatch(msgs, opts, fn) {
+      const links: Link[] = [];
+      for (const msg of msgs) {
+        const span = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, msg.headers, headerGetter));
+        if (span && trace.isSpanContextValid(span)) links.push({ context: span });
+      }
+      return inSpan(
+        tracer,
+        opts.spanName,
         {
           kind: SpanKind.CONSUMER,
+          links,
           attributes: {
             "messaging.system": "nats",
             "messaging.operation.type": "process",
-            "messaging.destination.name": msg.subject,
-            "messaging.message.id": msg.headers?.get(HEADERS.msgId) ?? "",
             "messaging.consumer.group.name": opts.consumer,
-            "messaging.nats.delivery_count": msg.info.deliveryCount,
-            "messaging.nats.stream_sequence": msg.seq,
+            "messaging.batch.message_count": msgs.length,
           },
         },
         fn,
-        parent,
+        ROOT_CONTEXT,
       );
     },
   };

@@ -3,7 +3,10 @@ import { createJobEventPublisher, type JobEventPublisher } from "./job-events.js
 import type { JobTimeouts } from "./job-timeouts.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMessaging, type Messaging } from "./messaging.js";
+import { observeDeadLetters, observeJobEvents } from "./metrics/job-observer.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { connectMongo, ensureIndexes, type MongoContext } from "./mongo.js";
+import { tracedCollections } from "./mongo-tracing.js";
 import { connectNats, type NatsContext, provision } from "./nats.js";
 import { startTelemetry, type Telemetry } from "./telemetry.js";
 
@@ -13,7 +16,10 @@ export interface ServiceContext {
   nats: NatsContext;
   messaging: Messaging;
   events: JobEventPublisher;
+  /** `collections` are traced (a span per write inside a request, job or batch); `db` is not. */
   mongo: MongoContext;
+  /** This service's Prometheus registry and instruments, served on `/metrics`. */
+  metrics: Metrics;
   /** The job execution settings from config, for the services that create a worker. */
   jobSettings: JobSettings;
 }
@@ -25,8 +31,9 @@ export interface JobSettings {
 }
 
 /**
- * The common boot of every service: telemetry first (so everything after is traced), then logs, NATS with
- * idempotent provisioning, and MongoDB with its indexes.
+ * The common boot of every service: telemetry first (so everything after is traced), then logs, metrics, NATS
+ * with idempotent provisioning, and MongoDB with its indexes. The messaging and job event publishers it hands out
+ * count dead letters and job outcomes into the metrics, and the collections are traced.
  */
 export async function bootService(name: string, version: string, config: BaseConfig): Promise<ServiceContext> {
   const telemetry = startTelemetry({
@@ -34,20 +41,24 @@ export async function bootService(name: string, version: string, config: BaseCon
     serviceVersion: version,
     instanceId: config.SERVICE_INSTANCE_ID,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpProtocol: config.OTEL_EXPORTER_OTLP_PROTOCOL,
   });
   const log = createLogger({ service: name, instanceId: config.SERVICE_INSTANCE_ID, level: config.LOG_LEVEL });
+  const metrics = createMetrics({ service: name });
   const nats = await connectNats(config.NATS_URL, `${name}:${config.SERVICE_INSTANCE_ID}`, log);
   await provision(nats, {
     jobsMaxMsgs: config.JOBS_MAX_MSGS,
     jobsMaxBytes: config.JOBS_MAX_BYTES,
     ackWaitMs: config.JOBS_ACK_WAIT_MS,
   });
-  const mongo = await connectMongo(config.MONGO_URL, config.MONGO_DB);
-  await ensureIndexes(mongo.collections);
-  const messaging = createMessaging(nats.js, telemetry.tracer);
+  const connected = await connectMongo(config.MONGO_URL, config.MONGO_DB);
+  await ensureIndexes(connected.collections);
+  const mongo = { ...connected, collections: tracedCollections(connected.collections, telemetry.tracer) };
+  const messaging = observeDeadLetters(createMessaging(nats.js, telemetry.tracer), metrics);
+  const events = observeJobEvents(createJobEventPublisher(messaging), metrics);
   log.info("connected to nats and mongodb");
   const jobSettings = { ackWaitMs: config.JOBS_ACK_WAIT_MS, timeouts: config.JOB_TIMEOUTS_MS };
-  return { log, telemetry, nats, messaging, events: createJobEventPublisher(messaging), mongo, jobSettings };
+  return { log, telemetry, nats, messaging, events, mongo, metrics, jobSettings };
 }
 
 /** Closes what bootService opened, in reverse order. */

@@ -14,8 +14,8 @@ export interface WorkerServiceConfig extends BaseConfig {
 const SHUTDOWN_MARGIN_MS = 8_000;
 
 /**
- * The whole life of a worker service (planner, ingestor): boot, `/healthz` and `/readyz` (NATS, MongoDB, worker
- * running, not draining), start the worker, and on SIGTERM: fail readiness, drain the worker, close everything.
+ * The whole life of a worker service (planner, ingestor): boot, `/healthz`, `/readyz` (NATS, MongoDB, worker
+ * running, not draining) and `/metrics` on HEALTH_PORT, start the worker, and on SIGTERM: fail readiness, drain the worker, close everything.
  */
 export async function runWorkerService(opts: {
   name: string;
@@ -40,6 +40,7 @@ export async function runWorkerService(opts: {
     },
     log: ctx.log,
     draining: () => draining,
+    metrics: ctx.metrics.registry,
   });
   const worker = opts.createWorker(ctx);
   await worker.start();

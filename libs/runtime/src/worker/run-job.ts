@@ -11,6 +11,7 @@ import {
   type Queue,
 } from "@ai-jobs/contracts";
 import type { JsMsg } from "@nats-io/jetstream";
+import { SpanStatusCode } from "@opentelemetry/api";
 import { backoffDelayMs } from "../backoff.js";
 import type { Cancellation } from "../cancellation.js";
 import { publishDeadLetter } from "../dead-letter.js";
@@ -73,23 +74,35 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
     });
     const base = { jobId: command.jobId, tenantId: command.tenantId, type: command.type, attempt };
     const run = { run: msg.seq };
-    const fail = async (error: JobError) => {
+    /** `cause` is what was thrown (its stack reaches the log line); `durationMs` is the last attempt's, if it ran. */
+    const fail = async (error: JobError, cause?: unknown, durationMs?: number) => {
       // A broken hook (say, MongoDB down) must not strand the job: the job record still gets its failure.
+      span.setAttributes({ "job.outcome": "failed", "error.type": error.code });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
       await deps.onFailure?.(command, error, log).catch((err: unknown) => log.error({ err }, "failure hook failed"));
       await deadLetter(deps, msg, error, attempt);
       await deps.events.publish({ ...base, at: now(), kind: "failed", data: { error } }, run);
       msg.ack();
-      log.error({ err_code: error.code, err_message: error.message }, "job failed");
+      log.error(
+        {
+          err: cause instanceof Error ? cause : undefined,
+          err_code: error.code,
+          err_message: error.message,
+          ...(durationMs === undefined ? {} : { duration_ms: durationMs }),
+        },
+        "job failed",
+      );
     };
     // A cancelled job is finished as the user asked: no retry, no dead letter. The failure hook still runs (code
     // CANCELLED), so the domain record stops saying pending or running.
-    const cancelled = async (reason: string) => {
+    const cancelled = async (reason: string, durationMs?: number) => {
+      span.setAttribute("job.outcome", "cancelled");
       await deps
         .onFailure?.(command, { code: ERROR_CODES.cancelled, message: reason }, log)
         .catch((err: unknown) => log.error({ err }, "failure hook failed"));
       await deps.events.publish({ ...base, at: now(), kind: "cancelled", data: { reason } }, run);
       msg.ack();
-      log.info({ reason }, "job cancelled");
+      log.info({ reason, ...(durationMs === undefined ? {} : { duration_ms: durationMs }) }, "job cancelled");
     };
 
     // Tracked before the flag is read, so a request landing during the read still reaches this run.
@@ -155,22 +168,25 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
           run,
         );
         msg.ack();
+        span.setAttribute("job.outcome", "succeeded");
         log.info({ duration_ms: Math.round(performance.now() - startedAt) }, "job succeeded");
       } catch (err) {
         // Whatever the handler threw once the cancellation fired (an AbortError, say), the job ends as cancelled.
-        if (cancel.signal.aborted) return await cancelled("cancelled while running");
+        if (cancel.signal.aborted) {
+          return await cancelled("cancelled while running", Math.round(performance.now() - startedAt));
+        }
         if (deps.shutdownSignal.aborted) {
           // Stopped by a deploy, not by the job: hand it back at once without spending an attempt's backoff.
           msg.nak();
-          log.warn("attempt interrupted by shutdown; handed back");
+          log.warn(
+            { duration_ms: Math.round(performance.now() - startedAt) },
+            "attempt interrupted by shutdown; handed back",
+          );
           return;
         }
         const error = toJobError(err);
         const duration_ms = Math.round(performance.now() - startedAt);
-        if (isPermanent(err) || attempt >= spec.maxAttempts) {
-          log.warn({ err, duration_ms }, "attempt failed for good");
-          return await fail(error);
-        }
+        if (isPermanent(err) || attempt >= spec.maxAttempts) return await fail(error, err, duration_ms);
         const delayMs =
           err instanceof TransientError && err.retryAfterMs !== undefined
             ? err.retryAfterMs
@@ -178,6 +194,8 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
         const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
         await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } }, run);
         msg.nak(delayMs);
+        span.setAttributes({ "job.outcome": "retried", "error.type": error.code, "job.retry_in_ms": delayMs });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
         log.warn({ err, duration_ms, retry_in_ms: delayMs }, "attempt failed; retrying");
       } finally {
         clearTimeout(timer);
