@@ -25,6 +25,8 @@ export interface Stack {
   services: Record<ServiceName, ServiceProcess>;
   /** Starts one more process of a service (a second planner, or a replacement), on a port of its own. */
   spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
+  /** The base URL of a process's HTTP port (the API, or a worker's health and metrics port). */
+  urlOf(proc: ServiceProcess): string;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -68,6 +70,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     }
   };
   const all: ServiceProcess[] = [];
+  const urls = new Map<ServiceProcess, string>();
   const launch = async (name: ServiceName, port: number, env: Record<string, string> = {}) => {
     const proc = await spawnService({
       name,
@@ -76,6 +79,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     all.push(proc);
+    urls.set(proc, `http://127.0.0.1:${port}`);
     return proc;
   };
   const spawn = async (name: ServiceName, env?: Record<string, string>) => launch(name, await freePort(), env);
@@ -101,6 +105,11 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     eventsUrl,
     services,
     spawn,
+    urlOf(proc) {
+      const url = urls.get(proc);
+      if (url === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
+      return url;
+    },
     async restart(name, signal = "SIGTERM") {
       await services[name].kill(signal);
       const port = ports.get(name);

@@ -1,6 +1,14 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { JobRecord } from "@ai-jobs/contracts";
-import type { Logger, NatsContext, Principal, ReadinessChecks } from "@ai-jobs/runtime";
+import {
+  type Logger,
+  type Messaging,
+  type Metrics,
+  type NatsContext,
+  type Principal,
+  type ReadinessChecks,
+  registerHttpMetrics,
+} from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Collection } from "mongodb";
 import { registerHealthRoutes } from "./health.js";
@@ -17,14 +25,19 @@ export interface AppDeps {
   sseMaxBufferedBytes?: number;
   readiness: ReadinessChecks;
   draining: () => boolean;
+  /** Served on `GET /metrics` with HTTP metrics and the open SSE clients gauge; no `/metrics` route without it. */
+  metrics?: Metrics;
+  /** Traces the SSE fan-out of each event into its job's trace. */
+  messaging?: Pick<Messaging, "consume">;
 }
 
-/** The HTTP side of events: health checks and the SSE job stream. Everything it uses is injected. */
+/** The HTTP side of events: health checks, `/metrics` and the SSE job stream. Everything it uses is injected. */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.log.child({ component: "http" }),
   });
   installProblemHandlers(app);
+  if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
   registerStreamRoute(app, {
     tokens: deps.tokens,
@@ -32,6 +45,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     nats: deps.nats,
     keepAliveMs: deps.keepAliveMs,
     ...(deps.sseMaxBufferedBytes === undefined ? {} : { maxBufferedBytes: deps.sseMaxBufferedBytes }),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.messaging ? { messaging: deps.messaging } : {}),
   });
   return app;
 }

@@ -90,6 +90,8 @@ runMain(SERVICE, async () => {
     sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
     readiness: { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) },
     draining: () => draining,
+    metrics: ctx.metrics,
+    messaging,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 

@@ -1,5 +1,12 @@
-import type { JobEventPublisher, Logger, Messaging, MongoContext, NatsContext } from "@ai-jobs/runtime";
-import { createCancellation, mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
+import {
+  cachedRead,
+  createCancellation,
+  mongoCheck,
+  natsCheck,
+  registerHttpMetrics,
+  registerQueueGauges,
+} from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
 import { createDeadLetterRepository } from "./data/dead-letters.js";
@@ -40,6 +47,8 @@ export interface AppDeps {
   mongo: MongoContext;
   /** Mints sortable ids (ULIDs) for jobs, plans, documents and files. */
   ids: () => string;
+  /** Served on `GET /metrics` (no token) with HTTP and queue-depth metrics; no `/metrics` route without it. */
+  metrics?: Metrics;
 }
 
 const API_PREFIX = "/api/ai";
@@ -92,6 +101,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(problemsPlugin);
   await app.register(tracingPlugin);
+  if (deps.metrics) {
+    registerHttpMetrics(app, deps.metrics, { routeConfig: { public: true } });
+    // Queue depth gauges read the consumers at most once per QUEUE_STATS_CACHE_MS, however often they are scraped.
+    registerQueueGauges(
+      deps.metrics,
+      cachedRead(() => readQueueStats(nats.jsm), config.QUEUE_STATS_CACHE_MS),
+    );
+  }
   await app.register(authPlugin, { tokens: config.AUTH_TOKENS });
 
   await app.register(healthRoutes, { health, checks, lifecycle });

@@ -19,6 +19,7 @@ const app = await buildApp({
   nats: ctx.nats,
   mongo: ctx.mongo,
   ids: createIdGenerator(),
+  metrics: ctx.metrics,
 });
 
 handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [

@@ -53,7 +53,15 @@ export function createProjector(deps: ProjectorDeps): Projector {
       // An invalid message can never become valid: it is acked with the batch so it never blocks the stream.
       else log.error({ seq: msg.seq, subject: msg.subject, reason: d.reason }, "invalid job event skipped");
     }
-    const written = writeUntilDone(events, msgs);
+    // The batch write has many parents: its span (and the MongoDB spans under it) links to every event's trace.
+    const written = deps.messaging.consumeBatch(
+      msgs,
+      { consumer: CONSUMERS.projector, spanName: "project job events batch" },
+      (span) => {
+        span.setAttribute("projector.events", events.length);
+        return writeUntilDone(events, msgs);
+      },
+    );
     // One CONSUMER span per message, parented by the publisher's trace and covering the batch write.
     await Promise.allSettled(
       decoded.map(({ msg, decoded: d }) =>

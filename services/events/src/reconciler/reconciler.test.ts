@@ -21,6 +21,7 @@ function countingMessaging(inner: Messaging): Messaging {
       return inner.publish(subject, payload, opts);
     },
     consume: (msg, opts, fn) => inner.consume(msg, opts, fn),
+    consumeBatch: (msgs, opts, fn) => inner.consumeBatch(msgs, opts, fn),
   };
 }
 

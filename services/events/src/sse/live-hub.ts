@@ -1,5 +1,5 @@
 import { formatSse, type JobEvent, STREAMS, SUBJECTS, toSseMessages } from "@ai-jobs/contracts";
-import type { Logger } from "@ai-jobs/runtime";
+import type { Logger, Messaging } from "@ai-jobs/runtime";
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { decodeJobEvent } from "../job-event-message.js";
 
@@ -41,6 +41,8 @@ export async function startLiveHub(opts: {
   js: JetStreamClient;
   jsm: JetStreamManager;
   log: Pick<Logger, "warn" | "error">;
+  /** Traces each fan-out of an event to its connections (a CONSUMER span in the job's trace). */
+  messaging?: Pick<Messaging, "consume">;
 }): Promise<LiveHub> {
   const info = await opts.jsm.streams.info(STREAMS.events);
   const consumer = await opts.js.consumers.get(STREAMS.events, {
@@ -83,8 +85,23 @@ export async function startLiveHub(opts: {
         event,
         frame: toSseMessages(event, msg.seq).map(formatSse).join(""),
       };
-      deliver(jobListeners, live);
-      deliver(tenantListeners, live);
+      const fanOut = () => {
+        deliver(jobListeners, live);
+        deliver(tenantListeners, live);
+      };
+      if (!opts.messaging) {
+        fanOut();
+        continue;
+      }
+      await opts.messaging.consume(msg, { consumer: HUB_CONSUMER_PREFIX, spanName: "sse fan-out" }, async (span) => {
+        span.setAttributes({
+          "job.id": event.jobId,
+          "job.event": event.kind,
+          "tenant.id": event.tenantId,
+          "sse.clients": (jobListeners?.size ?? 0) + (tenantListeners?.size ?? 0),
+        });
+        fanOut();
+      });
     }
   })().catch((err: unknown) => opts.log.error({ err }, "SSE live hub stopped"));
 

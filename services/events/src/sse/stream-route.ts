@@ -7,7 +7,14 @@ import {
   StreamQuery,
   validationProblem,
 } from "@ai-jobs/contracts";
-import { authenticate, type NatsContext, type Principal } from "@ai-jobs/runtime";
+import {
+  authenticate,
+  type Messaging,
+  type Metrics,
+  type NatsContext,
+  type Principal,
+  registerValueGauge,
+} from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
@@ -24,6 +31,10 @@ export interface StreamRouteDeps {
   keepAliveMs: number;
   /** Bytes one connection may have waiting for its socket before it is closed as too slow. */
   maxBufferedBytes?: number;
+  /** Gets the `aijobs_sse_clients` gauge (open streams of this replica). */
+  metrics?: Pick<Metrics, "registry">;
+  /** Traces the live hub's fan-out of each event into the job's trace. */
+  messaging?: Pick<Messaging, "consume">;
 }
 
 export const STREAM_PATHS = ["/api/ai/jobs/stream", "/api/ai/jobs/stream/"] as const;
@@ -65,9 +76,17 @@ const AllQuery = z.object({
 export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps): void {
   const maxBufferedBytes = deps.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   const open = new Set<AbortController>();
+  if (deps.metrics) {
+    registerValueGauge(deps.metrics, "sse_clients", "Open SSE job streams on this replica", () => open.size);
+  }
   let hub: Promise<LiveHub> | undefined;
   const liveHub = () => {
-    hub ??= startLiveHub({ js: deps.nats.js, jsm: deps.nats.jsm, log: app.log });
+    hub ??= startLiveHub({
+      js: deps.nats.js,
+      jsm: deps.nats.jsm,
+      log: app.log,
+      ...(deps.messaging ? { messaging: deps.messaging } : {}),
+    });
     hub.catch(() => {
       hub = undefined;
     });
