@@ -23,6 +23,8 @@ export function observeJobEvents(events: JobEventPublisher, metrics: Metrics): J
   return {
     async publish(event, identity) {
       const ack = await events.publish(event, identity);
+      // JetStream dropped it as a repeat of an event already stored (a retried publish): already counted.
+      if (ack.duplicate) return ack;
       const type = event.type;
       const key = `${event.jobId}:${identity?.run ?? 0}:${event.attempt}`;
       switch (event.kind) {
@@ -66,7 +68,9 @@ export function observeDeadLetters(messaging: Messaging, metrics: Metrics): Mess
     ...messaging,
     async publish(subject, payload, opts) {
       const ack = await messaging.publish(subject, payload, opts);
-      if (subject.startsWith(prefix)) metrics.jobsDeadLettered.inc({ queue: subject.slice(prefix.length) });
+      // A duplicate is the same dead letter made twice (worker and max-deliveries advisory): count it once.
+      if (!ack.duplicate && subject.startsWith(prefix))
+        metrics.jobsDeadLettered.inc({ queue: subject.slice(prefix.length) });
       return ack;
     },
   };
