@@ -9,5 +9,11 @@ export {
   llmConfigShape,
   llmJobSettingsSetting,
 } from "./settings.js";
-export { completeStructured, type LlmDeps, type StructuredAnswer, type StructuredRequest } from "./structured.js";
+export {
+  type ChatMessage,
+  completeStructured,
+  type LlmDeps,
+  type StructuredAnswer,
+  type StructuredRequest,
+} from "./structured.js";
 export { createUsageMeter, type LlmCallUsage, type UsageMeter, type UsageTotals } from "./usage.js";

@@ -11,6 +11,9 @@ import { parsePartialJson } from "./partial.js";
 import type { LlmCallSettings } from "./settings.js";
 import type { LlmCallUsage } from "./usage.js";
 
+/** One chat message, as the openai SDK types it. */
+export type ChatMessage = ChatCompletionMessageParam;
+
 export interface LlmDeps {
   client: OpenAI;
   tracer: Tracer;
