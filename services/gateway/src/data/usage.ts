@@ -22,23 +22,28 @@ export interface UsageRepository {
   ofTenant(tenantId: string, range: { since?: Date | undefined; until?: Date | undefined }): Promise<TenantUsage>;
 }
 
-const SUMS = {
-  calls: { $sum: "$calls" },
-  promptTokens: { $sum: "$promptTokens" },
-  completionTokens: { $sum: "$completionTokens" },
-  latencyMs: { $sum: "$latencyMs" },
-} as const;
+const ZERO: UsageSums = { calls: 0, promptTokens: 0, completionTokens: 0, latencyMs: 0 };
 
-type Group<K> = UsageSums & { _id: K };
+const add = (t: UsageSums, r: UsageSums): UsageSums => ({
+  calls: t.calls + r.calls,
+  promptTokens: t.promptTokens + r.promptTokens,
+  completionTokens: t.completionTokens + r.completionTokens,
+  latencyMs: t.latencyMs + r.latencyMs,
+});
+
+/** Adds up records per key, in key order. */
+function sumBy<K>(records: LlmUsageRecord[], keyOf: (r: LlmUsageRecord) => string, label: (r: LlmUsageRecord) => K) {
+  const groups = new Map<string, { label: K; sums: UsageSums }>();
+  for (const r of records) {
+    const key = keyOf(r);
+    const group = groups.get(key) ?? { label: label(r), sums: ZERO };
+    groups.set(key, { label: group.label, sums: add(group.sums, r) });
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => ({ ...g.label, ...g.sums }));
+}
 
 export function createUsageRepository(db: Db): UsageRepository {
   const usage = db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION);
-  const sumsOf = (g: UsageSums): UsageSums => ({
-    calls: g.calls,
-    promptTokens: g.promptTokens,
-    completionTokens: g.completionTokens,
-    latencyMs: g.latencyMs,
-  });
   return {
     async ofJob(tenantId, jobId) {
       return (await usage.find({ tenantId, jobId }).toArray()).sort((a, b) => a.attempt - b.attempt);
@@ -47,31 +52,21 @@ export function createUsageRepository(db: Db): UsageRepository {
       const at: Record<string, Date> = {};
       if (range.since) at.$gte = range.since;
       if (range.until) at.$lt = range.until;
-      const match = { tenantId, ...(Object.keys(at).length > 0 ? { at } : {}) };
-      const [byModel, byType] = await Promise.all([
-        usage
-          .aggregate<Group<{ system: string; model: string }>>([
-            { $match: match },
-            { $group: { _id: { system: "$system", model: "$model" }, ...SUMS } },
-          ])
-          .toArray(),
-        usage.aggregate<Group<string>>([{ $match: match }, { $group: { _id: "$type", ...SUMS } }]).toArray(),
-      ]);
-      const totals = byType.reduce<UsageSums>(
-        (t, g) => ({
-          calls: t.calls + g.calls,
-          promptTokens: t.promptTokens + g.promptTokens,
-          completionTokens: t.completionTokens + g.completionTokens,
-          latencyMs: t.latencyMs + g.latencyMs,
-        }),
-        { calls: 0, promptTokens: 0, completionTokens: 0, latencyMs: 0 },
-      );
+      // Summed here rather than with $group: FerretDB 1.24 computes only the first of several $sum accumulators
+      // of a $group stage (measured: the others come back 0).
+      const records = await usage.find({ tenantId, ...(Object.keys(at).length > 0 ? { at } : {}) }).toArray();
       return {
-        totals,
-        byModel: byModel
-          .map((g) => ({ system: g._id.system, model: g._id.model, ...sumsOf(g) }))
-          .sort((a, b) => a.model.localeCompare(b.model) || a.system.localeCompare(b.system)),
-        byType: byType.map((g) => ({ type: g._id, ...sumsOf(g) })).sort((a, b) => a.type.localeCompare(b.type)),
+        totals: records.reduce<UsageSums>(add, ZERO),
+        byModel: sumBy(
+          records,
+          (r) => `${r.model}\u0000${r.system}`,
+          (r) => ({ system: r.system, model: r.model }),
+        ),
+        byType: sumBy(
+          records,
+          (r) => r.type,
+          (r) => ({ type: r.type }),
+        ),
       };
     },
   };
