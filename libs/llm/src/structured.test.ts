@@ -74,6 +74,17 @@ describe("completeStructured against an OpenAI-compatible server, through the op
     ]);
   });
 
+  it("the test server also answers plain (non-streamed) completions, as the SDK reads them", async () => {
+    const completion = await deps.client.chat.completions.create({
+      model: "plain-model",
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(completion.choices[0]?.message.content).toBe(VALID);
+    expect(completion.model).toBe("plain-model");
+    expect(completion.usage?.completion_tokens).toBe(Math.ceil(VALID.length / 4));
+    expect(server.requests[0]?.body.stream).toBeUndefined();
+  });
+
   it("429 with Retry-After is transient and carries the delay", async () => {
     server.script({ kind: "error", status: 429, headers: { "retry-after": "7" }, message: "slow down" });
     const err = await completeStructured(deps, request()).catch((e: unknown) => e);

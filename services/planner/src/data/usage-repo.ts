@@ -25,11 +25,19 @@ export function createUsageRepo(db: Db): UsageRepo {
         latencyMs: totals.latencyMs,
         at: new Date(),
       };
-      // Keyed by job and attempt: a redelivered attempt overwrites its own record instead of adding one.
-      await usage.replaceOne({ _id: record._id }, record, { upsert: true });
+      // Keyed by job and attempt: a redelivered attempt overwrites its own record instead of adding one. Insert
+      // first: on FerretDB an insert is constant time while an update scans the collection.
+      try {
+        await usage.insertOne(record);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        await usage.replaceOne({ _id: record._id }, record);
+      }
     },
   };
 }
+
+const isDuplicateKey = (err: unknown) => (err as { code?: unknown } | null)?.code === 11000;
 
 /** Indexes of the usage reads (per job, per tenant over time); idempotent. */
 export async function ensureUsageIndexes(db: Db): Promise<void> {
