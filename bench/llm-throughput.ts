@@ -115,8 +115,10 @@ try {
       const ideal = (n * 1_000) / llmMs;
       // Each slot is busy elapsed/(jobs/n) per job; what exceeds the model's 200 ms is the platform.
       const overheadMs = (n * elapsedMs) / jobs - llmMs;
+      // With BENCH_LLM_MS=0 there is no ideal: the row is the platform alone.
+      const vsIdeal = llmMs > 0 ? [ideal.toFixed(1), `${((100 * perSecond) / ideal).toFixed(0)} %`] : ["—", "—"];
       rows.push(
-        `| ${n} | ${jobs} | ${(elapsedMs / 1_000).toFixed(2)} s | ${perSecond.toFixed(1)} | ${ideal.toFixed(1)} | ${((100 * perSecond) / ideal).toFixed(0)} % | ${fmt(overheadMs)} | ${fmt(median(latencies))} | ${llm.requests.length} |`,
+        `| ${n} | ${jobs} | ${(elapsedMs / 1_000).toFixed(2)} s | ${perSecond.toFixed(1)} | ${vsIdeal.join(" | ")} | ${fmt(overheadMs)} | ${fmt(median(latencies))} | ${llm.requests.length} |`,
       );
     } finally {
       await worker.stop(5_000);
