@@ -196,7 +196,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
       expect.arrayContaining(["outline drafted", "day 1/4 drafted", "day 4/4 drafted", "drafting day 2/4"]),
     );
     const outline = progress.find((p) => p.message === "outline drafted");
-    expect((outline?.partial?.days as unknown[]).length).toBe(4);
+    expect(outline?.partial?.days).toHaveLength(4);
     const dayDone = progress.find((p) => p.message === "day 2/4 drafted");
     expect(dayDone?.partial?.days).toEqual([
       expect.objectContaining({ index: 1, date: "2025-03-02", title: "Topic 2 of Biology exam" }),

@@ -18,7 +18,7 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app, opts) => {
   app.get<{ Params: { export_id: string } }>("/exports/:export_id", async (request, reply) => {
     const job = await opts.jobs.findById(request.principal.tenantId, request.params.export_id);
-    if (!job || job.type !== "plan.export") throw notFound("export");
+    if (job?.type !== "plan.export") throw notFound("export");
     const file = await opts.files.open(job._id);
     if (!file) {
       if (job.status !== "succeeded") throw conflict(`the export is not ready: its job is ${job.status}`);
