@@ -65,13 +65,19 @@ export const sectionTasksPrompt = (brief: PlanBrief, day: DayOutline, sectionId:
     context: contextData(context),
   });
 
+/** A summary prompt lists at most this many days: enough to characterise a plan, bounded for a year-long one. */
+const SUMMARY_MAX_DAYS = 60;
+
 export const summaryPrompt = (content: PlanContent) =>
   messages({
     task: "summary",
     instructions:
       "Summarise this study plan for the learner in at most 150 words: what it covers, how it is paced, and how far they are (tasks done).",
     ...briefData(content.brief),
-    days: content.days.map((d) => ({
+    day_count: content.days.length,
+    task_count: content.days.reduce((n, d) => n + d.tasks.length, 0),
+    tasks_done: content.days.reduce((n, d) => n + d.tasks.filter((t) => t.status === "done").length, 0),
+    days: content.days.slice(0, SUMMARY_MAX_DAYS).map((d) => ({
       date: d.date,
       title: d.title,
       tasks: d.tasks.map((t) => ({ title: t.title, kind: t.kind, minutes: t.estimatedMinutes, status: t.status })),
