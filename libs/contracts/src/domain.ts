@@ -29,6 +29,25 @@ export const IsoDate = z
     "must be a real calendar date",
   );
 
+export const PlanSummary = z.object({
+  text: z.string().min(1),
+  /** `offline`, a model name, or `fallback` when the LLM failed after its retries. */
+  provider: z.string(),
+  fallback: z.boolean(),
+  jobId: z.string(),
+  generatedAt: z.date(),
+});
+export type PlanSummary = z.infer<typeof PlanSummary>;
+
+export const PlanCompletion = z.object({
+  doneTasks: z.number().int().min(0),
+  totalTasks: z.number().int().min(0),
+  /** Done or skipped tasks over all tasks, 0–100, rounded down. */
+  pct: z.number().int().min(0).max(100),
+  minutesSpent: z.number().int().min(0),
+});
+export type PlanCompletion = z.infer<typeof PlanCompletion>;
+
 export const StudyPlan = z.object({
   _id: z.string(),
   tenantId: z.string(),
@@ -45,6 +64,10 @@ export const StudyPlan = z.object({
   jobId: z.string().nullable(),
   /** Who produced the content: `offline` for the deterministic template generator, else the model name. */
   provider: z.string().nullable(),
+  /** Written by `plan.summary`: the LLM's, or a deterministic fallback when the LLM failed for good. */
+  summary: PlanSummary.nullable().optional(),
+  /** Recomputed on every task progress update. */
+  completion: PlanCompletion.optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -77,6 +100,8 @@ export const StudyTask = z.object({
   estimatedMinutes: z.number().int().min(1),
   status: TaskStatus,
   timeSpentMinutes: z.number().int().min(0),
+  /** The ids of the material chunks the task was built from (RAG); absent or empty when none. */
+  sourceChunkIds: z.array(z.string()).optional(),
 });
 export type StudyTask = z.infer<typeof StudyTask>;
 

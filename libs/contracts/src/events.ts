@@ -28,6 +28,11 @@ export const ProgressData = z.object({
   pct: z.number().min(0).max(100).optional(),
   step: z.string().optional(),
   message: z.string(),
+  /**
+   * Content drafted so far (a plan generation's days and tasks as they are written), passed through to SSE
+   * clients with the progress message so a UI can render the plan while it is generated. Not projected.
+   */
+  partial: z.record(z.string(), z.unknown()).optional(),
 });
 export type ProgressData = z.infer<typeof ProgressData>;
 

@@ -89,6 +89,8 @@ export const TaskView = z.object({
   estimated_minutes: z.number().int(),
   status: TaskStatus,
   time_spent_minutes: z.number().int(),
+  /** Material chunks the task was built from (RAG). */
+  source_chunk_ids: z.array(z.string()),
 });
 export type TaskView = z.infer<typeof TaskView>;
 
@@ -116,6 +118,21 @@ export const PlanView = z.object({
   last_error: z.string().nullable(),
   job_id: z.string().nullable(),
   provider: z.string().nullable(),
+  summary: z
+    .object({
+      text: z.string(),
+      provider: z.string(),
+      fallback: z.boolean(),
+      job_id: z.string(),
+      generated_at: z.string(),
+    })
+    .nullable(),
+  completion: z.object({
+    done_tasks: z.number().int(),
+    total_tasks: z.number().int(),
+    pct: z.number().int(),
+    minutes_spent: z.number().int(),
+  }),
   created_at: z.string(),
   updated_at: z.string(),
   days: z.array(DayView),

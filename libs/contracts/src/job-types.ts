@@ -32,6 +32,28 @@ export const PlanTasksGeneratePayload = z.object({
 });
 export const PlanTasksGenerateResult = z.object({ plan_id: z.string(), task_ids: z.array(z.string()) });
 
+export const PlanSummaryPayload = z.object({ planId: z.string().min(1) });
+export const PlanSummaryResult = z.object({
+  plan_id: z.string(),
+  provider: z.string(),
+  /** True when the LLM failed for good and the deterministic fallback summary was stored. */
+  fallback: z.boolean(),
+});
+
+export const EXPORT_FORMATS = ["xlsx"] as const;
+export const PlanExportPayload = z.object({
+  planId: z.string().min(1),
+  format: z.enum(EXPORT_FORMATS).default("xlsx"),
+});
+export const PlanExportResult = z.object({
+  plan_id: z.string(),
+  export_id: z.string(),
+  filename: z.string(),
+  size: z.number().int().min(0),
+  /** Where the file is downloaded: `GET /api/ai/exports/{export_id}/`. */
+  download_path: z.string(),
+});
+
 export const MaterialIngestPayload = z.object({
   planId: z.string().min(1),
   documentId: z.string().min(1),
@@ -83,6 +105,22 @@ export const JOB_TYPES = {
     timeoutMs: 60_000,
     maxAttempts: 3,
     backoff: { baseMs: 2_000, maxMs: 60_000 },
+  }),
+  "plan.summary": spec({
+    queue: "ai_generation",
+    payload: PlanSummaryPayload,
+    result: PlanSummaryResult,
+    timeoutMs: 60_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 2_000, maxMs: 60_000 },
+  }),
+  "plan.export": spec({
+    queue: "ai_generation",
+    payload: PlanExportPayload,
+    result: PlanExportResult,
+    timeoutMs: 120_000,
+    maxAttempts: 3,
+    backoff: { baseMs: 1_000, maxMs: 30_000 },
   }),
   "material.ingest": spec({
     queue: "ingest",

@@ -14,6 +14,8 @@ export const BUCKETS = {
   control: "JOB_CONTROL",
   workers: "WORKERS",
   materials: "MATERIALS",
+  /** Plan exports (`.xlsx`), keyed by the export job's id. */
+  exports: "EXPORTS",
 } as const;
 
 export const SUBJECTS = {

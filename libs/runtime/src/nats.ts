@@ -143,6 +143,7 @@ export async function provision({ js, jsm }: NatsContext, opts: ProvisionOptions
   await kvm.create(BUCKETS.control, { ttl: 7 * DAY_MS, history: 1, storage: StorageType.File });
   await kvm.create(BUCKETS.workers, { ttl: 15_000, history: 1, storage: StorageType.File });
   await new Objm(js).create(BUCKETS.materials, { storage: StorageType.File });
+  await new Objm(js).create(BUCKETS.exports, { storage: StorageType.File });
   for (const queue of QUEUES) {
     for (const priority of PRIORITIES) {
       await ensureConsumer(jsm, STREAMS.jobs, {

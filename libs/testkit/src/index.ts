@@ -1,5 +1,13 @@
 export { type MongoServer, startMongo } from "./mongo.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";
+export {
+  estimateUsage,
+  type OpenAiTestServer,
+  type RecordedRequest,
+  type Responder,
+  type ScriptedReply,
+  startOpenAiServer,
+} from "./openai-server.js";
 export { freePort } from "./ports.js";
 export { repoRoot } from "./repo.js";
 export { type ServiceProcess, type SpawnServiceOptions, spawnService } from "./service.js";

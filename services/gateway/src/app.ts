@@ -11,24 +11,31 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
 import { createDeadLetterRepository } from "./data/dead-letters.js";
 import { createDocumentRepository } from "./data/documents.js";
+import { createExportFiles } from "./data/exports.js";
 import { createIdempotencyKeyRepository } from "./data/idempotency-keys.js";
 import { createJobRepository } from "./data/jobs.js";
 import { createMaterialStore } from "./data/materials.js";
 import { createPlanRepository } from "./data/plans.js";
 import { readQueueStats } from "./data/queue-stats.js";
 import { createScheduleStore } from "./data/schedules.js";
+import { createTaskProgressRepository } from "./data/task-progress.js";
+import { createUsageRepository } from "./data/usage.js";
 import { createHealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { problemsPlugin } from "./plugins/problems.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
+import { exportRoutes } from "./routes/exports.js";
 import { healthRoutes, type Lifecycle } from "./routes/health.js";
 import { jobStreamRoutes } from "./routes/job-stream.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { materialRoutes } from "./routes/materials.js";
+import { planJobRoutes } from "./routes/plan-jobs.js";
 import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
 import { scheduleRoutes } from "./routes/schedules.js";
+import { studyTaskRoutes } from "./routes/study-tasks.js";
+import { usageRoutes } from "./routes/usage.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
@@ -127,5 +134,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     cacheMs: config.QUEUE_STATS_CACHE_MS,
   });
   await app.register(scheduleRoutes, { prefix: API_PREFIX, db: mongo.db });
+  await app.register(planJobRoutes, { prefix: API_PREFIX, submit: { ...submit, plans, ids: deps.ids } });
+  await app.register(studyTaskRoutes, {
+    prefix: API_PREFIX,
+    progress: createTaskProgressRepository(mongo.collections),
+  });
+  await app.register(exportRoutes, { prefix: API_PREFIX, jobs, files: createExportFiles(nats.js) });
+  await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });
   return app;
 }

@@ -5,6 +5,7 @@ import type {
   JobEventView,
   JobRecord,
   JobView,
+  PlanCompletion,
   PlanView,
   StudyDay,
   StudyPlan,
@@ -12,6 +13,7 @@ import type {
   TaskView,
   UploadResponse,
 } from "@ai-jobs/contracts";
+import { completionOf } from "@ai-jobs/contracts";
 import type { DeadLetterRecord, JobEventRecord } from "@ai-jobs/runtime";
 import type { z } from "zod";
 
@@ -30,6 +32,7 @@ export function toTaskView(task: StudyTask): TaskView {
     estimated_minutes: task.estimatedMinutes,
     status: task.status,
     time_spent_minutes: task.timeSpentMinutes,
+    source_chunk_ids: task.sourceChunkIds ?? [],
   };
 }
 
@@ -69,10 +72,25 @@ export function toPlanView(
     last_error: plan.lastError,
     job_id: plan.jobId,
     provider: plan.provider,
+    summary: plan.summary
+      ? {
+          text: plan.summary.text,
+          provider: plan.summary.provider,
+          fallback: plan.summary.fallback,
+          job_id: plan.summary.jobId,
+          generated_at: plan.summary.generatedAt.toISOString(),
+        }
+      : null,
+    // Live from the tasks when they are at hand (a regeneration resets them); else as last stored.
+    completion: toCompletionView(tasks.length > 0 ? completionOf(tasks) : (plan.completion ?? completionOf([]))),
     created_at: plan.createdAt.toISOString(),
     updated_at: plan.updatedAt.toISOString(),
     days: [...days].sort((a, b) => a.index - b.index).map((day) => toDayView(day, tasks)),
   };
+}
+
+export function toCompletionView(c: PlanCompletion) {
+  return { done_tasks: c.doneTasks, total_tasks: c.totalTasks, pct: c.pct, minutes_spent: c.minutesSpent };
 }
 
 export function toGeneratePlanResponse(plan: StudyPlan, jobId: string): GeneratePlanResponse {

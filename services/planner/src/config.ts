@@ -1,14 +1,16 @@
+import { llmConfigShape } from "@ai-jobs/llm";
 import { baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
   ...baseConfigShape,
+  /** OPENAI_API_KEY unset: the deterministic offline provider runs (results labelled `provider: offline`). */
+  ...llmConfigShape,
   HEALTH_PORT: port(8082),
   HOST: z.string().default("0.0.0.0"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
-  /** Unset: the deterministic offline provider runs (results labelled `provider: offline`). */
-  OPENAI_API_KEY: z.string().min(1).optional(),
-  OPENAI_BASE_URL: z.string().url().optional(),
+  /** Chunks of a plan's materials a prompt gets at most (RAG top k). */
+  RAG_TOP_K: z.coerce.number().int().min(0).max(50).default(5),
   /** Simulated latency per drafted day of the offline provider, for demos, benchmarks and crash tests. */
   OFFLINE_STEP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 } as const;

@@ -1,7 +1,8 @@
 import { loadConfig, packageVersion, runMain, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
+import { ensureUsageIndexes } from "./data/usage-repo.js";
 import { createPlannerWorker, SERVICE_NAME } from "./planner.js";
-import { createOfflineProvider } from "./providers/offline.js";
+import { providerFromConfig } from "./providers/select.js";
 
 runMain(SERVICE_NAME, async () => {
   const config = loadConfig(configShape);
@@ -10,13 +11,19 @@ runMain(SERVICE_NAME, async () => {
     version: packageVersion(new URL("../package.json", import.meta.url)),
     config,
     createWorker: (ctx) => {
-      if (config.OPENAI_API_KEY) {
-        ctx.log.warn("OPENAI_API_KEY is set, but only the offline provider exists yet: using it");
-      }
+      const provider = providerFromConfig(config, ctx.telemetry.tracer);
+      ctx.log.info(
+        { provider: provider.name, base_url: config.OPENAI_BASE_URL ?? null, llm_concurrency: config.LLM_CONCURRENCY },
+        config.OPENAI_API_KEY ? "planner uses an OpenAI-compatible model" : "planner uses the offline provider",
+      );
+      void ensureUsageIndexes(ctx.mongo.db).catch((err: unknown) =>
+        ctx.log.warn({ err }, "could not create the llm_usage indexes"),
+      );
       return createPlannerWorker(ctx, {
         concurrency: config.WORKER_CONCURRENCY,
         instanceId: config.SERVICE_INSTANCE_ID,
-        provider: createOfflineProvider({ stepDelayMs: config.OFFLINE_STEP_DELAY_MS }),
+        contextK: config.RAG_TOP_K,
+        provider,
       });
     },
   });

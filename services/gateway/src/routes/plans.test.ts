@@ -232,6 +232,8 @@ describe("GET /api/ai/study-plans/:id/", () => {
       estimated_minutes: 20,
       status: "todo",
       time_spent_minutes: 0,
+      // A task stored before RAG citations existed reads as citing nothing.
+      source_chunk_ids: [],
     });
   });
 

@@ -1,4 +1,4 @@
-import type { StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
+import type { PlanSummary, StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
 import type { Collections } from "@ai-jobs/runtime";
 import { dayStatusOf } from "../domain/day-status.js";
 
@@ -23,6 +23,12 @@ export interface PlansRepo {
     scope: { tenantId: string; planId: string; dayId?: string; sectionId?: string },
     keep: string[],
   ): Promise<void>;
+  /** The plan with its days (by index) and tasks (by day, section, index); null when there is no such plan. */
+  findContent(
+    tenantId: string,
+    planId: string,
+  ): Promise<{ plan: StudyPlan; days: StudyDay[]; tasks: StudyTask[] } | null>;
+  saveSummary(tenantId: string, planId: string, summary: PlanSummary): Promise<void>;
   /** Sets a day's status from its tasks' statuses, after some of them were replaced. */
   refreshDayStatus(tenantId: string, planId: string, dayId: string): Promise<void>;
 }
@@ -76,6 +82,19 @@ export function createPlansRepo(c: Pick<Collections, "plans" | "days" | "tasks">
         _id: { $nin: keep },
       });
     },
+    async findContent(tenantId, planId) {
+      const plan = await c.plans.findOne({ _id: planId, tenantId });
+      if (!plan) return null;
+      const [days, tasks] = await Promise.all([
+        c.days.find({ tenantId, planId }).sort({ index: 1 }).toArray(),
+        c.tasks.find({ tenantId, planId }).sort({ _id: 1 }).toArray(),
+      ]);
+      tasks.sort(
+        (a, b) => a.dayId.localeCompare(b.dayId) || a.sectionId.localeCompare(b.sectionId) || a.index - b.index,
+      );
+      return { plan, days, tasks };
+    },
+    saveSummary: (tenantId, planId, summary) => setPlan(tenantId, planId, { summary }),
     async refreshDayStatus(tenantId, planId, dayId) {
       const tasks = await c.tasks.find({ tenantId, planId, dayId }, { projection: { status: 1 } }).toArray();
       await c.days.updateOne(

@@ -35,6 +35,7 @@ export function toStudyTasks(ref: PlanRef, dayIndex: number, sectionId: string, 
     estimatedMinutes: Math.max(1, Math.round(draft.estimatedMinutes)),
     status: "todo",
     timeSpentMinutes: 0,
+    sourceChunkIds: draft.sourceChunkIds ?? [],
   }));
 }
 

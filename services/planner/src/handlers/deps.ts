@@ -1,7 +1,23 @@
+import type { ContextChunk } from "@ai-jobs/contracts";
+import type { ExportStore } from "../data/export-store.js";
 import type { PlansRepo } from "../data/plans-repo.js";
+import type { UsageRepo } from "../data/usage-repo.js";
 import type { PlanProvider } from "../providers/types.js";
+
+/**
+ * The chunks of a plan's ingested materials most relevant to `query` (top `k` by cosine similarity over the
+ * plan's chunk embeddings), for the prompts to build on. The default finds none.
+ */
+export type RetrieveContext = (tenantId: string, planId: string, query: string, k: number) => Promise<ContextChunk[]>;
+
+export const noContext: RetrieveContext = async () => [];
 
 export interface PlannerDeps {
   repo: PlansRepo;
   provider: PlanProvider;
+  usage: UsageRepo;
+  exports: ExportStore;
+  retrieveContext: RetrieveContext;
+  /** How many chunks a prompt gets at most. */
+  contextK: number;
 }

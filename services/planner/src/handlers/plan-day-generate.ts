@@ -1,16 +1,24 @@
-import type { JobHandler } from "@ai-jobs/runtime";
 import { briefOf, dayTasksToStudyTasks, outlineOf } from "../domain/plan-documents.js";
 import type { PlannerDeps } from "./deps.js";
 import { loadPlanDay } from "./load.js";
+import { metered } from "./metered.js";
 
 /** plan.day.generate: replaces every task of one day with freshly drafted ones (same ids, so never duplicated). */
-export function planDayGenerate({ repo, provider }: PlannerDeps): JobHandler<"plan.day.generate"> {
-  return async ({ command, payload, signal, progress }) => {
+export function planDayGenerate(deps: PlannerDeps) {
+  const { repo, provider } = deps;
+  return metered<"plan.day.generate">(deps.usage, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const { plan, day } = await loadPlanDay(repo, ref.tenantId, ref.planId, payload.dayId);
     await progress({ pct: 10, step: "tasks", message: `drafting tasks for ${day.title}` });
 
-    const sections = await provider.draftDayTasks(briefOf(plan), outlineOf(day), signal);
+    const brief = briefOf(plan);
+    const context = await deps.retrieveContext(ref.tenantId, ref.planId, `${brief.goal}\n${day.title}`, deps.contextK);
+    const sections = await provider.draftDayTasks(brief, outlineOf(day), {
+      jobType: command.type,
+      signal,
+      usage,
+      context,
+    });
     signal.throwIfAborted();
     const tasks = dayTasksToStudyTasks(ref, day.index, sections);
     const taskIds = tasks.map((t) => t._id);
@@ -18,5 +26,5 @@ export function planDayGenerate({ repo, provider }: PlannerDeps): JobHandler<"pl
     await repo.deleteTasksExcept({ ...ref, dayId: day._id }, taskIds);
     await repo.refreshDayStatus(ref.tenantId, ref.planId, day._id);
     return { plan_id: ref.planId, day_id: day._id, task_ids: taskIds };
-  };
+  });
 }

@@ -1,12 +1,14 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
-import { type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import { PermanentError } from "@ai-jobs/runtime";
 import { briefOf, outlineOf, toStudyTasks } from "../domain/plan-documents.js";
 import type { PlannerDeps } from "./deps.js";
 import { loadPlanDay } from "./load.js";
+import { metered } from "./metered.js";
 
 /** plan.tasks.generate: replaces the tasks of one section of one day (same ids, so never duplicated). */
-export function planTasksGenerate({ repo, provider }: PlannerDeps): JobHandler<"plan.tasks.generate"> {
-  return async ({ command, payload, signal, progress }) => {
+export function planTasksGenerate(deps: PlannerDeps) {
+  const { repo, provider } = deps;
+  return metered<"plan.tasks.generate">(deps.usage, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const { plan, day } = await loadPlanDay(repo, ref.tenantId, ref.planId, payload.dayId);
     const section = day.sections.find((s) => s.id === payload.sectionId);
@@ -15,7 +17,15 @@ export function planTasksGenerate({ repo, provider }: PlannerDeps): JobHandler<"
     }
     await progress({ pct: 10, step: "tasks", message: `drafting tasks for ${section.title}` });
 
-    const drafts = await provider.draftSectionTasks(briefOf(plan), outlineOf(day), section.id, signal);
+    const brief = briefOf(plan);
+    const query = `${brief.goal}\n${day.title}\n${section.title}`;
+    const context = await deps.retrieveContext(ref.tenantId, ref.planId, query, deps.contextK);
+    const drafts = await provider.draftSectionTasks(brief, outlineOf(day), section.id, {
+      jobType: command.type,
+      signal,
+      usage,
+      context,
+    });
     signal.throwIfAborted();
     const tasks = toStudyTasks(ref, day.index, section.id, drafts);
     const taskIds = tasks.map((t) => t._id);
@@ -23,5 +33,5 @@ export function planTasksGenerate({ repo, provider }: PlannerDeps): JobHandler<"
     await repo.deleteTasksExcept({ ...ref, dayId: day._id, sectionId: section.id }, taskIds);
     await repo.refreshDayStatus(ref.tenantId, ref.planId, day._id);
     return { plan_id: ref.planId, task_ids: taskIds };
-  };
+  });
 }

@@ -11,14 +11,14 @@ const brief: PlanBrief = {
   endDate: "2025-03-03",
   dailyMinutes: 95,
 };
-const signal = new AbortController().signal;
+const call = { jobType: "plan.generate", signal: new AbortController().signal };
 
 async function draftAll(
   provider: PlanProvider,
   b: PlanBrief,
 ): Promise<Array<{ day: DayOutline; sections: SectionTasks[] }>> {
-  const outline = await provider.draftOutline(b, signal);
-  return Promise.all(outline.map(async (day) => ({ day, sections: await provider.draftDayTasks(b, day, signal) })));
+  const outline = await provider.draftOutline(b, call);
+  return Promise.all(outline.map(async (day) => ({ day, sections: await provider.draftDayTasks(b, day, call) })));
 }
 
 describe("offline plan provider", () => {
@@ -29,7 +29,7 @@ describe("offline plan provider", () => {
   });
 
   it("drafts one day per date of the range, both ends included, across a month end", async () => {
-    const outline = await provider.draftOutline(brief, signal);
+    const outline = await provider.draftOutline(brief, call);
     expect(outline.map((d) => d.date)).toEqual([
       "2025-02-26",
       "2025-02-27",
@@ -45,7 +45,7 @@ describe("offline plan provider", () => {
   });
 
   it("drafts a single day when start and end are the same date", async () => {
-    const outline = await provider.draftOutline({ ...brief, endDate: brief.startDate }, signal);
+    const outline = await provider.draftOutline({ ...brief, endDate: brief.startDate }, call);
     expect(outline).toHaveLength(1);
     expect(outline[0]?.title).toBe("Day 1: Photosynthesis");
   });
@@ -84,14 +84,16 @@ describe("offline plan provider", () => {
     const [first] = await draftAll(provider, brief);
     if (!first) throw new Error("no day");
     for (const s of first.sections) {
-      expect(await provider.draftSectionTasks(brief, first.day, s.sectionId, signal)).toEqual(s.tasks);
+      expect(await provider.draftSectionTasks(brief, first.day, s.sectionId, call)).toEqual(s.tasks);
     }
-    expect(await provider.draftSectionTasks(brief, first.day, "s9", signal)).toEqual([]);
+    expect(await provider.draftSectionTasks(brief, first.day, "s9", call)).toEqual([]);
   });
 
   it("stops when the job's signal has fired", async () => {
     const aborted = AbortSignal.abort(new Error("cancelled"));
-    await expect(provider.draftOutline(brief, aborted)).rejects.toThrow("cancelled");
+    await expect(provider.draftOutline(brief, { jobType: "plan.generate", signal: aborted })).rejects.toThrow(
+      "cancelled",
+    );
   });
 });
 

@@ -1,8 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskKind } from "@ai-jobs/contracts";
 import { addDays, dayCount } from "../domain/dates.js";
+import { deterministicSummary } from "../domain/summary.js";
 import { capitalise, topicsOf } from "./topics.js";
-import type { DayOutline, PlanBrief, PlanProvider, SectionOutline, SectionTasks, TaskDraft } from "./types.js";
+import type {
+  DayOutline,
+  DraftCall,
+  PlanBrief,
+  PlanProvider,
+  SectionOutline,
+  SectionTasks,
+  TaskDraft,
+} from "./types.js";
 
 export const OFFLINE_PROVIDER = "offline";
 
@@ -53,28 +62,43 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): PlanPr
   const think = async (signal: AbortSignal) => {
     if (opts.stepDelayMs) await sleep(opts.stepDelayMs, undefined, { signal });
   };
+  /** Labels what the offline provider did as usage, so every job has a usage record: no tokens. */
+  const metered = async <T>(call: DraftCall, work: () => Promise<T>): Promise<T> => {
+    call.signal.throwIfAborted();
+    const startedAt = performance.now();
+    const result = await work();
+    call.usage?.record({
+      system: OFFLINE_PROVIDER,
+      model: OFFLINE_PROVIDER,
+      promptTokens: 0,
+      completionTokens: 0,
+      latencyMs: Math.round(performance.now() - startedAt),
+    });
+    return result;
+  };
   return {
     name: OFFLINE_PROVIDER,
-    async draftOutline(brief, signal) {
-      signal.throwIfAborted();
-      const n = dayCount(brief.startDate, brief.endDate);
-      return Array.from({ length: n }, (_, index) => ({
-        index,
-        date: addDays(brief.startDate, index),
-        title: `Day ${index + 1}: ${capitalise(dayTopic(brief, index).label)}`,
-        sections: SECTIONS.map((s) => ({ ...s })),
-      }));
-    },
-    async draftDayTasks(brief, day, signal) {
-      signal.throwIfAborted();
-      await think(signal);
-      return dayTasks(brief, day);
-    },
-    async draftSectionTasks(brief, day, sectionId, signal) {
-      signal.throwIfAborted();
-      await think(signal);
-      return dayTasks(brief, day).find((s) => s.sectionId === sectionId)?.tasks ?? [];
-    },
+    draftOutline: (brief, call) =>
+      metered(call, async () => {
+        const n = dayCount(brief.startDate, brief.endDate);
+        return Array.from({ length: n }, (_, index) => ({
+          index,
+          date: addDays(brief.startDate, index),
+          title: `Day ${index + 1}: ${capitalise(dayTopic(brief, index).label)}`,
+          sections: SECTIONS.map((s) => ({ ...s })),
+        }));
+      }),
+    draftDayTasks: (brief, day, call) =>
+      metered(call, async () => {
+        await think(call.signal);
+        return dayTasks(brief, day);
+      }),
+    draftSectionTasks: (brief, day, sectionId, call) =>
+      metered(call, async () => {
+        await think(call.signal);
+        return dayTasks(brief, day).find((s) => s.sectionId === sectionId)?.tasks ?? [];
+      }),
+    summarise: (content, call) => metered(call, async () => deterministicSummary(content)),
   };
 }
 

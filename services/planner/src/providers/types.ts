@@ -1,4 +1,5 @@
-import type { TaskKind } from "@ai-jobs/contracts";
+import type { ContextChunk, TaskKind } from "@ai-jobs/contracts";
+import type { UsageMeter } from "@ai-jobs/llm";
 
 /** What a plan is generated from: the plan's own fields, whoever asks (a new plan or a regeneration). */
 export interface PlanBrief {
@@ -31,11 +32,33 @@ export interface TaskDraft {
   title: string;
   kind: TaskKind;
   estimatedMinutes: number;
+  /** Ids of the context chunks the task was built from; only ids the call was given. */
+  sourceChunkIds?: string[];
 }
 
 export interface SectionTasks {
   sectionId: string;
   tasks: TaskDraft[];
+}
+
+/** What every provider call gets besides its subject. */
+export interface DraftCall {
+  /** The job type the call serves: model, temperature and max tokens are set per job type. */
+  jobType: string;
+  /** The job's signal: it aborts the model call in flight. */
+  signal: AbortSignal;
+  /** Chunks of the plan's materials relevant to the call (RAG); tasks cite their ids. */
+  context?: ContextChunk[] | undefined;
+  /** The answer so far, while it streams in (providers that stream only). */
+  onPartial?: ((partial: unknown) => void) | undefined;
+  /** Receives the usage of every model call. */
+  usage?: UsageMeter | undefined;
+}
+
+/** A plan's content, as a summary is written from it. */
+export interface PlanContent {
+  brief: PlanBrief;
+  days: Array<DayOutline & { tasks: Array<TaskDraft & { sectionId: string; status: string }> }>;
 }
 
 /**
@@ -45,8 +68,10 @@ export interface SectionTasks {
 export interface PlanProvider {
   /** Stored on the plan as `provider`: `offline`, or the model name. */
   readonly name: string;
-  draftOutline(brief: PlanBrief, signal: AbortSignal): Promise<DayOutline[]>;
+  draftOutline(brief: PlanBrief, call: DraftCall): Promise<DayOutline[]>;
   /** Tasks for every section of `day`, in section order. */
-  draftDayTasks(brief: PlanBrief, day: DayOutline, signal: AbortSignal): Promise<SectionTasks[]>;
-  draftSectionTasks(brief: PlanBrief, day: DayOutline, sectionId: string, signal: AbortSignal): Promise<TaskDraft[]>;
+  draftDayTasks(brief: PlanBrief, day: DayOutline, call: DraftCall): Promise<SectionTasks[]>;
+  draftSectionTasks(brief: PlanBrief, day: DayOutline, sectionId: string, call: DraftCall): Promise<TaskDraft[]>;
+  /** A few paragraphs on the plan: what it covers, how it is paced, where the learner stands. */
+  summarise(content: PlanContent, call: DraftCall): Promise<string>;
 }

@@ -1,0 +1,42 @@
+import { completionOf, dayStatusOf, type PlanCompletion, type StudyTask, type TaskStatus } from "@ai-jobs/contracts";
+import type { Collections } from "@ai-jobs/runtime";
+
+export interface TaskProgressResult {
+  task: StudyTask;
+  dayStatus: ReturnType<typeof dayStatusOf>;
+  completion: PlanCompletion;
+}
+
+/** Task progress as stored: the task, then its day's status and its plan's completion, recomputed. */
+export interface TaskProgressRepository {
+  /** Null when the tenant has no such task. */
+  record(
+    tenantId: string,
+    taskId: string,
+    update: { status: TaskStatus; timeSpentMinutes: number },
+  ): Promise<TaskProgressResult | null>;
+}
+
+export function createTaskProgressRepository(c: Pick<Collections, "tasks" | "days" | "plans">): TaskProgressRepository {
+  return {
+    async record(tenantId, taskId, update) {
+      const task = await c.tasks.findOne({ _id: taskId, tenantId });
+      if (!task) return null;
+      const updated: StudyTask = { ...task, status: update.status, timeSpentMinutes: update.timeSpentMinutes };
+      await c.tasks.updateOne(
+        { _id: taskId, tenantId },
+        { $set: { status: update.status, timeSpentMinutes: update.timeSpentMinutes } },
+      );
+      // Recomputed from every task, not adjusted by a delta: a repeated or concurrent update cannot drift.
+      const planTasks = await c.tasks
+        .find({ tenantId, planId: task.planId }, { projection: { _id: 1, dayId: 1, status: 1, timeSpentMinutes: 1 } })
+        .toArray();
+      const current = planTasks.map((t) => (t._id === taskId ? { ...t, ...update } : t));
+      const dayStatus = dayStatusOf(current.filter((t) => t.dayId === task.dayId).map((t) => t.status));
+      const completion = completionOf(current);
+      await c.days.updateOne({ _id: task.dayId, tenantId }, { $set: { status: dayStatus } });
+      await c.plans.updateOne({ _id: task.planId, tenantId }, { $set: { completion, updatedAt: new Date() } });
+      return { task: updated, dayStatus, completion };
+    },
+  };
+}

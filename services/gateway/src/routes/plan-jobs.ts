@@ -1,0 +1,71 @@
+import { PlanExportRequest, type PlanJobResponse, PlanTasksRequest } from "@ai-jobs/contracts";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
+import { type PlanJobDeps, type PlanJobRequest, type PlanJobType, submitPlanJob } from "../domain/plan-jobs.js";
+import { callerOf } from "../plugins/auth.js";
+
+export interface PlanJobRoutesOptions {
+  submit: PlanJobDeps;
+}
+
+type WithPlanId = { Params: { id: string } };
+type WithDayId = { Params: { id: string; day_id: string } };
+
+/**
+ * The planner jobs on an existing plan, each answering 202 with `{plan_id, job_id}` (follow the job as usual):
+ * - `POST /study-plans/{id}/summary/`: `plan.summary`;
+ * - `POST /study-plans/{id}/export/`: `plan.export` (body `{format: "xlsx"}`, optional);
+ * - `POST /study-plans/{id}/days/{day_id}/generate/`: `plan.day.generate`, create or regenerate one day's tasks;
+ * - `POST /study-plans/{id}/tasks/`: `plan.tasks.generate`, body `{day_id, section_id}`.
+ */
+export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (app, opts) => {
+  const send = async <T extends PlanJobType>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    job: Omit<PlanJobRequest<T>, "idempotencyKey">,
+  ) => {
+    const idempotencyKey = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
+    const submitted = await submitPlanJob(opts.submit, callerOf(request), { ...job, idempotencyKey });
+    if (submitted.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+    const body: PlanJobResponse = { plan_id: job.planId, job_id: submitted.job._id };
+    return reply.code(202).send(body);
+  };
+
+  app.post<WithPlanId>("/study-plans/:id/summary", (request, reply) =>
+    send(request, reply, {
+      type: "plan.summary",
+      planId: request.params.id,
+      payload: { planId: request.params.id },
+      operation: "POST /api/ai/study-plans/{id}/summary",
+    }),
+  );
+
+  app.post<WithPlanId>("/study-plans/:id/export", (request, reply) => {
+    const body = PlanExportRequest.parse(request.body ?? {});
+    return send(request, reply, {
+      type: "plan.export",
+      planId: request.params.id,
+      payload: { planId: request.params.id, format: body.format },
+      operation: "POST /api/ai/study-plans/{id}/export",
+    });
+  });
+
+  app.post<WithDayId>("/study-plans/:id/days/:day_id/generate", (request, reply) =>
+    send(request, reply, {
+      type: "plan.day.generate",
+      planId: request.params.id,
+      payload: { planId: request.params.id, dayId: request.params.day_id },
+      operation: "POST /api/ai/study-plans/{id}/days/{day_id}/generate",
+    }),
+  );
+
+  app.post<WithPlanId>("/study-plans/:id/tasks", (request, reply) => {
+    const body = PlanTasksRequest.parse(request.body);
+    return send(request, reply, {
+      type: "plan.tasks.generate",
+      planId: request.params.id,
+      payload: { planId: request.params.id, dayId: body.day_id, sectionId: body.section_id },
+      operation: "POST /api/ai/study-plans/{id}/tasks",
+    });
+  });
+};

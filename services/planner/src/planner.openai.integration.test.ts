@@ -1,0 +1,413 @@
+import {
+  type ContextChunk,
+  JOB_TYPES,
+  type JobCommand,
+  JobEvent,
+  type JobType,
+  LLM_USAGE_COLLECTION,
+  type LlmUsageRecord,
+  STREAMS,
+  type StudyPlan,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
+import {
+  bootService,
+  closeService,
+  createCancellation,
+  createIdGenerator,
+  loadConfig,
+  type ServiceContext,
+  type Worker,
+} from "@ai-jobs/runtime";
+import {
+  estimateUsage,
+  type MongoServer,
+  type NatsServer,
+  type OpenAiTestServer,
+  startMongo,
+  startNats,
+  startOpenAiServer,
+  waitFor,
+} from "@ai-jobs/testkit";
+import { Objm } from "@nats-io/obj";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { configShape } from "./config.js";
+import { createUsageRepo } from "./data/usage-repo.js";
+import { createPlannerWorker } from "./planner.js";
+import { providerFromConfig } from "./providers/select.js";
+import { NOT_GIVEN_CHUNK, plannerAnswer, promptDataOf } from "./testing/llm-answers.js";
+
+const TENANT = "tenant_llm";
+const MODEL = "test-planner-model";
+const newId = createIdGenerator();
+
+/** The materials the injected retriever "finds" for every query: test input standing in for the RAG library. */
+const CHUNKS: ContextChunk[] = [
+  { id: "doc1-c0", text: "Chlorophyll absorbs red and blue light and reflects green." },
+  { id: "doc1-c3", text: "The Calvin cycle fixes carbon dioxide into sugars." },
+];
+
+let nats: NatsServer | undefined;
+let mongo: MongoServer | undefined;
+let llm: OpenAiTestServer;
+let service: ServiceContext | undefined;
+let worker: Worker | undefined;
+const retrievals: Array<{ planId: string; query: string; k: number }> = [];
+
+const ctx = (): ServiceContext => {
+  if (!service) throw new Error("service not booted");
+  return service;
+};
+
+beforeAll(async () => {
+  [nats, mongo, llm] = await Promise.all([startNats(), startMongo(), startOpenAiServer()]);
+  const config = loadConfig(configShape, {
+    NATS_URL: nats.url,
+    MONGO_URL: mongo.url,
+    MONGO_DB: mongo.dbName,
+    LOG_LEVEL: "silent",
+    SERVICE_INSTANCE_ID: "planner-llm-test",
+    OPENAI_API_KEY: "sk-test",
+    OPENAI_BASE_URL: llm.baseUrl,
+    OPENAI_MODEL: MODEL,
+    LLM_JOB_SETTINGS: JSON.stringify({ "plan.summary": { model: "summary-model", temperature: 0.1, max_tokens: 300 } }),
+    JOB_TIMEOUTS_MS: "plan.day.generate=1500",
+  });
+  service = await bootService("planner", "test", config);
+  worker = createPlannerWorker(service, {
+    concurrency: 2,
+    instanceId: "planner-llm-test",
+    pullExpiresMs: 1_000,
+    provider: providerFromConfig(config, service.telemetry.tracer),
+    contextK: 2,
+    retrieveContext: async (_tenant, planId, query, k) => {
+      retrievals.push({ planId, query, k });
+      return CHUNKS.slice(0, k);
+    },
+  });
+  await worker.start();
+});
+
+afterAll(async () => {
+  await worker?.stop(2_000);
+  if (service) await closeService(service);
+  await Promise.all([nats?.cleanup(), mongo?.cleanup(), llm?.close()]);
+});
+
+beforeEach(() => {
+  llm.requests.length = 0;
+  llm.setResponder((request) => plannerAnswer(request));
+});
+
+async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan> {
+  const now = new Date();
+  const plan: StudyPlan = {
+    _id: newId(),
+    tenantId: TENANT,
+    userId: "user_1",
+    title: "Biology exam",
+    goal: "photosynthesis",
+    studyContext: null,
+    startDate: "2025-03-01",
+    endDate: "2025-03-04",
+    dailyMinutes: 60,
+    generationStatus: "pending",
+    ingestStatus: "none",
+    lastError: null,
+    jobId: null,
+    provider: null,
+    createdAt: now,
+    updatedAt: now,
+    ...overrides,
+  };
+  await ctx().mongo.collections.plans.insertOne(plan);
+  return plan;
+}
+
+const generatePayload = (plan: StudyPlan) => ({
+  planId: plan._id,
+  goal: plan.goal,
+  title: plan.title,
+  studyContext: plan.studyContext,
+  startDate: plan.startDate,
+  endDate: plan.endDate,
+  dailyMinutes: plan.dailyMinutes,
+});
+
+async function publish(type: JobType, payload: Record<string, unknown>) {
+  const command: JobCommand = {
+    jobId: newId(),
+    tenantId: TENANT,
+    userId: "user_1",
+    type,
+    queue: "ai_generation",
+    priority: "normal",
+    payload,
+    createdAt: new Date().toISOString(),
+  };
+  await ctx().messaging.publish(SUBJECTS.job("ai_generation", "normal", TENANT), command, { msgId: command.jobId });
+  return command;
+}
+
+/** The job's events in order up to its terminal one; `onEvent` sees each as it arrives. */
+async function eventsOf(jobId: string, onEvent?: (e: JobEvent) => void, timeoutMs = 40_000): Promise<JobEvent[]> {
+  const consumer = await ctx().nats.js.consumers.get(STREAMS.events, {
+    filter_subjects: SUBJECTS.eventsOfJob(TENANT, jobId),
+  });
+  const messages = await consumer.consume();
+  const timer = setTimeout(() => messages.stop(), timeoutMs);
+  const events: JobEvent[] = [];
+  try {
+    for await (const m of messages) {
+      const event = JobEvent.parse(m.json());
+      events.push(event);
+      onEvent?.(event);
+      if (event.kind === "succeeded" || event.kind === "failed" || event.kind === "cancelled") break;
+    }
+  } finally {
+    clearTimeout(timer);
+    messages.stop();
+  }
+  return events;
+}
+
+const kinds = (events: JobEvent[]) => events.map((e) => e.kind);
+const usageOf = (jobId: string) =>
+  ctx().mongo.db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION).find({ jobId }).sort({ attempt: 1 }).toArray();
+
+describe("planner with an OpenAI-compatible model (test server, real openai SDK, real NATS and FerretDB)", () => {
+  it("generates a plan with structured output: streamed partial days over progress, chunks in the prompt and cited, usage stored", async () => {
+    llm.setResponder((request) => plannerAnswer(request, { chunks: 6, chunkDelayMs: 2 }));
+    const plan = await insertPlan();
+    const command = await publish("plan.generate", generatePayload(plan));
+    const events = await eventsOf(command.jobId);
+    const done = events.at(-1);
+    expect(done?.kind === "succeeded" && done.data.result).toEqual({
+      plan_id: plan._id,
+      day_count: 4,
+      task_count: 16,
+      provider: MODEL,
+    });
+
+    // Progress says what was drafted, and carries the content as it is written.
+    const progress = events.flatMap((e) => (e.kind === "progress" ? [e.data] : []));
+    expect(progress.map((p) => p.message)).toEqual(
+      expect.arrayContaining(["outline drafted", "day 1/4 drafted", "day 4/4 drafted", "drafting day 2/4"]),
+    );
+    const outline = progress.find((p) => p.message === "outline drafted");
+    expect(outline?.partial?.days).toHaveLength(4);
+    const dayDone = progress.find((p) => p.message === "day 2/4 drafted");
+    expect(dayDone?.partial?.days).toEqual([
+      expect.objectContaining({ index: 1, date: "2025-03-02", title: "Topic 2 of Biology exam" }),
+    ]);
+    const drafting = progress.find((p) => p.step === "drafting");
+    expect(drafting?.partial?.day).toMatchObject({ index: expect.any(Number), title: expect.any(String) });
+
+    // RAG: the chunks are in the prompts, and the tasks cite only the chunks they were given.
+    expect(retrievals.filter((r) => r.planId === plan._id).map((r) => r.k)).toEqual([2, 2, 2, 2, 2]);
+    expect(retrievals.find((r) => r.planId === plan._id)?.query).toBe("photosynthesis");
+    for (const request of llm.requests) {
+      expect(promptDataOf(request).context).toEqual(CHUNKS);
+      expect(request.body).toMatchObject({ model: MODEL, stream: true, response_format: { type: "json_schema" } });
+    }
+    const tasks = await ctx().mongo.collections.tasks.find({ planId: plan._id }).toArray();
+    expect(tasks).toHaveLength(16);
+    for (const t of tasks) expect(t.sourceChunkIds).toEqual(["doc1-c0", "doc1-c3"]);
+    expect(tasks.flatMap((t) => t.sourceChunkIds ?? [])).not.toContain(NOT_GIVEN_CHUNK);
+    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    expect(stored).toMatchObject({ generationStatus: "succeeded", provider: MODEL, lastError: null });
+
+    // Usage: one record for the attempt, with the tokens the server reported for each of its 5 calls.
+    const expected = llm.requests.reduce(
+      (sum, r) => {
+        const u = estimateUsage(r.body, plannerAnswer(r).content);
+        return { prompt: sum.prompt + u.prompt_tokens, completion: sum.completion + u.completion_tokens };
+      },
+      { prompt: 0, completion: 0 },
+    );
+    expect(await usageOf(command.jobId)).toEqual([
+      expect.objectContaining({
+        _id: `${command.jobId}:1`,
+        tenantId: TENANT,
+        type: "plan.generate",
+        system: "openai",
+        model: MODEL,
+        calls: 5,
+        promptTokens: expected.prompt,
+        completionTokens: expected.completion,
+      }),
+    ]);
+  });
+
+  it("regenerating a day with the model replaces its tasks, never duplicates them", async () => {
+    const plan = await insertPlan();
+    expect((await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId)).at(-1)?.kind).toBe(
+      "succeeded",
+    );
+    const { tasks } = ctx().mongo.collections;
+    const before = await tasks.find({ planId: plan._id }).sort({ _id: 1 }).toArray();
+    const dayId = `${plan._id}-d1`;
+    await tasks.updateOne({ _id: `${dayId}-s1-t0` }, { $set: { status: "done", timeSpentMinutes: 15 } });
+
+    for (let i = 0; i < 2; i++) {
+      const events = await eventsOf((await publish("plan.day.generate", { planId: plan._id, dayId })).jobId);
+      expect(events.at(-1)?.kind).toBe("succeeded");
+    }
+    const after = await tasks.find({ planId: plan._id }).sort({ _id: 1 }).toArray();
+    expect(after.map((t) => t._id)).toEqual(before.map((t) => t._id));
+    expect(after.find((t) => t._id === `${dayId}-s1-t0`)).toMatchObject({ status: "todo", timeSpentMinutes: 0 });
+  });
+
+  it("429 with Retry-After: the job retries after the server's delay, then succeeds", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-01" });
+    llm.script({ kind: "error", status: 429, headers: { "retry-after": "1" }, message: "Rate limit reached" });
+    const events = await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    expect(kinds(events)).toContain("retrying");
+    const retrying = events.find((e) => e.kind === "retrying");
+    if (retrying?.kind !== "retrying") throw new Error("no retrying event");
+    expect(retrying.data.error).toEqual({
+      code: "UPSTREAM_UNAVAILABLE",
+      message: "LLM request failed with HTTP 429: Rate limit reached",
+    });
+    // The delay is the server's Retry-After (1 s), not the job type's backoff.
+    const delayMs = Date.parse(retrying.data.nextAttemptAt) - Date.parse(retrying.at);
+    expect(delayMs).toBeGreaterThanOrEqual(1_000);
+    expect(delayMs).toBeLessThan(1_100);
+    expect(events.at(-1)?.kind).toBe("succeeded");
+  });
+
+  it("401 fails the job at once, and the plan shows a clear last_error", async () => {
+    const plan = await insertPlan();
+    llm.script({ kind: "error", status: 401, message: "Incorrect API key provided: sk-test" });
+    const events = await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    expect(kinds(events)).toEqual(["started", "failed"]);
+    const stored = await waitFor(async () => {
+      const p = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+      return p?.generationStatus === "failed" ? p : undefined;
+    });
+    expect(stored.lastError).toBe("LLM request failed with HTTP 401: Incorrect API key provided: sk-test");
+  });
+
+  it("malformed JSON, then schema-violating JSON after the repair: a transient LLM_INVALID_OUTPUT, then success", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-01" });
+    llm.script(
+      { kind: "answer", content: '{"days": [{"title": "Half an' },
+      { kind: "answer", content: JSON.stringify({ days: [{ title: "No sections" }] }) },
+    );
+    const events = await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    const retrying = events.find((e) => e.kind === "retrying");
+    expect(retrying?.kind === "retrying" && retrying.data.error.code).toBe("LLM_INVALID_OUTPUT");
+    expect(events.at(-1)?.kind).toBe("succeeded");
+    const repair = llm.requests[1]?.body.messages as Array<{ role: string; content: string }>;
+    expect(repair.at(-1)?.content).toMatch(/not valid JSON/);
+  });
+
+  it("a slow answer hits the job's time limit: the HTTP request is aborted and the attempt retried", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-01" });
+    expect((await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId)).at(-1)?.kind).toBe(
+      "succeeded",
+    );
+    llm.requests.length = 0;
+    llm.script({ kind: "hang" });
+    const events = await eventsOf(
+      (await publish("plan.day.generate", { planId: plan._id, dayId: `${plan._id}-d0` })).jobId,
+    );
+    const retrying = events.find((e) => e.kind === "retrying");
+    expect(retrying?.kind === "retrying" && retrying.data.error).toEqual({
+      code: "TIMEOUT",
+      message: "attempt exceeded 1500 ms",
+    });
+    expect(events.at(-1)?.kind).toBe("succeeded");
+    expect(llm.requests[0]?.aborted).toBe(true);
+  });
+
+  it("a cancellation mid-stream aborts the HTTP stream and ends the job as cancelled", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-10" });
+    llm.setResponder((request) => plannerAnswer(request, { chunks: 200, chunkDelayMs: 20 }));
+    const cancellation = createCancellation(ctx().nats.js);
+    const command = await publish("plan.generate", generatePayload(plan));
+    const events = await eventsOf(command.jobId, (event) => {
+      if (event.kind === "progress" && event.data.step === "drafting") {
+        void cancellation.request(command.jobId, { tenantId: TENANT, requestedBy: "user_1" });
+      }
+    });
+    expect(events.at(-1)?.kind).toBe("cancelled");
+    await waitFor(() => llm.requests.some((r) => r.aborted && !r.completed), {
+      what: "the streaming request to be aborted",
+    });
+  });
+
+  it("plan.summary stores the model's summary, with the job type's own model settings", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-02" });
+    await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    llm.requests.length = 0;
+    const command = await publish("plan.summary", { planId: plan._id });
+    const done = (await eventsOf(command.jobId)).at(-1);
+    expect(done?.kind === "succeeded" && done.data.result).toEqual({
+      plan_id: plan._id,
+      provider: MODEL,
+      fallback: false,
+    });
+    expect(llm.requests[0]?.body).toMatchObject({ model: "summary-model", temperature: 0.1, max_tokens: 300 });
+    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    expect(stored?.summary).toMatchObject({ text: "A model summary of Biology exam.", fallback: false });
+    expect(await usageOf(command.jobId)).toEqual([expect.objectContaining({ model: "summary-model", calls: 1 })]);
+  });
+
+  it("plan.summary stores the deterministic fallback when the model fails on every attempt", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-02" });
+    await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    llm.setResponder(() => ({ kind: "error", status: 500, message: "upstream down" }));
+    const command = await publish("plan.summary", { planId: plan._id });
+    const events = await eventsOf(command.jobId);
+    expect(kinds(events).filter((k) => k === "retrying")).toHaveLength(JOB_TYPES["plan.summary"].maxAttempts - 1);
+    const done = events.at(-1);
+    expect(done?.kind === "succeeded" && done.data.result).toEqual({
+      plan_id: plan._id,
+      provider: "fallback",
+      fallback: true,
+    });
+    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    expect(stored?.summary?.fallback).toBe(true);
+    expect(stored?.summary?.text).toContain('"Biology exam": a 2-day study plan from 2025-03-01 to 2025-03-02');
+    expect(stored?.summary?.text).toContain("8 tasks");
+  });
+
+  it("a redelivered attempt replaces its own usage record instead of adding one", async () => {
+    const repo = createUsageRepo(ctx().mongo.db);
+    const command = { jobId: newId(), tenantId: TENANT, type: "plan.summary" } as JobCommand;
+    const totals = { system: "openai", model: MODEL, calls: 1, promptTokens: 10, completionTokens: 5, latencyMs: 9 };
+    await repo.record(command, 1, totals);
+    await repo.record(command, 1, { ...totals, calls: 2, promptTokens: 30 });
+    await repo.record(command, 2, totals);
+    expect((await usageOf(command.jobId)).map((u) => [u._id, u.calls, u.promptTokens])).toEqual([
+      [`${command.jobId}:1`, 2, 30],
+      [`${command.jobId}:2`, 1, 10],
+    ]);
+  });
+
+  it("plan.export writes an .xlsx into the EXPORTS store and answers with the download path", async () => {
+    const plan = await insertPlan({ endDate: "2025-03-02" });
+    await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
+    const command = await publish("plan.export", { planId: plan._id });
+    const done = (await eventsOf(command.jobId)).at(-1);
+    if (done?.kind !== "succeeded") throw new Error(`export ended ${done?.kind}`);
+    expect(done.data.result).toMatchObject({
+      plan_id: plan._id,
+      export_id: command.jobId,
+      filename: `biology-exam-${plan._id}.xlsx`,
+      download_path: `/api/ai/exports/${command.jobId}/`,
+    });
+    const store = await new Objm(ctx().nats.js).open("EXPORTS");
+    const bytes = await store.getBlob(command.jobId);
+    if (!bytes) throw new Error("no export file");
+    expect(bytes.length).toBe(done.data.result.size);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(bytes as unknown as ArrayBuffer);
+    const sheet = book.getWorksheet("Tasks");
+    expect(sheet?.rowCount).toBe(1 + 8);
+    expect(sheet?.getRow(2).getCell(4).value).toBe("Read about Topic 1 of Biology exam");
+    expect(sheet?.getRow(2).getCell(9).value).toBe("doc1-c0, doc1-c3");
+  });
+});
