@@ -9,6 +9,7 @@ export * from "./job-types.js";
 export * from "./new-job.js";
 export * from "./problems.js";
 export * from "./queues.js";
+export * from "./retrieval.js";
 export * from "./schedules.js";
 export * from "./sse.js";
 export * from "./subjects.js";
