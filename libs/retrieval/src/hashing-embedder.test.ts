@@ -36,6 +36,8 @@ describe("hashing embedder", () => {
   });
 
   it("stops when the job's signal has fired", async () => {
-    await expect(embedder.embed(["a"], { signal: AbortSignal.abort(new Error("cancelled")) })).rejects.toThrow("cancelled");
+    await expect(embedder.embed(["a"], { signal: AbortSignal.abort(new Error("cancelled")) })).rejects.toThrow(
+      "cancelled",
+    );
   });
 });

@@ -1,7 +1,7 @@
 export { type ChunkStore, createMongoChunkStore, type SearchableChunk } from "./chunk-store.js";
 export { cosineSimilarity } from "./cosine.js";
 export { looksLikeText, SNIFF_BYTES, sniffDocumentKind } from "./document-kind.js";
-export { type BatchListener, batchCount, type EmbedOptions, type Embedder } from "./embedder.js";
+export { type BatchListener, batchCount, type Embedder, type EmbedOptions } from "./embedder.js";
 export { createEmbedder, type EmbeddingConfig, embeddingConfigShape } from "./embedder-config.js";
 export { createHashingEmbedder, embedText, fnv1a } from "./hashing-embedder.js";
 export { createOpenAiEmbedder, type OpenAiEmbedderOptions } from "./openai-embedder.js";

@@ -84,9 +84,7 @@ export async function startOpenAiTestServer(opts: { defaultDimensions?: number }
         object: "chat.completion",
         created: Math.floor(Date.now() / 1000),
         model,
-        choices: [
-          { index: 0, finish_reason: "stop", message: { role: "assistant", content: `Summary: ${words}` } },
-        ],
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: `Summary: ${words}` } }],
       });
     } else {
       send(res, 404, { error: { message: `no route ${path}` } });

@@ -1,3 +1,4 @@
+import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import { createCancellation, mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -22,6 +23,7 @@ import { materialRoutes } from "./routes/materials.js";
 import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
 import { scheduleRoutes } from "./routes/schedules.js";
+import { searchRoutes } from "./routes/search.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
 declare module "fastify" {
@@ -99,6 +101,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(materialRoutes, {
     prefix: API_PREFIX,
     upload: { ...submit, plans, documents, materials, ids: deps.ids, maxBytes: config.UPLOAD_MAX_BYTES },
+  });
+  await app.register(searchRoutes, {
+    prefix: API_PREFIX,
+    plans,
+    store: createMongoChunkStore(mongo.collections),
+    embedder: createEmbedder(config),
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });

@@ -19,13 +19,15 @@ export function assertZipWithinLimit(zip: Uint8Array, filename: string, maxBytes
   let at = buf.readUInt32LE(eocd + 16);
   let budget = maxBytes;
   for (let i = 0; i < entries; i++) {
-    if (at + 46 > buf.length || buf.readUInt32LE(at) !== CENTRAL) throw unreadable(`${filename}: corrupt ZIP directory`);
+    if (at + 46 > buf.length || buf.readUInt32LE(at) !== CENTRAL)
+      throw unreadable(`${filename}: corrupt ZIP directory`);
     const method = buf.readUInt16LE(at + 10);
     const compressed = buf.readUInt32LE(at + 20);
     const nameLength = buf.readUInt16LE(at + 28);
     const next = at + 46 + nameLength + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
     const local = buf.readUInt32LE(at + 42);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL) throw unreadable(`${filename}: corrupt ZIP entry`);
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== LOCAL)
+      throw unreadable(`${filename}: corrupt ZIP entry`);
     const dataStart = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(dataStart, dataStart + compressed);
     let size: number;
