@@ -153,7 +153,9 @@ async function embedAndWrite(
         missing.map(([, text]) => text),
         { signal: job.signal },
       );
-      missing.forEach(([hash], i) => vectors.set(hash, fresh[i] as number[]));
+      missing.forEach(([hash], i) => {
+        vectors.set(hash, fresh[i] as number[]);
+      });
       embeddedCount += missing.length;
     }
     const records = batch.map(

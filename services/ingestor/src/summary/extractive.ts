@@ -1,4 +1,3 @@
-import type { DocumentSummary } from "@ai-jobs/contracts";
 import type { Summarizer } from "./summarizer.js";
 
 const SENTENCE = /[^.!?…\n]+(?:[.!?…]+|\n|$)/gu;
