@@ -133,7 +133,10 @@ async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePa
   const tooLarge = () => payloadTooLarge(`the file is larger than ${deps.maxBytes} bytes`);
   const fileId = deps.ids();
   const filename = cleanFilename(part.filename, fileId);
-  const sniffed = await sniffUpload(part.content, filename);
+  const sniffed = await sniffUpload(part.content, filename).catch((err: unknown) => {
+    if (isAppError(err)) throw err;
+    throw invalid("file", "the upload ended before the file was complete");
+  });
   if (part.truncated()) {
     part.content.resume();
     throw tooLarge();
