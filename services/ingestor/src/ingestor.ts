@@ -90,7 +90,7 @@ export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOp
     queue: QUEUE,
     concurrency: opts.concurrency,
     handlers: ingestorHandlers(deps),
-    onFailure: onIngestorFailure(deps.documents),
+    onFailure: onIngestorFailure(deps.documents, deps.chunks),
     log: ctx.log,
     serviceName: SERVICE_NAME,
     instanceId: opts.instanceId,
