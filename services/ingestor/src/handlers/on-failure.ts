@@ -14,10 +14,10 @@ export function onIngestorFailure(documents: DocumentsRepo, chunks: ChunksRepo):
     const { documentId, planId } = command.payload;
     if (typeof documentId === "string" && documentId.length > 0) {
       await documents.markFailed(command.tenantId, documentId, error.message);
-      const active =
+      const document =
         typeof planId === "string" ? await documents.findDocument(command.tenantId, planId, documentId) : null;
-      // No active generation: "" matches none, so every chunk of the document goes.
-      await chunks.deleteOtherGenerations(command.tenantId, documentId, active?.activeGeneration ?? "");
+      // Only for the document the job was about; with no active generation, "" matches none and all chunks go.
+      if (document) await chunks.deleteOtherGenerations(command.tenantId, documentId, document.activeGeneration ?? "");
     } else {
       log.warn("failed material.ingest job names no document; nothing to mark");
     }
