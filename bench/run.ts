@@ -3,6 +3,7 @@ const benches: Record<string, string> = {
   submit: "./submit-latency.js",
   sse: "./sse-fanout.js",
   llm: "./llm-throughput.js",
+  ingest: "./ingest.js",
 };
 const name = process.argv[2];
 const target = name ? benches[name] : undefined;

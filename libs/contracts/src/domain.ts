@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChunkMetadata, DocumentSummary } from "./retrieval.js";
 
 export const GENERATION_STATUSES = ["pending", "running", "succeeded", "failed"] as const;
 export const GenerationStatus = z.enum(GENERATION_STATUSES);
@@ -117,6 +118,11 @@ export const DocumentRecord = z.object({
   lastError: z.string().nullable(),
   jobId: z.string().nullable(),
   chunkCount: z.number().int().min(0),
+  /** sha256 of the file behind the active chunk set: an unchanged re-ingest is a no-op. */
+  contentHash: z.string().nullable().optional(),
+  /** The chunk generation readers see; flipped by one single-document update once a new set is fully written. */
+  activeGeneration: z.string().nullable().optional(),
+  summary: DocumentSummary.nullable().optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -130,6 +136,12 @@ export const ChunkRecord = z.object({
   index: z.number().int().min(0),
   text: z.string(),
   embedding: z.array(z.number()),
-  metadata: z.object({ heading: z.string().nullable(), start: z.number().int(), end: z.number().int() }),
+  metadata: ChunkMetadata,
+  /** The ingest that wrote it; readers only see the document's `activeGeneration`. */
+  generation: z.string(),
+  /** sha256 of the text: the same text in the same plan is embedded once. */
+  contentHash: z.string(),
+  /** Which embedder made `embedding` (`hashing-256`, `openai:<model>:<dim>`): vectors of two embedders never mix. */
+  embedder: z.string(),
 });
 export type ChunkRecord = z.infer<typeof ChunkRecord>;

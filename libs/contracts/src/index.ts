@@ -11,6 +11,7 @@ export * from "./planner.js";
 export * from "./problems.js";
 export * from "./progress.js";
 export * from "./queues.js";
+export * from "./retrieval.js";
 export * from "./schedules.js";
 export * from "./sse.js";
 export * from "./subjects.js";

@@ -61,7 +61,15 @@ export const MaterialIngestPayload = z.object({
   filename: z.string().min(1),
   contentType: z.string().min(1),
 });
-export const MaterialIngestResult = z.object({ document_id: z.string(), chunk_count: z.number().int() });
+export const MaterialIngestResult = z.object({
+  document_id: z.string(),
+  chunk_count: z.number().int(),
+  /** Chunks sent to the embedder; the others reused the vector of the same text already in the plan. */
+  embedded_count: z.number().int().optional(),
+  /** True when the file was the one already ingested for this document: nothing was redone. */
+  unchanged: z.boolean().optional(),
+  summary_kind: z.enum(["llm", "extractive"]).optional(),
+});
 
 export interface BackoffPolicy {
   baseMs: number;

@@ -1,6 +1,12 @@
 export { type MongoServer, startMongo } from "./mongo.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";
 export {
+  type EmbeddingsRecordedRequest,
+  type EmbeddingsTestServer,
+  type ScriptedFailure,
+  startEmbeddingsTestServer,
+} from "./openai-embeddings-server.js";
+export {
   estimateUsage,
   type OpenAiTestServer,
   type RecordedRequest,

@@ -1,3 +1,4 @@
+import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   cachedRead,
@@ -34,6 +35,7 @@ import { planJobRoutes } from "./routes/plan-jobs.js";
 import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
 import { scheduleRoutes } from "./routes/schedules.js";
+import { searchRoutes } from "./routes/search.js";
 import { studyTaskRoutes } from "./routes/study-tasks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -123,6 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(materialRoutes, {
     prefix: API_PREFIX,
     upload: { ...submit, plans, documents, materials, ids: deps.ids, maxBytes: config.UPLOAD_MAX_BYTES },
+  });
+  await app.register(searchRoutes, {
+    prefix: API_PREFIX,
+    plans,
+    store: createMongoChunkStore(mongo.collections),
+    embedder: createEmbedder(config),
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });

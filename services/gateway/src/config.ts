@@ -1,8 +1,11 @@
+import { embeddingConfigShape } from "@ai-jobs/retrieval";
 import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
   ...baseConfigShape,
+  /** Search embeds its query with the ingestor's embedder: the same EMBEDDING_* and OPENAI_* settings. */
+  ...embeddingConfigShape,
   PORT: port(8080),
   HOST: z.string().default("0.0.0.0"),
   AUTH_TOKENS: AuthTokens,

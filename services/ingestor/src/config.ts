@@ -1,13 +1,32 @@
+import { embeddingConfigShape } from "@ai-jobs/retrieval";
 import { baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
   ...baseConfigShape,
+  ...embeddingConfigShape,
   HEALTH_PORT: port(8083),
   HOST: z.string().default("0.0.0.0"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
-  /** Dimension of the offline feature-hashing embedder. */
-  EMBEDDING_DIM: z.coerce.number().int().min(8).max(4_096).default(256),
-  CHUNK_SIZE_CHARS: z.coerce.number().int().min(200).default(1_200),
-  CHUNK_OVERLAP_CHARS: z.coerce.number().int().min(0).default(150),
+  /** Chunk size and overlap in cl100k_base tokens. */
+  CHUNK_SIZE_TOKENS: z.coerce.number().int().min(32).max(8_000).default(400),
+  CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).default(60),
+  /** A stored file larger than this fails for good (the gateway's UPLOAD_MAX_BYTES is the first limit). */
+  INGEST_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(64 * 1024 * 1024),
+  /** A DOCX whose entries decompress to more than this is refused (zip bomb). */
+  INGEST_MAX_DECOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(128 * 1024 * 1024),
+  /** Chat model of LLM summaries (used only with OPENAI_API_KEY). */
+  SUMMARY_MODEL: z.string().min(1).default("gpt-4.1-nano"),
+  /** Characters of a document's start sent to the summary model. */
+  SUMMARY_INPUT_CHARS: z.coerce.number().int().min(500).default(24_000),
 } as const;
+
+export type IngestorConfig = Readonly<z.infer<z.ZodObject<typeof configShape>>>;

@@ -1,46 +1,88 @@
-import { createWorker, type JobHandlers, type ServiceContext, type Worker } from "@ai-jobs/runtime";
-import type { ChunkOptions } from "./chunking/chunk-text.js";
+import { createEmbedder, type Embedder, type EmbeddingConfig } from "@ai-jobs/retrieval";
+import {
+  createIdGenerator,
+  createWorker,
+  type JobHandlers,
+  type Logger,
+  type ServiceContext,
+  type Worker,
+} from "@ai-jobs/runtime";
+import { createTokenCounter } from "./chunking/tokenizer.js";
+import type { IngestorConfig } from "./config.js";
 import { createChunksRepo } from "./data/chunks-repo.js";
 import { createDocumentsRepo } from "./data/documents-repo.js";
 import { createMaterialsStore } from "./data/materials-store.js";
-import { createHashingEmbedder } from "./embedding/hashing-embedder.js";
-import type { Embedder } from "./embedding/types.js";
 import type { IngestorDeps } from "./handlers/deps.js";
 import { materialIngest } from "./handlers/material-ingest.js";
 import { onIngestorFailure } from "./handlers/on-failure.js";
+import { createExtractiveSummarizer } from "./summary/extractive.js";
+import { createOpenAiSummarizer } from "./summary/openai-summarizer.js";
+import type { Summarizer } from "./summary/summarizer.js";
 
 export const SERVICE_NAME = "ingestor";
 export const QUEUE = "ingest";
-/** Text files beyond this are a mistake, not study material. */
-export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 export function ingestorHandlers(deps: IngestorDeps): JobHandlers {
   return { "material.ingest": materialIngest(deps) };
 }
 
+export type IngestSettings = Pick<
+  IngestorConfig,
+  | keyof EmbeddingConfig
+  | "CHUNK_SIZE_TOKENS"
+  | "CHUNK_OVERLAP_TOKENS"
+  | "INGEST_MAX_FILE_BYTES"
+  | "INGEST_MAX_DECOMPRESSED_BYTES"
+  | "SUMMARY_MODEL"
+  | "SUMMARY_INPUT_CHARS"
+>;
+
 export interface IngestorWorkerOptions {
   concurrency: number;
   instanceId: string;
-  embeddingDim: number;
-  chunking: ChunkOptions;
-  /** Default: the offline hashing embedder of `embeddingDim` dimensions. */
+  settings: IngestSettings;
+  /** Default: from settings (OpenAI with a key, else the offline hashing embedder). */
   embedder?: Embedder;
-  maxFileBytes?: number;
   pullExpiresMs?: number;
   /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
   ackWaitMs?: number;
 }
 
-/** The ingestor's worker on the `ingest` queue, wired to a booted service. */
-export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOptions): Worker {
-  const deps: IngestorDeps = {
+/** LLM summaries with a key (falling back to extractive ones on failure), extractive ones offline. */
+export function createSummarizer(settings: IngestSettings, log: Logger): Summarizer {
+  if (!settings.OPENAI_API_KEY) return createExtractiveSummarizer();
+  return createOpenAiSummarizer({
+    apiKey: settings.OPENAI_API_KEY,
+    baseURL: settings.OPENAI_BASE_URL,
+    model: settings.SUMMARY_MODEL,
+    inputChars: settings.SUMMARY_INPUT_CHARS,
+    log,
+  });
+}
+
+/** Everything the handler needs, from a booted service's connections and the settings. */
+export function ingestorDeps(
+  ctx: Pick<ServiceContext, "mongo" | "nats" | "log">,
+  settings: IngestSettings,
+  embedder?: Embedder,
+): IngestorDeps {
+  return {
     documents: createDocumentsRepo(ctx.mongo.collections),
     chunks: createChunksRepo(ctx.mongo.collections),
     materials: createMaterialsStore(ctx.nats.js),
-    embedder: opts.embedder ?? createHashingEmbedder(opts.embeddingDim),
-    chunking: opts.chunking,
-    maxFileBytes: opts.maxFileBytes ?? MAX_FILE_BYTES,
+    embedder: embedder ?? createEmbedder(settings),
+    summarizer: createSummarizer(settings, ctx.log),
+    chunking: { size: settings.CHUNK_SIZE_TOKENS, overlap: settings.CHUNK_OVERLAP_TOKENS },
+    countTokens: createTokenCounter(),
+    maxFileBytes: settings.INGEST_MAX_FILE_BYTES,
+    maxDecompressedBytes: settings.INGEST_MAX_DECOMPRESSED_BYTES,
+    ids: createIdGenerator(),
   };
+}
+
+/** The ingestor's worker on the `ingest` queue, wired to a booted service. */
+export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOptions): Worker {
+  const deps = ingestorDeps(ctx, opts.settings, opts.embedder);
   return createWorker({
     nats: ctx.nats,
     messaging: ctx.messaging,
@@ -48,7 +90,7 @@ export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOp
     queue: QUEUE,
     concurrency: opts.concurrency,
     handlers: ingestorHandlers(deps),
-    onFailure: onIngestorFailure(deps.documents),
+    onFailure: onIngestorFailure(deps.documents, deps.chunks),
     log: ctx.log,
     serviceName: SERVICE_NAME,
     instanceId: opts.instanceId,

@@ -2,11 +2,13 @@ import path from "node:path";
 import { BUCKETS, type DocumentRecord, type JobCommand, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import {
+  type EmbeddingsTestServer,
   freePort,
   type MongoServer,
   type NatsServer,
   repoRoot,
   spawnService,
+  startEmbeddingsTestServer,
   startMongo,
   startNats,
   waitFor,
@@ -22,18 +24,24 @@ const newId = createIdGenerator();
 
 let nats: NatsServer | undefined;
 let mongo: MongoServer | undefined;
+let openai: EmbeddingsTestServer | undefined;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  [nats, mongo, openai] = await Promise.all([startNats(), startMongo(), startEmbeddingsTestServer()]);
 });
 
 afterAll(async () => {
-  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
+  await Promise.all([nats?.cleanup(), mongo?.cleanup(), openai?.close()]);
 });
 
+const NOTES = Array.from(
+  { length: 6 },
+  (_, i) => `## Topic ${i}\n\nThe notes on topic ${i} say something worth a chunk of its own about subject ${i}.`,
+).join("\n\n");
+
 describe("ingestor process", () => {
-  it("boots, reports ready, ingests an uploaded file from a published command, and exits cleanly on SIGTERM", async () => {
-    if (!nats || !mongo) throw new Error("servers not started");
+  it("boots, ingests an uploaded file with OpenAI embeddings (batched) and an LLM summary, and exits cleanly on SIGTERM", async () => {
+    if (!nats || !mongo || !openai) throw new Error("servers not started");
     const port = await freePort();
     const ingestor = await spawnService({
       name: "ingestor",
@@ -46,6 +54,12 @@ describe("ingestor process", () => {
         HEALTH_PORT: String(port),
         LOG_LEVEL: "info",
         EMBEDDING_DIM: "32",
+        OPENAI_API_KEY: "test-key",
+        OPENAI_BASE_URL: openai.url,
+        EMBEDDING_BATCH_SIZE: "2",
+        CHUNK_SIZE_TOKENS: "32",
+        CHUNK_OVERLAP_TOKENS: "0",
+        SUMMARY_MODEL: "gpt-test",
         SHUTDOWN_TIMEOUT_MS: "10000",
       },
       readyUrl: `http://127.0.0.1:${port}/readyz`,
@@ -60,7 +74,7 @@ describe("ingestor process", () => {
       const documentId = newId();
       // The ingestor provisioned the MATERIALS bucket at boot; the test plays the gateway's upload.
       const store = await new Objm(jetstream(nc)).open(BUCKETS.materials);
-      await store.putBlob({ name: fileId }, new TextEncoder().encode("# Notes\n\nHello world.\n\n## More\n\nBye."));
+      await store.putBlob({ name: fileId }, new TextEncoder().encode(NOTES));
       await db.collection<StudyPlan>("study_plans").insertOne({
         _id: planId,
         tenantId: TENANT,
@@ -115,9 +129,14 @@ describe("ingestor process", () => {
         },
         { what: "the document to be ingested", timeoutMs: 20_000 },
       );
-      expect(done.chunkCount).toBe(2);
+      expect(done.chunkCount).toBe(6);
+      expect(done.summary).toMatchObject({ kind: "llm", model: "gpt-test" });
       const chunks = await db.collection("chunks").find({ documentId }).toArray();
-      expect(chunks.map((c) => c.embedding.length)).toEqual([32, 32]);
+      expect(chunks.map((c) => [c.embedding.length, c.embedder])).toEqual(
+        Array(6).fill([32, "openai:text-embedding-3-small:32"]),
+      );
+      const embeddingCalls = openai.requests.filter((r) => r.path === "/v1/embeddings");
+      expect(embeddingCalls.map((r) => r.inputs.length)).toEqual([2, 2, 2]);
 
       expect(await ingestor.kill("SIGTERM")).toBe(0);
       expect(ingestor.logs().some((line) => line.includes("worker stopped"))).toBe(true);

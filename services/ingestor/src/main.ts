@@ -12,8 +12,7 @@ runMain(SERVICE_NAME, async () => {
       createIngestorWorker(ctx, {
         concurrency: config.WORKER_CONCURRENCY,
         instanceId: config.SERVICE_INSTANCE_ID,
-        embeddingDim: config.EMBEDDING_DIM,
-        chunking: { size: config.CHUNK_SIZE_CHARS, overlap: config.CHUNK_OVERLAP_CHARS },
+        settings: config,
       }),
   });
 });

@@ -1,14 +1,15 @@
 import { createHash, type Hash } from "node:crypto";
 import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
 import { type DocumentRecord, MaterialIngestPayload, runAtOf, type StudyPlan, UploadFields } from "@ai-jobs/contracts";
+import { z } from "zod";
 import type { DocumentRepository } from "../data/documents.js";
 import type { MaterialStore } from "../data/materials.js";
 import type { PlanRepository } from "../data/plans.js";
 import type { Caller } from "./context.js";
-import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable, unsupportedMediaType } from "./errors.js";
+import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable } from "./errors.js";
 import { requestHash } from "./idempotency.js";
+import { cleanFilename, sniffUpload } from "./sniffed-upload.js";
 import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
-import { checkedText, textContentType } from "./text-files.js";
 
 export interface UploadMaterialDeps extends SubmitJobDeps {
   plans: PlanRepository;
@@ -60,19 +61,25 @@ interface StoredUpload {
 /** The operation an `Idempotency-Key` is bound to, with the plan id, the file's hash and name, and the fields. */
 const OPERATION = "POST /api/ai/study-plans/{id}/materials";
 
-const FILENAME_MAX = 255;
+/** The optional form field naming an existing document whose file the upload replaces. */
+const DOCUMENT_ID_FIELD = "document_id";
+const DocumentIdField = z.string().min(1).max(64).optional();
 
 /**
  * What happens when a study material is uploaded:
  *
  * 1. The plan must exist for the caller's tenant; the body is not read otherwise.
  * 2. The one file part is streamed into the `MATERIALS` object store under a new file id, never buffered whole.
- *    Only plain text and Markdown are accepted; an empty, binary or too large file fails the stream, so the
- *    store drops what it wrote.
- * 3. The form fields (`priority`, `delay_ms`, `run_at`) are validated; they may come before or after the file.
- * 4. The document record (`ingest_status: pending`) and the plan's `ingest_status: pending` are the job's draft,
- *    and a `material.ingest` job is submitted. With an `Idempotency-Key`, the key is claimed here, once the file's
- *    hash is known (the file is streamed, never buffered, so it is stored first).
+ *    Its kind is sniffed from its first bytes (PDF, DOCX, HTML, Markdown, text; the declared type is ignored):
+ *    any other kind is a 415 before anything is stored, an empty file a 400; a file past `maxBytes` fails the
+ *    stream (413), so the store drops what it wrote.
+ * 3. The form fields (`priority`, `delay_ms`, `run_at`, and `document_id` to replace the file of an existing
+ *    document of the plan) are validated; they may come before or after the file.
+ * 4. The document record (`ingest_status: pending`; for a replacement, the existing record pointing at the new
+ *    file) and the plan's `ingest_status: pending` are the job's draft, and a `material.ingest` job is submitted.
+ *    With an `Idempotency-Key`, the key is claimed here, once the file's hash is known (the file is streamed,
+ *    never buffered, so it is stored first). A replaced document keeps serving its old chunks until the ingestor
+ *    has the new set ready.
  *
  * A request rejected at any step leaves nothing behind: the stored file is deleted again. So does a request that
  * repeats an earlier one under the same `Idempotency-Key`: it answers with the first request's job, file and
@@ -101,9 +108,14 @@ export async function uploadMaterial(
       }
     }
     if (!stored) throw invalid("file", "a file is required");
+    const replaces = DocumentIdField.parse(fields.get(DOCUMENT_ID_FIELD));
+    fields.delete(DOCUMENT_ID_FIELD);
     const options = UploadFields.parse(Object.fromEntries(fields));
-    const uploaded = await submitIngest(deps, caller, plan, stored, options, req.idempotencyKey);
+    const previous = replaces === undefined ? undefined : await deps.documents.findById(tenantId, plan._id, replaces);
+    if (replaces !== undefined && !previous) throw notFound("document");
+    const uploaded = await submitIngest(deps, caller, plan, stored, options, req.idempotencyKey, previous ?? undefined);
     if (uploaded.submitted.replayed) await removeFile(deps, caller, stored.fileId);
+    else if (previous) await removeFile(deps, caller, previous.fileId);
     return uploaded;
   } catch (err) {
     if (stored) await removeFile(deps, caller, stored.fileId);
@@ -119,20 +131,19 @@ async function removeFile(deps: UploadMaterialDeps, caller: Caller, fileId: stri
 
 async function storeFile(deps: UploadMaterialDeps, plan: StudyPlan, part: FilePart): Promise<StoredUpload> {
   const tooLarge = () => payloadTooLarge(`the file is larger than ${deps.maxBytes} bytes`);
-  const contentType = textContentType(part.filename, part.contentType);
-  if (!contentType) {
-    part.content.resume();
-    throw unsupportedMediaType("only plain text (.txt) and Markdown (.md) files are accepted");
-  }
+  const fileId = deps.ids();
+  const filename = cleanFilename(part.filename, fileId);
+  const sniffed = await sniffUpload(part.content, filename).catch((err: unknown) => {
+    if (isAppError(err)) throw err;
+    throw invalid("file", "the upload ended before the file was complete");
+  });
   if (part.truncated()) {
     part.content.resume();
     throw tooLarge();
   }
-
-  const fileId = deps.ids();
-  const filename = cleanFilename(part.filename, fileId);
+  const contentType = sniffed.contentType;
   const hash = createHash("sha256");
-  const checked = pipeline(part.content, checkedText(), hashing(hash), () => undefined);
+  const checked = pipeline(sniffed.content, hashing(hash), () => undefined);
   // Past the limit, fail the stream at once: the store drops the chunks and nothing of the file stays.
   part.onTruncated(() => checked.destroy(tooLarge()));
   let size: number;
@@ -172,11 +183,13 @@ async function submitIngest(
   file: StoredUpload,
   options: UploadFields,
   idempotencyKey: string | undefined,
+  previous: DocumentRecord | undefined,
 ): Promise<UploadedMaterial> {
   const now = new Date();
   const jobId = deps.ids();
   const document: DocumentRecord = {
-    _id: deps.ids(),
+    ...previous,
+    _id: previous?._id ?? deps.ids(),
     tenantId: plan.tenantId,
     planId: plan._id,
     fileId: file.fileId,
@@ -186,8 +199,8 @@ async function submitIngest(
     ingestStatus: "pending",
     lastError: null,
     jobId,
-    chunkCount: 0,
-    createdAt: now,
+    chunkCount: previous?.chunkCount ?? 0,
+    createdAt: previous?.createdAt ?? now,
     updatedAt: now,
   };
   const submitted = await submitJob(deps, caller, {
@@ -205,6 +218,7 @@ async function submitIngest(
               planId: plan._id,
               file: { sha256: file.sha256, filename: file.filename },
               fields: options,
+              replaces: previous?._id ?? null,
             }),
           },
     payload: {
@@ -216,11 +230,13 @@ async function submitIngest(
     },
     draft: {
       async write() {
-        await deps.documents.insert(document);
+        if (previous) await deps.documents.replace(document);
+        else await deps.documents.insert(document);
         await deps.plans.setIngestStatus(plan.tenantId, plan._id, "pending");
       },
       async undo() {
-        await deps.documents.remove(plan.tenantId, document._id);
+        if (previous) await deps.documents.replace(previous);
+        else await deps.documents.remove(plan.tenantId, document._id);
         await deps.plans.setIngestStatus(plan.tenantId, plan._id, plan.ingestStatus, "pending");
       },
     },
@@ -229,10 +245,4 @@ async function submitIngest(
   // The first request's job: its payload names the file and document that request stored.
   const original = MaterialIngestPayload.parse(submitted.job.payload);
   return { jobId: submitted.job._id, fileId: original.fileId, documentId: original.documentId, submitted };
-}
-
-/** The file's own name, without any directory a client put in front of it. */
-function cleanFilename(filename: string, fallback: string): string {
-  const base = (filename.split(/[\\/]/).pop() ?? "").trim();
-  return (base || fallback).slice(0, FILENAME_MAX);
 }

@@ -60,6 +60,16 @@ function problemOf(res: { headers: Record<string, unknown>; json(): unknown }) {
 }
 
 const markdown = "# Vectors\n\nA vector has a size and a direction.\n";
+/** The 8-byte PNG signature and an IHDR chunk header: enough for content sniffing. */
+const PNG = new Uint8Array([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1,
+]);
+/** A ZIP local file header for `hello.txt` (stored), then the end of the archive. */
+const ZIP = new Uint8Array([
+  ...Buffer.from("504b0304140000000000000000000000000005000000050000000900000068656c6c6f2e747874", "hex"),
+  ...Buffer.from("hello"),
+  ...Buffer.from("504b0506000000000000000000000000000000000000", "hex"),
+]);
 
 describe("POST /api/ai/study-plans/:id/materials/", () => {
   it("answers 202 for a Markdown file, after storing the file, the pending document and the ingest job", async () => {
@@ -122,6 +132,73 @@ describe("POST /api/ai/study-plans/:id/materials/", () => {
     expect(doc).toMatchObject({ filename: "notes", contentType: "text/plain" });
   });
 
+  it("stores the kind sniffed from the content, not the declared type, and a sanitised file name", async () => {
+    const cases: Array<[FilePart, string, string]> = [
+      [
+        { filename: "paper.txt", type: "text/plain", content: "%PDF-1.7\n%fake but signed\n" },
+        "application/pdf",
+        "paper.txt",
+      ],
+      [
+        {
+          filename: "page",
+          type: "application/octet-stream",
+          content: "<!DOCTYPE html><html><body><p>Hi</p></body></html>",
+        },
+        "text/html",
+        "page",
+      ],
+      [
+        { filename: "../../etc/<notes>?\u0007.md", type: "application/pdf", content: markdown },
+        "text/markdown",
+        "_notes__.md",
+      ],
+      [{ filename: "...", type: "text/plain", content: "plain words" }, "text/plain", ""],
+    ];
+    for (const [file, contentType, filename] of cases) {
+      const res = await upload(form(file));
+      expect(res.statusCode, file.filename).toBe(202);
+      const body = UploadResponse.parse(res.json());
+      const doc = await h.ctx.mongo.collections.documents.findOne({ _id: body.document_id });
+      expect(doc?.contentType, file.filename).toBe(contentType);
+      expect(doc?.filename, file.filename).toBe(filename || body.file_id);
+      const job = await h.ctx.mongo.collections.jobs.findOne({ _id: body.job_id });
+      expect(job?.payload).toMatchObject({ contentType, fileId: body.file_id });
+    }
+  });
+
+  it("with document_id, replaces an existing document's file: same document, new file, the old file deleted", async () => {
+    const first = UploadResponse.parse(
+      (await upload(form({ filename: "v1.md", type: "text/markdown", content: markdown }))).json(),
+    );
+    const res = await upload(
+      form(
+        { filename: "v2.md", type: "text/markdown", content: `${markdown}\nMore.\n` },
+        { document_id: first.document_id },
+      ),
+    );
+    expect(res.statusCode).toBe(202);
+    const second = UploadResponse.parse(res.json());
+    expect(second.document_id).toBe(first.document_id);
+    expect(second.file_id).not.toBe(first.file_id);
+    const doc = await h.ctx.mongo.collections.documents.findOne({ _id: first.document_id });
+    expect(doc).toMatchObject({
+      fileId: second.file_id,
+      filename: "v2.md",
+      jobId: second.job_id,
+      ingestStatus: "pending",
+    });
+    expect(await h.materials.getBlob(first.file_id)).toBeNull();
+
+    const before = await h.counts();
+    const unknown = await upload(
+      form({ filename: "v3.md", type: "text/markdown", content: markdown }, { document_id: "no_such_doc" }),
+    );
+    expect(unknown.statusCode).toBe(404);
+    // The file stored before the unknown id was found is deleted again (its delete marker remains).
+    expect({ ...(await h.counts()), objectStoreMessages: 0 }).toEqual({ ...before, objectStoreMessages: 0 });
+  });
+
   describe("writes nothing when it rejects an upload", () => {
     const rejected: Array<{ name: string; status: number; code: string; send: () => ReturnType<typeof upload> }> = [
       {
@@ -150,10 +227,16 @@ describe("POST /api/ai/study-plans/:id/materials/", () => {
           upload(form({ filename: "setup.exe", type: "application/octet-stream", content: "MZ\u0090\u0000" })),
       },
       {
-        name: "a PDF file (415)",
+        name: "a PNG named .pdf (415)",
         status: 415,
         code: "UNSUPPORTED_MEDIA_TYPE",
-        send: () => upload(form({ filename: "paper.pdf", type: "application/pdf", content: "%PDF-1.7" })),
+        send: () => upload(form({ filename: "paper.pdf", type: "application/pdf", content: PNG })),
+      },
+      {
+        name: "a ZIP that is not a Word document, named .docx (415)",
+        status: 415,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        send: () => upload(form({ filename: "essay.docx", type: "application/octet-stream", content: ZIP })),
       },
       {
         name: "a binary file renamed to .txt (415)",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chunkText } from "./chunk-text.js";
+import { createTokenCounter } from "./tokenizer.js";
 
 /** A small seeded generator, so every run checks the same inputs. */
 function random(seed: number): () => number {
@@ -41,17 +42,20 @@ function randomText(next: () => number): string {
 }
 
 describe("chunkText on random text", () => {
-  it("always gives non-empty chunks within the size, matching their source slice, covering all the text", () => {
+  it("always gives non-empty chunks within the token size, matching their source slice, covering all the text", () => {
+    const count = createTokenCounter();
     const next = random(42);
     for (let run = 0; run < 300; run++) {
       const source = randomText(next);
-      const size = 20 + Math.floor(next() * 400);
+      const size = 5 + Math.floor(next() * 100);
       const overlap = Math.floor(next() * size);
-      const chunks = chunkText(source, { size, overlap });
+      const chunks = chunkText(source, { size, overlap, count });
       const covered = new Uint8Array(source.length);
       for (const c of chunks) {
         const ok = c.text === source.slice(c.start, c.end) && c.text.trim() === c.text && c.text.length > 0;
-        if (!ok || c.text.length > size) expect({ run, chunk: c, size }).toBe("a well-formed chunk");
+        if (!ok || c.tokens > size || c.tokens !== count(c.text)) {
+          expect({ run, chunk: c, size }).toBe("a well-formed chunk");
+        }
         covered.fill(1, c.start, c.end);
       }
       const missed = [...source.matchAll(/\S/gu)].filter((m) => covered[m.index] !== 1).map((m) => m.index);

@@ -1,8 +1,11 @@
+import type { TokenCounter } from "./tokenizer.js";
+
 export interface ChunkOptions {
-  /** Largest chunk, in characters (UTF-16 code units, like the offsets). */
+  /** Largest chunk, in tokens (as `count` counts them). */
   size: number;
-  /** Characters of the previous chunk repeated at the start of the next one, within a section. */
+  /** Tokens of the previous chunk repeated at the start of the next one, within a section (about: see `pack`). */
   overlap: number;
+  count: TokenCounter;
 }
 
 export interface TextChunk {
@@ -10,8 +13,11 @@ export interface TextChunk {
   text: string;
   /** The nearest Markdown heading above the chunk, or null before the first one. */
   heading: string | null;
+  /** UTF-16 offsets into the source. */
   start: number;
   end: number;
+  /** `count(text)`: never more than `size`. */
+  tokens: number;
 }
 
 interface Span {
@@ -30,20 +36,21 @@ const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+/gu;
 const isSpace = (ch: string | undefined) => ch !== undefined && /\s/u.test(ch);
 
 /**
- * Splits text (plain or Markdown) into chunks for retrieval. A heading starts a section, and chunks never cross
- * sections, so each has one heading. Within a section, blank-line paragraphs are packed into chunks of at most
- * `size` characters; a paragraph too long for one chunk is split at sentence ends, then between words. Each chunk
- * after the first of a section starts up to `overlap` characters back, at a word start. Pure and deterministic.
+ * Splits text (plain or Markdown) into chunks for retrieval, measured in tokens. A heading starts a section, and
+ * chunks never cross sections, so each has one heading. Within a section, blank-line paragraphs are packed into
+ * chunks of at most `size` tokens; a paragraph too long for one chunk is split at sentence ends, then between words,
+ * then (a word with no spaces) into slices. Each chunk after the first of a section starts about `overlap` tokens
+ * back, at a word start. Pure and deterministic.
  */
 export function chunkText(source: string, opts: ChunkOptions): TextChunk[] {
-  const size = Math.max(1, Math.floor(opts.size));
+  const size = Math.max(3, Math.floor(opts.size));
   // More overlap than half a chunk would make chunks mostly repeats, and could stall progress.
   const overlap = Math.min(Math.max(0, Math.floor(opts.overlap)), Math.floor(size / 2));
   const chunks: TextChunk[] = [];
   for (const section of sectionsOf(source)) {
-    const units = section.blocks.flatMap((block) => splitOversized(source, block, size));
-    for (const { start, end } of pack(source, units, size, overlap)) {
-      chunks.push({ text: source.slice(start, end), heading: section.heading, start, end });
+    const units = section.blocks.flatMap((block) => splitOversized(source, block, size, opts.count));
+    for (const { start, end, tokens } of pack(source, units, size, overlap, opts.count)) {
+      chunks.push({ text: source.slice(start, end), heading: section.heading, start, end, tokens });
     }
   }
   return chunks;
@@ -108,18 +115,23 @@ function trim(source: string, span: Span): Span | undefined {
   return start < end ? { start, end } : undefined;
 }
 
-/** A block longer than `size` becomes sentences; a sentence longer than `size` becomes words, then slices. */
-function splitOversized(source: string, block: Span, size: number): Span[] {
-  if (block.end - block.start <= size) return [block];
+const fits = (source: string, span: Span, size: number, count: TokenCounter) =>
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so at most 3 tokens: short spans need no counting.
+  (span.end - span.start) * 3 <= size || count(source.slice(span.start, span.end)) <= size;
+
+/** A block over `size` tokens becomes sentences; a sentence over `size` becomes words, then slices. */
+function splitOversized(source: string, block: Span, size: number, count: TokenCounter): Span[] {
+  if (fits(source, block, size, count)) return [block];
   const units: Span[] = [];
   for (const sentence of sentencesOf(source, block)) {
-    if (sentence.end - sentence.start <= size) {
+    if (fits(source, sentence, size, count)) {
       units.push(sentence);
       continue;
     }
     for (const word of source.slice(sentence.start, sentence.end).matchAll(/\S+/gu)) {
       const start = sentence.start + word.index;
-      units.push(...slices(source, { start, end: start + word[0].length }, size));
+      const span = { start, end: start + word[0].length };
+      units.push(...(fits(source, span, size, count) ? [span] : slices(source, span, Math.floor(size / 3))));
     }
   }
   return units;
@@ -140,7 +152,10 @@ function sentencesOf(source: string, block: Span): Span[] {
   return sentences;
 }
 
-/** Fixed-size slices of a word with no space to split at, never between the halves of a surrogate pair. */
+/**
+ * Fixed-size slices (in UTF-16 units) of a word with no space to split at, never between the halves of a surrogate
+ * pair. `size / 3` units are at most `size` tokens.
+ */
 function slices(source: string, word: Span, size: number): Span[] {
   const out: Span[] = [];
   let start = word.start;
@@ -155,27 +170,46 @@ function slices(source: string, word: Span, size: number): Span[] {
 }
 
 /**
- * Greedy packing of units (each at most `size` long) into chunks of at most `size`. The next chunk starts at the
- * first word start within the last `overlap` characters that still leaves room for the next unit.
+ * Greedy packing of units (each at most `size` tokens) into chunks of at most `size` tokens. Unit costs are counted
+ * once and added up (plus one token per gap) to find where a chunk ends; the chunk is then counted exactly and
+ * shrunk in the rare case the sum was optimistic, so `tokens <= size` always holds. The next chunk starts at the
+ * first word start within about the last `overlap` tokens (converted to characters at the chunk's own
+ * characters-per-token rate) that still leaves room for the next unit.
  */
-function pack(source: string, units: Span[], size: number, overlap: number): Span[] {
-  const chunks: Span[] = [];
+function pack(source: string, units: Span[], size: number, overlap: number, count: TokenCounter) {
+  const chunks: Array<Span & { tokens: number }> = [];
   const first = units[0];
   if (!first) return chunks;
+  const cost = units.map((u) => count(source.slice(u.start, u.end)));
+  const tokensOf = (start: number, end: number) => count(source.slice(start, end));
   let chunkStart = first.start;
   let i = 0;
   while (i < units.length) {
-    let end = (units[i] as Span).end;
+    const unit = units[i] as Span;
+    let estimate = chunkStart < unit.start ? tokensOf(chunkStart, unit.end) : (cost[i] as number);
+    if (estimate > size) {
+      chunkStart = unit.start; // the overlap did not fit after all
+      estimate = cost[i] as number;
+    }
     let j = i;
-    for (let next = units[j + 1]; next && next.end - chunkStart <= size; next = units[j + 1]) {
-      end = next.end;
+    while (j + 1 < units.length && estimate + (cost[j + 1] as number) + 1 <= size) {
+      estimate += (cost[j + 1] as number) + 1;
       j++;
     }
-    chunks.push({ start: chunkStart, end });
+    let end = (units[j] as Span).end;
+    let tokens = tokensOf(chunkStart, end);
+    while (tokens > size && j > i) {
+      j--;
+      end = (units[j] as Span).end;
+      tokens = tokensOf(chunkStart, end);
+    }
+    chunks.push({ start: chunkStart, end, tokens });
     const next = units[j + 1];
     if (!next) break;
-    const from = Math.max(end - overlap, next.end - size, chunkStart + 1);
-    chunkStart = wordStart(source, from, end) ?? next.start;
+    const charsPerToken = (end - chunkStart) / Math.max(1, tokens);
+    const room = Math.max(0, size - (cost[j + 1] as number) - 1);
+    const back = Math.floor(Math.min(overlap, room) * charsPerToken);
+    chunkStart = back > 0 ? (wordStart(source, Math.max(end - back, chunkStart + 1), end) ?? next.start) : next.start;
     i = j + 1;
   }
   return chunks;

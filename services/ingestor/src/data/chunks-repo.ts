@@ -5,16 +5,38 @@ import type { Collections } from "@ai-jobs/runtime";
 const BATCH = 100;
 
 export interface ChunksRepo {
-  /** Creates or replaces each chunk by its deterministic id. */
-  save(chunks: ChunkRecord[]): Promise<void>;
-  /** Deletes a document's chunks with `index >= count`: what an earlier, longer ingest left. */
-  deleteFrom(tenantId: string, documentId: string, count: number): Promise<void>;
+  /** Which of `hashes` already have a vector from `embedder` in the plan (any document, active or not). */
+  knownHashes(tenantId: string, planId: string, embedder: string, hashes: string[]): Promise<Set<string>>;
+  /** hash → vector for `hashes` (each must be known). */
+  vectorsOf(tenantId: string, planId: string, embedder: string, hashes: string[]): Promise<Map<string, number[]>>;
+  /** Writes chunks of a generation that is not active yet: readers do not see them. */
+  insert(chunks: ChunkRecord[]): Promise<void>;
+  /** Deletes every chunk of the document outside generation `keep`: the replaced set, and leftovers of crashed attempts. */
+  deleteOtherGenerations(tenantId: string, documentId: string, keep: string): Promise<number>;
 }
 
 export function createChunksRepo(c: Pick<Collections, "chunks">): ChunksRepo {
   return {
-    async save(chunks) {
+    async knownHashes(tenantId, planId, embedder, hashes) {
+      if (hashes.length === 0) return new Set();
+      const found = await c.chunks
+        .find({ tenantId, planId, embedder, contentHash: { $in: hashes } }, { projection: { contentHash: 1 } })
+        .toArray();
+      return new Set(found.map((f) => f.contentHash));
+    },
+    async vectorsOf(tenantId, planId, embedder, hashes) {
+      const vectors = new Map<string, number[]>();
+      if (hashes.length === 0) return vectors;
+      const found = c.chunks.find(
+        { tenantId, planId, embedder, contentHash: { $in: hashes } },
+        { projection: { contentHash: 1, embedding: 1 } },
+      );
+      for await (const f of found) vectors.set(f.contentHash, f.embedding);
+      return vectors;
+    },
+    async insert(chunks) {
       for (let i = 0; i < chunks.length; i += BATCH) {
+        // Upserts by id: a repeated write of the same generation (a retried batch) replaces instead of failing.
         await c.chunks.bulkWrite(
           chunks
             .slice(i, i + BATCH)
@@ -23,8 +45,9 @@ export function createChunksRepo(c: Pick<Collections, "chunks">): ChunksRepo {
         );
       }
     },
-    async deleteFrom(tenantId, documentId, count) {
-      await c.chunks.deleteMany({ tenantId, documentId, index: { $gte: count } });
+    async deleteOtherGenerations(tenantId, documentId, keep) {
+      const { deletedCount } = await c.chunks.deleteMany({ tenantId, documentId, generation: { $ne: keep } });
+      return deletedCount;
     },
   };
 }

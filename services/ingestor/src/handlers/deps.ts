@@ -1,15 +1,23 @@
-import type { ChunkOptions } from "../chunking/chunk-text.js";
+import type { Embedder } from "@ai-jobs/retrieval";
+import type { TokenCounter } from "../chunking/tokenizer.js";
 import type { ChunksRepo } from "../data/chunks-repo.js";
 import type { DocumentsRepo } from "../data/documents-repo.js";
 import type { MaterialsStore } from "../data/materials-store.js";
-import type { Embedder } from "../embedding/types.js";
+import type { Summarizer } from "../summary/summarizer.js";
 
 export interface IngestorDeps {
   documents: DocumentsRepo;
   chunks: ChunksRepo;
   materials: MaterialsStore;
   embedder: Embedder;
-  chunking: ChunkOptions;
-  /** Larger uploads fail for good. */
+  summarizer: Summarizer;
+  /** Chunk size and overlap in tokens, as `countTokens` counts them. */
+  chunking: { size: number; overlap: number };
+  countTokens: TokenCounter;
+  /** Larger files fail for good. */
   maxFileBytes: number;
+  /** A DOCX that decompresses to more fails for good (zip bomb). */
+  maxDecompressedBytes: number;
+  /** A new, unique, sortable id for each chunk generation. */
+  ids: () => string;
 }

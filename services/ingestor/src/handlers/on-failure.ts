@@ -1,16 +1,23 @@
 import type { FailureHook } from "@ai-jobs/runtime";
+import type { ChunksRepo } from "../data/chunks-repo.js";
 import type { DocumentsRepo } from "../data/documents-repo.js";
 
 /**
  * When a material.ingest job fails for good, the document and its plan show it (`ingestStatus: failed`, and the
- * document's `lastError`). Reads the raw payload, since the failure may be that the payload was invalid.
+ * document's `lastError`), and chunks an attempt wrote under a generation that never became active are deleted:
+ * nothing half-stored stays. A document that had an active set keeps it, so search still finds the old chunks.
+ * Reads the raw payload, since the failure may be that the payload was invalid.
  */
-export function onIngestorFailure(documents: DocumentsRepo): FailureHook {
+export function onIngestorFailure(documents: DocumentsRepo, chunks: ChunksRepo): FailureHook {
   return async (command, error, log) => {
     if (command.type !== "material.ingest") return;
     const { documentId, planId } = command.payload;
     if (typeof documentId === "string" && documentId.length > 0) {
       await documents.markFailed(command.tenantId, documentId, error.message);
+      const document =
+        typeof planId === "string" ? await documents.findDocument(command.tenantId, planId, documentId) : null;
+      // Only for the document the job was about; with no active generation, "" matches none and all chunks go.
+      if (document) await chunks.deleteOtherGenerations(command.tenantId, documentId, document.activeGeneration ?? "");
     } else {
       log.warn("failed material.ingest job names no document; nothing to mark");
     }

@@ -1,9 +1,9 @@
-import type { Embedder } from "./types.js";
+import { batchCount, type Embedder } from "./embedder.js";
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const WORD_WEIGHT = 1;
 const TRIGRAM_WEIGHT = 0.5;
-/** Texts per batch between two checks of the job's signal. */
+/** Texts per batch between two checks of the signal. */
 const BATCH = 256;
 
 /** FNV-1a, 32 bits, over UTF-16 code units. */
@@ -47,16 +47,20 @@ export function embedText(text: string, dimension: number): number[] {
   return norm === 0 ? vector : vector.map((x) => x / norm);
 }
 
+/** The offline default: no network, no key, lexical similarity only (shared words and word pieces). */
 export function createHashingEmbedder(dimension: number): Embedder {
   if (!Number.isInteger(dimension) || dimension < 1) throw new RangeError(`invalid embedding dimension ${dimension}`);
   return {
-    name: "hashing",
+    name: `hashing-${dimension}`,
     dimension,
-    async embed(texts, signal) {
+    batchSize: BATCH,
+    async embed(texts, { signal, onBatch }) {
       const vectors: number[][] = [];
+      const total = batchCount(texts.length, BATCH);
       for (let i = 0; i < texts.length; i += BATCH) {
         signal.throwIfAborted();
         for (const text of texts.slice(i, i + BATCH)) vectors.push(embedText(text, dimension));
+        await onBatch?.(i / BATCH + 1, total);
       }
       return vectors;
     },

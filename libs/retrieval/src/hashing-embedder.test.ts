@@ -10,13 +10,13 @@ describe("hashing embedder", () => {
 
   it("gives unit vectors of the configured dimension, the same for the same text", async () => {
     const texts = ["Photosynthesis converts light into chemical energy.", "---", "Olá, mundo!"];
-    const [a, b] = [await embedder.embed(texts, signal), await createHashingEmbedder(256).embed(texts, signal)];
+    const [a, b] = [await embedder.embed(texts, { signal }), await createHashingEmbedder(256).embed(texts, { signal })];
     expect(a).toEqual(b);
     for (const v of a) {
       expect(v).toHaveLength(256);
       expect(norm(v)).toBeCloseTo(1, 10);
     }
-    expect((await createHashingEmbedder(64).embed(texts, signal))[0]).toHaveLength(64);
+    expect((await createHashingEmbedder(64).embed(texts, { signal }))[0]).toHaveLength(64);
   });
 
   it("puts similar texts closer than unrelated ones", () => {
@@ -36,6 +36,8 @@ describe("hashing embedder", () => {
   });
 
   it("stops when the job's signal has fired", async () => {
-    await expect(embedder.embed(["a"], AbortSignal.abort(new Error("cancelled")))).rejects.toThrow("cancelled");
+    await expect(embedder.embed(["a"], { signal: AbortSignal.abort(new Error("cancelled")) })).rejects.toThrow(
+      "cancelled",
+    );
   });
 });
