@@ -2,6 +2,7 @@
 const benches: Record<string, string> = {
   submit: "./submit-latency.js",
   sse: "./sse-fanout.js",
+  projection: "./projection-throughput.js",
 };
 const name = process.argv[2];
 const target = name ? benches[name] : undefined;

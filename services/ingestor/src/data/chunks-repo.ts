@@ -1,8 +1,5 @@
 import type { ChunkRecord } from "@ai-jobs/contracts";
-import type { Collections } from "@ai-jobs/runtime";
-
-/** Chunks carry an embedding each: keep write batches small. */
-const BATCH = 100;
+import { bulkWriteInSlices, type Collections } from "@ai-jobs/runtime";
 
 export interface ChunksRepo {
   /** Creates or replaces each chunk by its deterministic id. */
@@ -14,14 +11,11 @@ export interface ChunksRepo {
 export function createChunksRepo(c: Pick<Collections, "chunks">): ChunksRepo {
   return {
     async save(chunks) {
-      for (let i = 0; i < chunks.length; i += BATCH) {
-        await c.chunks.bulkWrite(
-          chunks
-            .slice(i, i + BATCH)
-            .map((chunk) => ({ replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      await bulkWriteInSlices(
+        c.chunks,
+        chunks.map((chunk) => ({ replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true } })),
+        { ordered: false },
+      );
     },
     async deleteFrom(tenantId, documentId, count) {
       await c.chunks.deleteMany({ tenantId, documentId, index: { $gte: count } });
