@@ -4,6 +4,7 @@ const benches: Record<string, string> = {
   sse: "./sse-fanout.js",
   llm: "./llm-throughput.js",
   ingest: "./ingest.js",
+  projection: "./projection-throughput.js",
 };
 const name = process.argv[2];
 const target = name ? benches[name] : undefined;

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
-import { inSpan, TransientError } from "@ai-jobs/runtime";
-import { SpanKind, type Tracer } from "@opentelemetry/api";
+import { inLlmSpan, TransientError } from "@ai-jobs/runtime";
+import type { Tracer } from "@opentelemetry/api";
 import type OpenAI from "openai";
 import { zodResponseFormat } from "openai/helpers/zod";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
@@ -103,79 +103,69 @@ async function streamCall<S extends z.ZodType>(
 ): Promise<string> {
   const { settings, signal } = req;
   const call = () =>
-    inSpan(
-      deps.tracer,
-      `chat ${settings.model}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          "gen_ai.system": "openai",
-          "gen_ai.operation.name": "chat",
-          "gen_ai.request.model": settings.model,
-          "gen_ai.request.temperature": settings.temperature,
-          "gen_ai.request.max_tokens": settings.maxTokens,
-        },
-      },
-      async (span) => {
-        const startedAt = performance.now();
-        let content = "";
-        let model = settings.model;
-        let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
-        let finishReason: string | null = null;
-        try {
-          const stream = await deps.client.chat.completions.create(
-            {
-              model: settings.model,
-              temperature: settings.temperature,
-              max_tokens: settings.maxTokens,
-              messages,
-              response_format: zodResponseFormat(req.schema, req.name),
-              stream: true,
-              stream_options: { include_usage: true },
-            },
-            { signal },
-          );
-          let lastPartialAt = 0;
-          const every = req.partialEveryMs ?? DEFAULT_PARTIAL_EVERY_MS;
-          for await (const chunk of stream) {
-            if (chunk.model) model = chunk.model;
-            if (chunk.usage) usage = chunk.usage;
-            const choice = chunk.choices[0];
-            if (choice?.finish_reason) finishReason = choice.finish_reason;
-            const delta = choice?.delta?.content;
-            if (!delta) continue;
-            content += delta;
-            if (req.onPartial && performance.now() - lastPartialAt >= every) {
-              lastPartialAt = performance.now();
-              const partial = parsePartialJson(content);
-              if (partial !== undefined) req.onPartial(partial);
-            }
+    inLlmSpan(deps.tracer, { provider: "openai", model: settings.model }, async (span) => {
+      span.setAttributes({
+        "gen_ai.request.temperature": settings.temperature,
+        "gen_ai.request.max_tokens": settings.maxTokens,
+      });
+      const startedAt = performance.now();
+      let content = "";
+      let model = settings.model;
+      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
+      let finishReason: string | null = null;
+      try {
+        const stream = await deps.client.chat.completions.create(
+          {
+            model: settings.model,
+            temperature: settings.temperature,
+            max_tokens: settings.maxTokens,
+            messages,
+            response_format: zodResponseFormat(req.schema, req.name),
+            stream: true,
+            stream_options: { include_usage: true },
+          },
+          { signal },
+        );
+        let lastPartialAt = 0;
+        const every = req.partialEveryMs ?? DEFAULT_PARTIAL_EVERY_MS;
+        for await (const chunk of stream) {
+          if (chunk.model) model = chunk.model;
+          if (chunk.usage) usage = chunk.usage;
+          const choice = chunk.choices[0];
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          const delta = choice?.delta?.content;
+          if (!delta) continue;
+          content += delta;
+          if (req.onPartial && performance.now() - lastPartialAt >= every) {
+            lastPartialAt = performance.now();
+            const partial = parsePartialJson(content);
+            if (partial !== undefined) req.onPartial(partial);
           }
-        } catch (err) {
-          throw classifyLlmError(err, signal);
         }
-        // The SDK ends a stream quietly when its signal fires: the job's reason (timeout, cancellation) is the error.
-        signal.throwIfAborted();
-        if (finishReason === null) {
-          // The stream ended without saying it was done: a proxy or the server cut it.
-          throw new TransientError(ERROR_CODES.upstreamUnavailable, "LLM stream ended before the answer was complete");
-        }
-        const spent: LlmCallUsage = {
-          system: "openai",
-          model,
-          promptTokens: usage?.prompt_tokens ?? 0,
-          completionTokens: usage?.completion_tokens ?? 0,
-          latencyMs: Math.round(performance.now() - startedAt),
-        };
-        span.setAttributes({
-          "gen_ai.response.model": model,
-          "gen_ai.response.finish_reasons": [finishReason],
-          "gen_ai.usage.input_tokens": spent.promptTokens,
-          "gen_ai.usage.output_tokens": spent.completionTokens,
-        });
-        req.onUsage?.(spent);
-        return content;
-      },
-    );
+      } catch (err) {
+        throw classifyLlmError(err, signal);
+      }
+      // The SDK ends a stream quietly when its signal fires: the job's reason (timeout, cancellation) is the error.
+      signal.throwIfAborted();
+      if (finishReason === null) {
+        // The stream ended without saying it was done: a proxy or the server cut it.
+        throw new TransientError(ERROR_CODES.upstreamUnavailable, "LLM stream ended before the answer was complete");
+      }
+      const spent: LlmCallUsage = {
+        system: "openai",
+        model,
+        promptTokens: usage?.prompt_tokens ?? 0,
+        completionTokens: usage?.completion_tokens ?? 0,
+        latencyMs: Math.round(performance.now() - startedAt),
+      };
+      span.setAttributes({
+        "gen_ai.response.model": model,
+        "gen_ai.response.finish_reasons": [finishReason],
+        "gen_ai.usage.input_tokens": spent.promptTokens,
+        "gen_ai.usage.output_tokens": spent.completionTokens,
+      });
+      req.onUsage?.(spent);
+      return content;
+    });
   return deps.limiter ? deps.limiter.run(signal, call) : call();
 }

@@ -1,5 +1,6 @@
 export * from "./auth.js";
 export * from "./backoff.js";
+export * from "./bulk-write.js";
 export * from "./cancellation.js";
 export * from "./config.js";
 export * from "./dead-letter.js";

@@ -1,7 +1,7 @@
 import { ACK_WAIT_MS, ensureConsumer, type Logger, type NatsContext } from "@ai-jobs/runtime";
-import { AckPolicy, type Consumer, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
-import { sleep } from "./sleep.js";
+import { pullLoop } from "./pull-loop.js";
 
 export interface DurableConsumerOptions {
   /** For logs: what this consumer does. */
@@ -48,23 +48,11 @@ export function createDurableConsumer(opts: DurableConsumerOptions): DurableCons
     }
   };
 
-  const run = async (consumer: Consumer) => {
-    while (!stopped.signal.aborted) {
-      try {
-        const messages = await consumer.fetch({
-          max_messages: opts.batch ?? 16,
-          expires: opts.fetchExpiresMs ?? 1_000,
-        });
-        for await (const msg of messages) {
-          // Stopping: what was fetched but not started goes back to the stream for another replica at once.
-          if (stopped.signal.aborted) msg.nak();
-          else await handleOne(msg);
-        }
-      } catch (err) {
-        if (stopped.signal.aborted) break;
-        log.warn({ err }, "pull failed; retrying");
-        await sleep(1_000, stopped.signal);
-      }
+  const handleInTurn = async (msgs: JsMsg[]) => {
+    for (const msg of msgs) {
+      // Stopping: what was fetched but not started goes back to the stream for another replica at once.
+      if (stopped.signal.aborted) msg.nak();
+      else await handleOne(msg);
     }
   };
 
@@ -80,7 +68,14 @@ export function createDurableConsumer(opts: DurableConsumerOptions): DurableCons
         max_ack_pending: 1_000,
       });
       const consumer = await opts.nats.js.consumers.get(opts.stream, opts.durable);
-      loop = run(consumer);
+      loop = pullLoop({
+        consumer,
+        signal: stopped.signal,
+        log,
+        batch: opts.batch ?? 16,
+        expiresMs: opts.fetchExpiresMs ?? 1_000,
+        handle: handleInTurn,
+      });
       log.info({ stream: opts.stream, durable: opts.durable }, `${opts.name} started`);
     },
     async stop() {

@@ -1,4 +1,5 @@
 import { llmConfigShape } from "@ai-jobs/llm";
+import { embeddingConfigShape } from "@ai-jobs/retrieval";
 import { baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
@@ -6,6 +7,8 @@ export const configShape = {
   ...baseConfigShape,
   /** OPENAI_API_KEY unset: the deterministic offline provider runs (results labelled `provider: offline`). */
   ...llmConfigShape,
+  /** RAG embeds the query with the ingestor's embedder: the same EMBEDDING_* settings as the ingestor and gateway. */
+  ...embeddingConfigShape,
   HEALTH_PORT: port(8082),
   HOST: z.string().default("0.0.0.0"),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),

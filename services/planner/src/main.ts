@@ -1,5 +1,7 @@
+import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import { loadConfig, packageVersion, runMain, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
+import { materialsRetriever } from "./data/materials-retriever.js";
 import { ensureUsageIndexes } from "./data/usage-repo.js";
 import { createPlannerWorker, SERVICE_NAME } from "./planner.js";
 import { providerFromConfig } from "./providers/select.js";
@@ -24,6 +26,7 @@ runMain(SERVICE_NAME, async () => {
         instanceId: config.SERVICE_INSTANCE_ID,
         contextK: config.RAG_TOP_K,
         provider,
+        retrieveContext: materialsRetriever(createMongoChunkStore(ctx.mongo.collections), createEmbedder(config)),
       });
     },
   });

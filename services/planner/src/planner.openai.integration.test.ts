@@ -55,6 +55,15 @@ let service: ServiceContext | undefined;
 let worker: Worker | undefined;
 const retrievals: Array<{ planId: string; query: string; k: number }> = [];
 
+/** `aijobs_llm_tokens_total` of this tenant and model, by token type. */
+async function countedTokens(): Promise<{ input: number; output: number }> {
+  const { values } = await ctx().metrics.llmTokens.get();
+  const of = (type: string) =>
+    values.find((v) => v.labels.token_type === type && v.labels.tenant === TENANT && v.labels.model === MODEL)?.value ??
+    0;
+  return { input: of("input"), output: of("output") };
+}
+
 const ctx = (): ServiceContext => {
   if (!service) throw new Error("service not booted");
   return service;
@@ -180,6 +189,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
   it("generates a plan with structured output: streamed partial days over progress, chunks in the prompt and cited, usage stored", async () => {
     llm.setResponder((request) => plannerAnswer(request, { chunks: 6, chunkDelayMs: 2 }));
     const plan = await insertPlan();
+    const tokensBefore = await countedTokens();
     const command = await publish("plan.generate", generatePayload(plan));
     const events = await eventsOf(command.jobId);
     const done = events.at(-1);
@@ -238,6 +248,10 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
         completionTokens: expected.completion,
       }),
     ]);
+    // …and the same tokens on the Prometheus counter, by model and tenant.
+    const tokensAfter = await countedTokens();
+    expect(tokensAfter.input - tokensBefore.input).toBe(expected.prompt);
+    expect(tokensAfter.output - tokensBefore.output).toBe(expected.completion);
   });
 
   it("regenerating a day with the model replaces its tasks, never duplicates them", async () => {

@@ -47,6 +47,7 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     repo,
     provider: opts.provider ?? createOfflineProvider(),
     usage: createUsageRepo(ctx.mongo.db),
+    metrics: ctx.metrics,
     exports: createExportStore(ctx.nats.js),
     retrieveContext: opts.retrieveContext ?? noContext,
     contextK: opts.contextK ?? DEFAULT_CONTEXT_K,

@@ -1,12 +1,10 @@
 import { JobEvent, type JobRecord, type JobStatus, TERMINAL_STATUSES } from "@ai-jobs/contracts";
-import type { Collections, JobEventRecord } from "@ai-jobs/runtime";
+import { bulkWriteInSlices, type Collections, type JobEventRecord } from "@ai-jobs/runtime";
 import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError, type UpdateFilter } from "mongodb";
+import { coalesceProgress } from "./coalesce.js";
+import type { SequencedEvent } from "./sequenced-event.js";
 
-/** A job event with its JOB_EVENTS stream sequence, which is its id. */
-export interface SequencedEvent {
-  seq: number;
-  event: JobEvent;
-}
+export type { SequencedEvent };
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const DUPLICATE_KEY = 11000;
@@ -178,11 +176,10 @@ async function updateJobs(
 ): Promise<number> {
   if (events.length === 0) return 0;
   // Ordered: several events of one job in a batch must apply in sequence order.
-  const ops: AnyBulkWriteOperation<JobRecord>[] = events.flatMap((e) =>
+  const ops: AnyBulkWriteOperation<JobRecord>[] = coalesceProgress(events).flatMap((e) =>
     jobUpdatesOf(e, now).map((updateOne) => ({ updateOne })),
   );
-  const result = await collections.jobs.bulkWrite(ops, { ordered: true });
-  return result.modifiedCount;
+  return (await bulkWriteInSlices(collections.jobs, ops, { ordered: true })).modifiedCount;
 }
 
 const isRetry = ({ event }: SequencedEvent) => event.kind === "queued" && event.data.retry !== undefined;

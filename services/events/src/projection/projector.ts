@@ -8,9 +8,10 @@ import {
   type Messaging,
   type NatsContext,
 } from "@ai-jobs/runtime";
-import { AckPolicy, type Consumer, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
 import { decodeJobEvent } from "../job-event-message.js";
+import { pullLoop } from "../pull-loop.js";
 import { sleep } from "../sleep.js";
 import { applyEvents, type SequencedEvent } from "./apply-events.js";
 
@@ -106,29 +107,6 @@ export function createProjector(deps: ProjectorDeps): Projector {
     }
   };
 
-  const run = async (consumer: Consumer): Promise<void> => {
-    while (!stopped.signal.aborted) {
-      try {
-        const messages = await consumer.fetch({
-          max_messages: deps.batchSize,
-          expires: deps.fetchExpiresMs ?? 1_000,
-        });
-        // Write what has arrived as soon as nothing more is buffered: a lone event is projected at once, and under
-        // load the batch grows while the previous write runs. The fetch bounds what is held to batchSize.
-        const batch: JsMsg[] = [];
-        for await (const msg of messages) {
-          batch.push(msg);
-          if (batch.length >= deps.batchSize || messages.getPending() === 0) await project(batch.splice(0));
-        }
-        if (batch.length > 0) await project(batch.splice(0));
-      } catch (err) {
-        if (stopped.signal.aborted) break;
-        log.warn({ err }, "projector pull failed; retrying");
-        await sleep(1_000, stopped.signal);
-      }
-    }
-  };
-
   return {
     async start() {
       await ensureConsumer(deps.nats.jsm, STREAMS.events, {
@@ -142,7 +120,14 @@ export function createProjector(deps: ProjectorDeps): Projector {
         max_deliver: -1,
       });
       const consumer = await deps.nats.js.consumers.get(STREAMS.events, CONSUMERS.projector);
-      loop = run(consumer);
+      loop = pullLoop({
+        consumer,
+        signal: stopped.signal,
+        log,
+        batch: deps.batchSize,
+        expiresMs: deps.fetchExpiresMs ?? 1_000,
+        handle: project,
+      });
       log.info({ batchSize: deps.batchSize }, "projector started");
     },
     async stop() {

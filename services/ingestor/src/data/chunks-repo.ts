@@ -1,8 +1,5 @@
 import type { ChunkRecord } from "@ai-jobs/contracts";
-import type { Collections } from "@ai-jobs/runtime";
-
-/** Chunks carry an embedding each: keep write batches small. */
-const BATCH = 100;
+import { bulkWriteInSlices, type Collections } from "@ai-jobs/runtime";
 
 export interface ChunksRepo {
   /** Which of `hashes` already have a vector from `embedder` in the plan (any document, active or not). */
@@ -35,15 +32,12 @@ export function createChunksRepo(c: Pick<Collections, "chunks">): ChunksRepo {
       return vectors;
     },
     async insert(chunks) {
-      for (let i = 0; i < chunks.length; i += BATCH) {
-        // Upserts by id: a repeated write of the same generation (a retried batch) replaces instead of failing.
-        await c.chunks.bulkWrite(
-          chunks
-            .slice(i, i + BATCH)
-            .map((chunk) => ({ replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      // Upserts by id: a repeated write of the same generation (a retried batch) replaces instead of failing.
+      await bulkWriteInSlices(
+        c.chunks,
+        chunks.map((chunk) => ({ replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true } })),
+        { ordered: false },
+      );
     },
     async deleteOtherGenerations(tenantId, documentId, keep) {
       const { deletedCount } = await c.chunks.deleteMany({ tenantId, documentId, generation: { $ne: keep } });

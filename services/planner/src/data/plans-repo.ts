@@ -1,9 +1,6 @@
 import type { PlanSummary, StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
-import type { Collections } from "@ai-jobs/runtime";
+import { bulkWriteInSlices, type Collections } from "@ai-jobs/runtime";
 import { dayStatusOf } from "../domain/day-status.js";
-
-/** Upserts are sent in batches of this many documents. */
-const BATCH = 500;
 
 /** Where the planner reads and writes plans, days and tasks. Every read is scoped to the tenant. */
 export interface PlansRepo {
@@ -48,20 +45,18 @@ export function createPlansRepo(c: Pick<Collections, "plans" | "days" | "tasks">
     markGenerationFailed: (tenantId, planId, message) =>
       setPlan(tenantId, planId, { generationStatus: "failed", lastError: message }),
     async saveDays(days) {
-      for (const batch of batches(days)) {
-        await c.days.bulkWrite(
-          batch.map((day) => ({ replaceOne: { filter: { _id: day._id }, replacement: day, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      await bulkWriteInSlices(
+        c.days,
+        days.map((day) => ({ replaceOne: { filter: { _id: day._id }, replacement: day, upsert: true } })),
+        { ordered: false },
+      );
     },
     async saveTasks(tasks) {
-      for (const batch of batches(tasks)) {
-        await c.tasks.bulkWrite(
-          batch.map((task) => ({ replaceOne: { filter: { _id: task._id }, replacement: task, upsert: true } })),
-          { ordered: false },
-        );
-      }
+      await bulkWriteInSlices(
+        c.tasks,
+        tasks.map((task) => ({ replaceOne: { filter: { _id: task._id }, replacement: task, upsert: true } })),
+        { ordered: false },
+      );
     },
     async deleteDaysFrom(tenantId, planId, count) {
       const stale = await c.days
@@ -103,8 +98,4 @@ export function createPlansRepo(c: Pick<Collections, "plans" | "days" | "tasks">
       );
     },
   };
-}
-
-function* batches<T>(items: T[]): Generator<T[]> {
-  for (let i = 0; i < items.length; i += BATCH) yield items.slice(i, i + BATCH);
 }

@@ -1,4 +1,5 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
+import type { Metrics } from "@ai-jobs/runtime";
 import type { ExportStore } from "../data/export-store.js";
 import type { PlansRepo } from "../data/plans-repo.js";
 import type { UsageRepo } from "../data/usage-repo.js";
@@ -16,6 +17,8 @@ export interface PlannerDeps {
   repo: PlansRepo;
   provider: PlanProvider;
   usage: UsageRepo;
+  /** Where the attempt's LLM tokens are counted. */
+  metrics: Pick<Metrics, "llmTokens">;
   exports: ExportStore;
   retrieveContext: RetrieveContext;
   /** How many chunks a prompt gets at most. */

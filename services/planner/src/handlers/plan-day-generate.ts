@@ -6,7 +6,7 @@ import { metered } from "./metered.js";
 /** plan.day.generate: replaces every task of one day with freshly drafted ones (same ids, so never duplicated). */
 export function planDayGenerate(deps: PlannerDeps) {
   const { repo, provider } = deps;
-  return metered<"plan.day.generate">(deps.usage, async ({ command, payload, signal, progress }, usage) => {
+  return metered<"plan.day.generate">(deps, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const { plan, day } = await loadPlanDay(repo, ref.tenantId, ref.planId, payload.dayId);
     await progress({ pct: 10, step: "tasks", message: `drafting tasks for ${day.title}` });

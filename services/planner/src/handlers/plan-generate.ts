@@ -93,7 +93,7 @@ export function planGenerate(deps: PlannerDeps) {
     await repo.markGenerationSucceeded(ref.tenantId, ref.planId, provider.name);
     return { plan_id: ref.planId, day_count: outline.length, task_count: taskIds.length, provider: provider.name };
   };
-  return metered(deps.usage, handler);
+  return metered(deps, handler);
 }
 
 function checkDateRange(brief: PlanBrief): void {

@@ -17,7 +17,7 @@ export const FALLBACK_SUMMARY_PROVIDER = "fallback";
  */
 export function planSummary(deps: PlannerDeps) {
   const { repo, provider } = deps;
-  return metered<"plan.summary">(deps.usage, async ({ command, payload, signal, attempt, log, progress }, usage) => {
+  return metered<"plan.summary">(deps, async ({ command, payload, signal, attempt, log, progress }, usage) => {
     const found = await repo.findContent(command.tenantId, payload.planId);
     if (!found) throw new PermanentError(ERROR_CODES.notFound, `study plan ${payload.planId} not found`);
     const content = planContentOf(found.plan, found.days, found.tasks);

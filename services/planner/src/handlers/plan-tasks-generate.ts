@@ -8,7 +8,7 @@ import { metered } from "./metered.js";
 /** plan.tasks.generate: replaces the tasks of one section of one day (same ids, so never duplicated). */
 export function planTasksGenerate(deps: PlannerDeps) {
   const { repo, provider } = deps;
-  return metered<"plan.tasks.generate">(deps.usage, async ({ command, payload, signal, progress }, usage) => {
+  return metered<"plan.tasks.generate">(deps, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const { plan, day } = await loadPlanDay(repo, ref.tenantId, ref.planId, payload.dayId);
     const section = day.sections.find((s) => s.id === payload.sectionId);
