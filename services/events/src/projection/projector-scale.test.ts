@@ -64,7 +64,7 @@ describe("projection at scale", () => {
       }
       const seqs = await Promise.all(jobs.map((job) => eventAt(job, step)));
       published.push(...seqs);
-      jobs.forEach((job, i) => lastSeqOf.set(job._id, seqs[i] ?? 0));
+      for (const [i, job] of jobs.entries()) lastSeqOf.set(job._id, seqs[i] ?? 0);
     }
     expect(published).toHaveLength(TOTAL);
 
