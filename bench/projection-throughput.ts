@@ -4,7 +4,7 @@
  * Each run: a fresh database with BENCH_PROJ_JOBS job records, BENCH_PROJ_EVENTS events over them (started,
  * progress…, succeeded per job) published before the projector starts, then R projector replicas in this process
  * sharing the durable consumer; the clock stops when the consumer has acked the last message.
- * Run: npm run bench -- projection   (BENCH_PROJ_EVENTS=10000, BENCH_PROJ_JOBS=1000, BENCH_PROJ_REPLICAS="1,2",
+ * Run: npm run bench -- projection   (BENCH_PROJ_EVENTS=10000, BENCH_PROJ_JOBS=100, BENCH_PROJ_REPLICAS="1,2",
  * BENCH_PROJ_RUNS=3, BENCH_PROJ_BATCH=200)
  */
 import os from "node:os";
@@ -17,7 +17,7 @@ import { median } from "./stats.js";
 const fmt = (rate: number) => rate.toFixed(0);
 
 const totalEvents = Number(process.env.BENCH_PROJ_EVENTS ?? 10_000);
-const jobCount = Number(process.env.BENCH_PROJ_JOBS ?? 1_000);
+const jobCount = Number(process.env.BENCH_PROJ_JOBS ?? 100);
 const replicaCounts = (process.env.BENCH_PROJ_REPLICAS ?? "1,2").split(",").map(Number);
 const runs = Number(process.env.BENCH_PROJ_RUNS ?? 3);
 const batchSize = Number(process.env.BENCH_PROJ_BATCH ?? 200);
@@ -26,31 +26,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Publishes `totalEvents` events spread over `jobCount` fresh jobs, in each job's natural order. */
 async function publishBacklog(h: Harness): Promise<number> {
   const perJob = Math.max(2, Math.floor(totalEvents / jobCount));
-  const now = new Date();
-  const jobs = Array.from({ length: jobCount }, () => ({ _id: h.newJobId(), tenantId: "acme" }));
-  await h.ctx.mongo.collections.jobs.insertMany(
-    jobs.map((j) => ({
-      ...j,
-      userId: "u_bench",
-      type: "plan.generate",
-      queue: "ai_generation",
-      priority: "normal",
-      status: "queued",
-      progress: { pct: 0 },
-      attempt: 0,
-      maxAttempts: 3,
-      payload: {},
-      resultRefs: null,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-      dispatchedAt: now,
-      traceId: null,
-      seq: 0,
-    })),
-  );
+  const jobs = Array.from({ length: jobCount }, () => h.jobRecord());
+  await h.ctx.mongo.collections.jobs.insertMany(jobs);
   let published = 0;
   for (let step = 0; step < perJob && published < totalEvents; step++) {
     const wave = jobs.slice(0, Math.min(jobs.length, totalEvents - published)).map((job) => {

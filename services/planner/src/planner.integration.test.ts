@@ -1,7 +1,7 @@
 import {
   HEADERS,
   type JobCommand,
-  JobEvent,
+  type JobEvent,
   type JobType,
   STREAMS,
   type StudyPlan,
@@ -19,6 +19,7 @@ import { type MongoServer, type NatsServer, startMongo, startNats, waitFor } fro
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configShape } from "./config.js";
 import { createPlannerWorker } from "./planner.js";
+import { generatePayload, jobEventsOf, planRecord, publishCommand } from "./testing/fixtures.js";
 
 const TENANT = "tenant_planner";
 const newId = createIdGenerator();
@@ -54,75 +55,23 @@ afterAll(async () => {
 });
 
 async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan> {
-  const now = new Date();
-  const plan: StudyPlan = {
-    _id: newId(),
-    tenantId: TENANT,
-    userId: "user_1",
-    title: "Biology exam",
+  const plan = planRecord(newId(), TENANT, {
     goal: "photosynthesis and cellular respiration",
-    studyContext: null,
-    startDate: "2025-03-01",
     endDate: "2025-03-07",
-    dailyMinutes: 60,
-    generationStatus: "pending",
-    ingestStatus: "none",
-    lastError: null,
-    jobId: null,
-    provider: null,
-    createdAt: now,
-    updatedAt: now,
     ...overrides,
-  };
+  });
   await ctx().mongo.collections.plans.insertOne(plan);
   return plan;
 }
 
-const generatePayload = (plan: StudyPlan) => ({
-  planId: plan._id,
-  goal: plan.goal,
-  title: plan.title,
-  studyContext: plan.studyContext,
-  startDate: plan.startDate,
-  endDate: plan.endDate,
-  dailyMinutes: plan.dailyMinutes,
-});
-
 /** Publishes a command the way the gateway does; `msgId` defaults to the job id. */
 async function publish(type: JobType | string, payload: Record<string, unknown>, jobId = newId(), msgId = jobId) {
-  const command: JobCommand = {
-    jobId,
-    tenantId: TENANT,
-    userId: "user_1",
-    type,
-    queue: "ai_generation",
-    priority: "normal",
-    payload,
-    createdAt: new Date().toISOString(),
-  };
-  await ctx().messaging.publish(SUBJECTS.job("ai_generation", "normal", TENANT), command, { msgId });
-  return command;
+  return publishCommand(ctx(), TENANT, type, payload, jobId, msgId);
 }
 
 /** The job's events from JOB_EVENTS, in order, up to its terminal one. */
 async function eventsOf(jobId: string, timeoutMs = 20_000): Promise<JobEvent[]> {
-  const consumer = await ctx().nats.js.consumers.get(STREAMS.events, {
-    filter_subjects: SUBJECTS.eventsOfJob(TENANT, jobId),
-  });
-  const messages = await consumer.consume();
-  const timer = setTimeout(() => messages.stop(), timeoutMs);
-  const events: JobEvent[] = [];
-  try {
-    for await (const m of messages) {
-      const event = JobEvent.parse(m.json());
-      events.push(event);
-      if (event.kind === "succeeded" || event.kind === "failed" || event.kind === "cancelled") break;
-    }
-  } finally {
-    clearTimeout(timer);
-    messages.stop();
-  }
-  return events;
+  return jobEventsOf(ctx(), TENANT, jobId, { timeoutMs });
 }
 
 const terminal = (events: JobEvent[]) => events.at(-1);

@@ -191,8 +191,11 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
           err instanceof TransientError && err.retryAfterMs !== undefined
             ? err.retryAfterMs
             : backoffDelayMs(spec.backoff, attempt);
-        const nextAttemptAt = new Date(Date.now() + delayMs).toISOString();
-        await deps.events.publish({ ...base, at: now(), kind: "retrying", data: { error, nextAttemptAt } }, run);
+        // One clock reading for both, so `nextAttemptAt - at` is exactly the delay.
+        const retryingAt = Date.now();
+        const nextAttemptAt = new Date(retryingAt + delayMs).toISOString();
+        const at = new Date(retryingAt).toISOString();
+        await deps.events.publish({ ...base, at, kind: "retrying", data: { error, nextAttemptAt } }, run);
         msg.nak(delayMs);
         span.setAttributes({ "job.outcome": "retried", "error.type": error.code, "job.retry_in_ms": delayMs });
         span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });

@@ -59,8 +59,16 @@ export class SseWriter {
     if (this.writable) this.res.write(comment);
   }
 
-  detach(): void {
+  /**
+   * Ends the response after whatever is still queued: a stream that finishes while the socket is backed up must
+   * still deliver its last frames (the terminal `result`/`meta`). Node buffers them; the queue was bounded anyway.
+   */
+  end(): void {
     this.res.off("drain", this.flush);
+    if (this.closed) return;
+    for (const frame of this.queue.splice(0)) this.res.write(frame);
+    this.queued = 0;
+    this.res.end();
   }
 
   private readonly flush = () => {

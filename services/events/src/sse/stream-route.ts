@@ -195,10 +195,10 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
       request.log.warn({ err }, "job stream ended by an error");
     } finally {
       clearInterval(keepAlive);
-      writer.detach();
       res.off("close", abort);
       open.delete(connection);
-      if (!res.writableEnded) res.end();
+      writer.end();
+      if (!res.writableEnded && !res.destroyed) res.end();
     }
   };
 

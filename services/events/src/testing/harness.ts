@@ -16,6 +16,8 @@ export interface Harness {
   ctx: ServiceContext;
   config: ReturnType<typeof loadConfig<typeof configShape>>;
   newJobId: () => string;
+  /** A valid job record, as the gateway would create it (not stored). */
+  jobRecord(overrides?: Partial<JobRecord>): JobRecord;
   /** Inserts a valid job record, as the gateway would at creation. */
   insertJob(overrides?: Partial<JobRecord>): Promise<JobRecord>;
   /**
@@ -40,37 +42,41 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const ctx = await bootService("events-test", "0.0.0", config);
   const newJobId = createIdGenerator();
+  const jobRecord = (overrides: Partial<JobRecord> = {}): JobRecord => {
+    const now = new Date();
+    return JobRecordSchema.parse({
+      _id: newJobId(),
+      tenantId: "acme",
+      userId: "u_test",
+      type: "plan.generate",
+      queue: "ai_generation",
+      priority: "normal",
+      status: "queued",
+      progress: { pct: 0 },
+      attempt: 0,
+      maxAttempts: 3,
+      payload: {},
+      resultRefs: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+      dispatchedAt: now,
+      traceId: null,
+      seq: 0,
+      ...overrides,
+    });
+  };
   return {
     nats,
     mongo,
     ctx,
     config,
     newJobId,
+    jobRecord,
     async insertJob(overrides = {}) {
-      const now = new Date();
-      const record = JobRecordSchema.parse({
-        _id: newJobId(),
-        tenantId: "acme",
-        userId: "u_test",
-        type: "plan.generate",
-        queue: "ai_generation",
-        priority: "normal",
-        status: "queued",
-        progress: { pct: 0 },
-        attempt: 0,
-        maxAttempts: 3,
-        payload: {},
-        resultRefs: null,
-        lastError: null,
-        createdAt: now,
-        updatedAt: now,
-        startedAt: null,
-        finishedAt: null,
-        dispatchedAt: now,
-        traceId: null,
-        seq: 0,
-        ...overrides,
-      });
+      const record = jobRecord(overrides);
       await ctx.mongo.collections.jobs.insertOne(record);
       return record;
     },
