@@ -19,6 +19,7 @@ import { createOpenAiEmbedder } from "@ai-jobs/retrieval";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import {
   freePort,
+  planRecord,
   repoRoot,
   type ServiceProcess,
   spawnService,
@@ -132,24 +133,15 @@ async function ingest(bytes: Uint8Array, filename: string): Promise<{ ms: number
   await store.putBlob({ name: fileId }, bytes);
   const now = new Date();
   const planId = newId();
-  await db.collection<StudyPlan>("study_plans").insertOne({
-    _id: planId,
-    tenantId: TENANT,
-    userId: "u",
-    title: "bench",
-    goal: "bench",
-    studyContext: null,
-    startDate: "2026-01-01",
-    endDate: "2026-01-02",
-    dailyMinutes: 30,
-    generationStatus: "succeeded",
-    ingestStatus: "pending",
-    lastError: null,
-    jobId: null,
-    provider: "offline",
-    createdAt: now,
-    updatedAt: now,
-  });
+  await db.collection<StudyPlan>("study_plans").insertOne(
+    planRecord(planId, TENANT, {
+      title: "bench",
+      goal: "bench",
+      generationStatus: "succeeded",
+      ingestStatus: "pending",
+      provider: "offline",
+    }),
+  );
   const documents = db.collection<DocumentRecord>("documents");
   const documentId = newId();
   await documents.insertOne({

@@ -6,6 +6,7 @@ import {
   freePort,
   type MongoServer,
   type NatsServer,
+  planRecord,
   repoRoot,
   spawnService,
   startEmbeddingsTestServer,
@@ -75,24 +76,15 @@ describe("ingestor process", () => {
       // The ingestor provisioned the MATERIALS bucket at boot; the test plays the gateway's upload.
       const store = await new Objm(jetstream(nc)).open(BUCKETS.materials);
       await store.putBlob({ name: fileId }, new TextEncoder().encode(NOTES));
-      await db.collection<StudyPlan>("study_plans").insertOne({
-        _id: planId,
-        tenantId: TENANT,
-        userId: "user_1",
-        title: "Notes",
-        goal: "notes",
-        studyContext: null,
-        startDate: "2025-05-01",
-        endDate: "2025-05-01",
-        dailyMinutes: 30,
-        generationStatus: "succeeded",
-        ingestStatus: "pending",
-        lastError: null,
-        jobId: null,
-        provider: "offline",
-        createdAt: now,
-        updatedAt: now,
-      });
+      await db.collection<StudyPlan>("study_plans").insertOne(
+        planRecord(planId, TENANT, {
+          title: "Notes",
+          goal: "notes",
+          generationStatus: "succeeded",
+          ingestStatus: "pending",
+          provider: "offline",
+        }),
+      );
       const documents = db.collection<DocumentRecord>("documents");
       await documents.insertOne({
         _id: documentId,

@@ -1,13 +1,5 @@
 /** A booted ingestor worker on real nats-server and FerretDB, and helpers to upload, submit and read back. */
-import {
-  BUCKETS,
-  type DocumentRecord,
-  type JobCommand,
-  JobEvent,
-  STREAMS,
-  type StudyPlan,
-  SUBJECTS,
-} from "@ai-jobs/contracts";
+import { BUCKETS, type DocumentRecord, type JobCommand, JobEvent, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { createEmbedder, createMongoChunkStore, searchChunks } from "@ai-jobs/retrieval";
 import {
   bootService,
@@ -17,7 +9,7 @@ import {
   type ServiceContext,
   type Worker,
 } from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
+import { type MongoServer, type NatsServer, planRecord, startMongo, startNats } from "@ai-jobs/testkit";
 import { Objm } from "@nats-io/obj";
 import { configShape, type IngestorConfig } from "../src/config.js";
 import { createIngestorWorker } from "../src/ingestor.js";
@@ -79,25 +71,13 @@ export async function startIngestHarness(env: Record<string, string> = {}): Prom
       return fileId;
     },
     async newPlan() {
-      const now = new Date();
-      const plan: StudyPlan = {
-        _id: newId(),
-        tenantId: TENANT,
-        userId: "user_1",
+      const plan = planRecord(newId(), TENANT, {
         title: "Materials",
         goal: "study",
-        studyContext: null,
-        startDate: "2025-05-01",
-        endDate: "2025-05-02",
-        dailyMinutes: 30,
         generationStatus: "succeeded",
         ingestStatus: "pending",
-        lastError: null,
-        jobId: null,
         provider: "offline",
-        createdAt: now,
-        updatedAt: now,
-      };
+      });
       await plans.insertOne(plan);
       return plan._id;
     },

@@ -15,11 +15,11 @@ import {
   type ServiceContext,
   type Worker,
 } from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, startMongo, startNats, waitFor } from "@ai-jobs/testkit";
+import { type MongoServer, type NatsServer, planRecord, startMongo, startNats, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configShape } from "./config.js";
 import { createPlannerWorker } from "./planner.js";
-import { generatePayload, jobEventsOf, planRecord, publishCommand } from "./testing/fixtures.js";
+import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
 
 const TENANT = "tenant_planner";
 const newId = createIdGenerator();

@@ -6,9 +6,7 @@ import {
   type JobType,
   LLM_USAGE_COLLECTION,
   type LlmUsageRecord,
-  STREAMS,
   type StudyPlan,
-  SUBJECTS,
 } from "@ai-jobs/contracts";
 import {
   bootService,
@@ -24,6 +22,7 @@ import {
   type MongoServer,
   type NatsServer,
   type OpenAiTestServer,
+  planRecord,
   startMongo,
   startNats,
   startOpenAiServer,
@@ -36,7 +35,7 @@ import { configShape } from "./config.js";
 import { createUsageRepo } from "./data/usage-repo.js";
 import { createPlannerWorker } from "./planner.js";
 import { providerFromConfig } from "./providers/select.js";
-import { generatePayload, jobEventsOf, planRecord, publishCommand } from "./testing/fixtures.js";
+import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
 import { NOT_GIVEN_CHUNK, plannerAnswer, promptDataOf } from "./testing/llm-answers.js";
 
 const TENANT = "tenant_llm";

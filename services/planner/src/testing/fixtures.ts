@@ -2,30 +2,6 @@
 import { type JobCommand, JobEvent, type JobType, STREAMS, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
 import type { ServiceContext } from "@ai-jobs/runtime";
 
-/** A pending plan of `tenantId`, as the gateway stores it before the generate job runs. */
-export function planRecord(id: string, tenantId: string, overrides: Partial<StudyPlan> = {}): StudyPlan {
-  const now = new Date();
-  return {
-    _id: id,
-    tenantId,
-    userId: "user_1",
-    title: "Biology exam",
-    goal: "photosynthesis",
-    studyContext: null,
-    startDate: "2025-03-01",
-    endDate: "2025-03-04",
-    dailyMinutes: 60,
-    generationStatus: "pending",
-    ingestStatus: "none",
-    lastError: null,
-    jobId: null,
-    provider: null,
-    createdAt: now,
-    updatedAt: now,
-    ...overrides,
-  };
-}
-
 /** The `plan.generate` payload for a plan. */
 export const generatePayload = (plan: StudyPlan) => ({
   planId: plan._id,
