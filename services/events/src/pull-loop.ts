@@ -25,7 +25,10 @@ export async function pullLoop(opts: PullLoopOptions): Promise<void> {
   while (!opts.signal.aborted) {
     let handled = Promise.resolve();
     const handOver = (msgs: JsMsg[]) => {
-      handled = handled.then(() => opts.handle(msgs));
+      // A throwing handler would break the chain and end the loop: its messages are left to ack_wait instead.
+      handled = handled
+        .then(() => opts.handle(msgs))
+        .catch((err: unknown) => opts.log.error({ err, messages: msgs.length }, "handler failed; left to redelivery"));
     };
     try {
       const messages = await opts.consumer.fetch({ max_messages: opts.batch, expires: opts.expiresMs });
