@@ -8,13 +8,7 @@
  * stored), only the drain: the worker done with the last job (its `succeeded` event published, the command acked).
  */
 import { CONSUMERS, newJobRecord, STREAMS } from "@ai-jobs/contracts";
-import {
-  closeService,
-  createIdGenerator,
-  publishCommand,
-  publishQueued,
-  type ServiceContext,
-} from "@ai-jobs/runtime";
+import { closeService, createIdGenerator, publishCommand, publishQueued, type ServiceContext } from "@ai-jobs/runtime";
 import { createProjector } from "../../services/events/src/projection/projector.js";
 import { summarize } from "./dispatch-raw.js";
 import { bootBenchContext, noopWorker, until } from "./platform-context.js";

@@ -31,7 +31,7 @@ const packageVersion = (name: string): string => {
 async function redisVersion(): Promise<string> {
   const queue = new Queue("bench-version", { connection: REDIS });
   try {
-    const info = await (await queue.client).info("server");
+    const info = await (await queue.client).info();
     return info.match(/redis_version:(\S+)/)?.[1] ?? "?";
   } finally {
     await queue.close();

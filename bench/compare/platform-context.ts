@@ -11,7 +11,12 @@ import {
 } from "@ai-jobs/runtime";
 
 export function bootBenchContext(natsUrl: string, mongoUrl: string, db: string): Promise<ServiceContext> {
-  const config = loadConfig(baseConfigShape, { NATS_URL: natsUrl, MONGO_URL: mongoUrl, MONGO_DB: db, LOG_LEVEL: "warn" });
+  const config = loadConfig(baseConfigShape, {
+    NATS_URL: natsUrl,
+    MONGO_URL: mongoUrl,
+    MONGO_DB: db,
+    LOG_LEVEL: "warn",
+  });
   return bootService("bench", "0.0.0", config);
 }
 
