@@ -44,7 +44,7 @@ export async function benchEnv(): Promise<BenchEnv> {
     machine: `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     versions: [
       `Node ${process.version}`,
-      `nats-server ${toolVersion("nats-server", /v(\S+)/)}`,
+      `nats-server ${toolVersion("nats-server", /\bv(\d\S*)/)}`,
       `Redis ${await redisVersion()}`,
       `BullMQ ${packageVersion("bullmq")}`,
       `FerretDB ${toolVersion("ferretdb", /version: v(\S+)/)} (SQLite)`,

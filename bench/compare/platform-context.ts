@@ -49,6 +49,8 @@ export function noopWorker(
     instanceId: `bench-${process.pid}`,
     ackWaitMs: ctx.jobSettings.ackWaitMs,
     timeouts: ctx.jobSettings.timeouts,
+    // Short long-polls: stop() waits for the idle ones, and a run stops its worker every time.
+    pullExpiresMs: 1_000,
   });
 }
 
