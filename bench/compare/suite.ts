@@ -12,6 +12,7 @@ import { type BenchEnv, benchEnv } from "./env.js";
 import { gatewayLoad, type LoadRun } from "./gateway-load.js";
 import { type PriorityRun, priorityLatency } from "./priority.js";
 import { type RecoveryRun, recovery } from "./recovery.js";
+import { assertRedis } from "./redis.js";
 import { type SseRun, sseFanout } from "./sse.js";
 import type { DispatchOptions, DispatchRun } from "./types.js";
 
@@ -38,7 +39,7 @@ export interface SuiteSizes {
 export const FULL: SuiteSizes = {
   repeats: 3,
   dispatchJobs: 20_000,
-  storedJobs: 500,
+  storedJobs: 200,
   concurrency: 16,
   window: 500,
   loadRates: [500, 1_000, 2_000],
@@ -79,6 +80,7 @@ const repeat = async <T>(n: number, run: () => Promise<T>): Promise<T[]> => {
 
 export async function runSuite(sizes: SuiteSizes, log: (line: string) => void = () => undefined): Promise<SuiteResult> {
   const startedAt = new Date();
+  await assertRedis();
   const env = await benchEnv();
   log(`machine ${env.machine}; ${env.versions}; load ${env.load}`);
   const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
