@@ -19,34 +19,41 @@ export interface LoadRun {
   errors: number;
 }
 
-export async function gatewayLoad(opts: {
+export interface LoadOptions {
   rate: number | undefined;
   durationS: number;
   connections: number;
-}): Promise<LoadRun> {
+}
+
+export async function gatewayLoad(opts: LoadOptions): Promise<LoadRun> {
   const stack = await startStack({ LOG_LEVEL: "warn" });
   try {
-    const result = await autocannon({
-      url: `${stack.gatewayUrl}/api/ai/study-plans/generate/`,
-      method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
-      body: JSON.stringify({ goal: "Learn linear algebra", start_date: "2026-12-01", end_date: "2026-12-01" }),
-      connections: opts.connections,
-      duration: opts.durationS,
-      timeout: 10,
-      ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
-    });
-    return {
-      targetRate: opts.rate,
-      connections: opts.connections,
-      durationS: opts.durationS,
-      achievedPerS: result["2xx"] / opts.durationS,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      ok: result["2xx"],
-      errors: result.non2xx + result.errors + result.timeouts,
-    };
+    return await loadOn(stack.gatewayUrl, opts);
   } finally {
     await stack.stop();
   }
+}
+
+/** One autocannon run against a gateway that is already up. */
+export async function loadOn(gatewayUrl: string, opts: LoadOptions): Promise<LoadRun> {
+  const result = await autocannon({
+    url: `${gatewayUrl}/api/ai/study-plans/generate/`,
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ goal: "Learn linear algebra", start_date: "2026-12-01", end_date: "2026-12-01" }),
+    connections: opts.connections,
+    duration: opts.durationS,
+    timeout: 10,
+    ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
+  });
+  return {
+    targetRate: opts.rate,
+    connections: opts.connections,
+    durationS: opts.durationS,
+    achievedPerS: result["2xx"] / opts.durationS,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result["2xx"],
+    errors: result.non2xx + result.errors + result.timeouts,
+  };
 }
