@@ -18,7 +18,7 @@ export async function dispatchBullMq(opts: DispatchOptions): Promise<DispatchRun
     async (job) => {
       clock.start(String(job.data.key));
     },
-    { connection: REDIS, concurrency: opts.concurrency },
+    { connection: REDIS, concurrency: opts.concurrency, autorun: !opts.prefill },
   );
   worker.on("completed", (job) => clock.finish(String(job.data.key)));
   try {
@@ -35,8 +35,10 @@ export async function dispatchBullMq(opts: DispatchOptions): Promise<DispatchRun
       await queue.addBulk(chunk);
     }
     const enqueueS = (performance.now() - t0) / 1000;
+    const workerAt = performance.now();
+    if (opts.prefill) void worker.run();
     await clock.finished(opts.jobs, opts.timeoutMs, "BullMQ");
-    return summarize(clock, opts, enqueueS, clock.lastTerminal());
+    return summarize(clock, opts, enqueueS, clock.lastTerminal(), workerAt);
   } finally {
     await worker.close();
     await queue.obliterate({ force: true }).catch(() => undefined);

@@ -37,11 +37,12 @@ export async function dispatchGateway(opts: DispatchOptions): Promise<DispatchRu
         if (res.status !== 202) throw new Error(`POST answered ${res.status}`);
       });
       const enqueueS = (performance.now() - t0) / 1000;
+      const workerAt = performance.now();
       await until(() => clock.started.size >= opts.jobs, opts.timeoutMs, "every gateway job to start");
       const drainedAt = await until(() => worker.inFlight() === 0, opts.timeoutMs, "the worker to finish");
       await projected(ctx, opts.timeoutMs);
       await readStoredTerminals(ctx, clock, (job) => String(job.payload.goal));
-      return summarize(clock, opts, enqueueS, drainedAt);
+      return summarize(clock, opts, enqueueS, drainedAt, workerAt);
     } finally {
       await worker.stop(5_000);
       await closeService(ctx);

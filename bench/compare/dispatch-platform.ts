@@ -36,7 +36,7 @@ export async function dispatchPlatform(
     : undefined;
   const newId = createIdGenerator();
   try {
-    await worker.start();
+    if (!opts.prefill) await worker.start();
     await projector?.start();
     const t0 = performance.now();
     await windowed(opts.jobs, opts.window, async () => {
@@ -56,16 +56,18 @@ export async function dispatchPlatform(
       await publishCommand(ctx.messaging, record, {});
     });
     const enqueueS = (performance.now() - t0) / 1000;
+    const workerAt = performance.now();
+    if (opts.prefill) await worker.start();
     await until(() => clock.started.size >= opts.jobs, opts.timeoutMs, "every platform job to start");
     const drainedAt = await until(() => worker.inFlight() === 0, opts.timeoutMs, "the platform worker to finish");
     if (!projector) {
       // Nothing stored without the projector: no terminal latency (NaN), only the drain.
-      return summarize(clock, opts, enqueueS, drainedAt);
+      return summarize(clock, opts, enqueueS, drainedAt, workerAt);
     }
     await projected(ctx, opts.timeoutMs);
     await projector.stop();
     await readStoredTerminals(ctx, clock, (job) => job._id);
-    return summarize(clock, opts, enqueueS, drainedAt);
+    return summarize(clock, opts, enqueueS, drainedAt, workerAt);
   } finally {
     await worker.stop(5_000);
     await projector?.stop();

@@ -18,24 +18,28 @@ export async function dispatchRawJetStream(natsUrl: string, opts: DispatchOption
   const clock = new JobClock();
   try {
     const consumer = await js.consumers.get(stream, "worker");
-    const messages = await consumer.consume({ max_messages: Math.max(opts.concurrency * 2, 64) });
     let running = 0;
     const slotFreed: Array<() => void> = [];
-    const consuming = (async () => {
-      for await (const msg of messages) {
-        while (running >= opts.concurrency) await new Promise<void>((r) => slotFreed.push(r));
-        running++;
-        void (async () => {
-          const id = msg.string();
-          clock.start(id);
-          await Promise.resolve(); // the no-op job
-          msg.ack();
-          clock.finish(id);
-          running--;
-          slotFreed.shift()?.();
-        })();
-      }
-    })();
+    const startWorker = async () => {
+      const messages = await consumer.consume({ max_messages: Math.max(opts.concurrency * 2, 64) });
+      const consuming = (async () => {
+        for await (const msg of messages) {
+          while (running >= opts.concurrency) await new Promise<void>((r) => slotFreed.push(r));
+          running++;
+          void (async () => {
+            const id = msg.string();
+            clock.start(id);
+            await Promise.resolve(); // the no-op job
+            msg.ack();
+            clock.finish(id);
+            running--;
+            slotFreed.shift()?.();
+          })();
+        }
+      })();
+      return { messages, consuming };
+    };
+    const worker = opts.prefill ? undefined : await startWorker();
 
     const t0 = performance.now();
     await windowed(opts.jobs, opts.window, async (i) => {
@@ -44,21 +48,33 @@ export async function dispatchRawJetStream(natsUrl: string, opts: DispatchOption
       await js.publish(`${stream}.jobs`, id, { msgID: id });
     });
     const enqueueS = (performance.now() - t0) / 1000;
+    const workerAt = performance.now();
+    const running_ = worker ?? (await startWorker());
     await clock.finished(opts.jobs, opts.timeoutMs, "raw JetStream");
-    await messages.close();
-    await consuming;
-    return summarize(clock, opts, enqueueS, clock.lastTerminal());
+    await running_.messages.close();
+    await running_.consuming;
+    return summarize(clock, opts, enqueueS, clock.lastTerminal(), workerAt);
   } finally {
     await jsm.streams.delete(stream).catch(() => undefined);
     await nc.close();
   }
 }
 
-/** The common row: the drain rate is over first submit → the worker done with the last job (`drainedAt`). */
-export function summarize(clock: JobClock, opts: DispatchOptions, enqueueS: number, drainedAt: number): DispatchRun {
-  const start = clock.latency(clock.started);
-  const end = clock.latency(clock.terminal);
-  const drainS = (drainedAt - clock.firstSubmit()) / 1000;
+/**
+ * The common row: the drain rate is over first submit (prefilled: the worker's start, `workerAt`) → the worker done
+ * with the last job (`drainedAt`). A prefilled run has no latencies (they would be the enqueue time).
+ */
+export function summarize(
+  clock: JobClock,
+  opts: DispatchOptions,
+  enqueueS: number,
+  drainedAt: number,
+  workerAt: number,
+): DispatchRun {
+  const none = { p50: Number.NaN, p99: Number.NaN };
+  const start = opts.prefill ? none : clock.latency(clock.started);
+  const end = opts.prefill ? none : clock.latency(clock.terminal);
+  const drainS = (drainedAt - (opts.prefill ? workerAt : clock.firstSubmit())) / 1000;
   return {
     jobs: opts.jobs,
     concurrency: opts.concurrency,

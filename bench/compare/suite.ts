@@ -57,6 +57,8 @@ export type DispatchSystem = "raw" | "bullmq" | "platform" | "platform+projectio
 
 export interface DispatchRow {
   system: DispatchSystem;
+  /** Enqueued before the worker started: enqueue and drain rates only. */
+  prefilled: boolean;
   runs: DispatchRun[];
 }
 
@@ -93,14 +95,18 @@ export async function runSuite(sizes: SuiteSizes, log: (line: string) => void = 
       timeoutMs: sizes.timeoutMs,
     };
     const small: DispatchOptions = { ...big, jobs: sizes.storedJobs };
-    const row = async (system: DispatchSystem, run: () => Promise<DispatchRun>) => {
+    const row = async (system: DispatchSystem, run: () => Promise<DispatchRun>, prefilled = false) => {
       const runs = await repeat(sizes.repeats, async () => {
         const r = await run();
-        log(`dispatch ${system} ${r.jobs}: ${JSON.stringify(r)}`);
+        log(`dispatch ${system}${prefilled ? " prefilled" : ""} ${r.jobs}: ${JSON.stringify(r)}`);
         return r;
       });
-      dispatch.push({ system, runs });
+      dispatch.push({ system, prefilled, runs });
     };
+    const full: DispatchOptions = { ...big, prefill: true };
+    await row("raw", () => dispatchRawJetStream(nats.url, full), true);
+    await row("bullmq", () => dispatchBullMq(full), true);
+    await row("platform", () => dispatchPlatform(nats.url, mongo.url, { ...full, project: false }), true);
     for (const opts of [big, small]) {
       await row("raw", () => dispatchRawJetStream(nats.url, opts));
       await row("bullmq", () => dispatchBullMq(opts));

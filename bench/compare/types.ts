@@ -17,4 +17,9 @@ export interface DispatchOptions {
   /** Submits in flight at once: the same producer window for every system. */
   window: number;
   timeoutMs: number;
+  /**
+   * Enqueue everything before the worker starts: the enqueue rate without a consumer competing, and the drain rate
+   * of a full queue (worker start → done with the last job). No latencies then (they would be the enqueue time).
+   */
+  prefill?: boolean;
 }
