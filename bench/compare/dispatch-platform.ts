@@ -36,6 +36,8 @@ export async function dispatchPlatform(
     : undefined;
   const newId = createIdGenerator();
   try {
+    // The suite shares one nats-server between runs: earlier runs' events would otherwise be projected here too.
+    await Promise.all([ctx.nats.jsm.streams.purge(STREAMS.events), ctx.nats.jsm.streams.purge(STREAMS.jobs)]);
     if (!opts.prefill) await worker.start();
     await projector?.start();
     const t0 = performance.now();

@@ -47,6 +47,7 @@ export async function priorityLatency(
     else lowStarted++;
   });
   try {
+    await ctx.nats.jsm.streams.purge(STREAMS.jobs);
     // The backlog goes in with plain JetStream publishes: it is the setup, not what is measured.
     await windowed(opts.backlog, 500, async (i) => {
       const c = command("low", `low${i}`);
