@@ -1,4 +1,7 @@
-/** `npm run bench -- <name>`: runs one benchmark under bench/, or lists them. */
+/**
+ * `npm run bench`: the comparison suite (this platform, BullMQ, raw JetStream), written into docs/BENCHMARKS.md.
+ * `npm run bench -- <name>`: one benchmark under bench/.
+ */
 const benches: Record<string, string> = {
   submit: "./submit-latency.js",
   sse: "./sse-fanout.js",
@@ -7,9 +10,13 @@ const benches: Record<string, string> = {
   projection: "./projection-throughput.js",
 };
 const name = process.argv[2];
-const target = name ? benches[name] : undefined;
-if (!target) {
-  console.log(`usage: npm run bench -- <${Object.keys(benches).join("|")}>`);
-  process.exit(name ? 1 : 0);
+if (name === undefined) {
+  await import("./compare/main.js");
+} else {
+  const target = benches[name];
+  if (!target) {
+    console.log(`usage: npm run bench [-- <${Object.keys(benches).join("|")}>]`);
+    process.exit(1);
+  }
+  await import(target);
 }
-await import(target);

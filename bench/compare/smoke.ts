@@ -1,0 +1,19 @@
+import type { SuiteSizes } from "./suite.js";
+
+/** A run of every scenario small enough for CI: it proves the harness works, not how fast anything is. */
+export const SMOKE: SuiteSizes = {
+  repeats: 1,
+  dispatchJobs: 60,
+  storedJobs: 20,
+  concurrency: 4,
+  window: 20,
+  loadRates: [20],
+  loadMax: false,
+  loadDurationS: 1,
+  loadConnections: 4,
+  priorityBacklog: 200,
+  recoveryAckWaitsMs: [1_000],
+  sseClients: 5,
+  sseEvents: 3,
+  timeoutMs: 60_000,
+};
