@@ -18,6 +18,7 @@ import { BUCKETS, type DocumentRecord, type JobCommand, type StudyPlan, SUBJECTS
 import { createOpenAiEmbedder } from "@ai-jobs/retrieval";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import {
+  documentRecord,
   freePort,
   planRecord,
   repoRoot,
@@ -144,21 +145,15 @@ async function ingest(bytes: Uint8Array, filename: string): Promise<{ ms: number
   );
   const documents = db.collection<DocumentRecord>("documents");
   const documentId = newId();
-  await documents.insertOne({
-    _id: documentId,
-    tenantId: TENANT,
-    planId,
-    fileId,
-    filename,
-    contentType: "application/pdf",
-    size: bytes.length,
-    ingestStatus: "pending",
-    lastError: null,
-    jobId: null,
-    chunkCount: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await documents.insertOne(
+    documentRecord(documentId, TENANT, {
+      planId,
+      fileId,
+      filename,
+      contentType: "application/pdf",
+      size: bytes.length,
+    }),
+  );
   const command: JobCommand = {
     jobId: newId(),
     tenantId: TENANT,

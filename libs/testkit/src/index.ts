@@ -15,7 +15,7 @@ export {
   startOpenAiServer,
 } from "./openai-server.js";
 export { freePort } from "./ports.js";
-export { planRecord } from "./records.js";
+export { documentRecord, planRecord } from "./records.js";
 export { repoRoot } from "./repo.js";
 export { type ServiceProcess, type SpawnServiceOptions, spawnService } from "./service.js";
 export { httpOk, type WaitForOptions, waitFor } from "./wait.js";

@@ -2,6 +2,7 @@ import path from "node:path";
 import { BUCKETS, type DocumentRecord, type JobCommand, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import {
+  documentRecord,
   type EmbeddingsTestServer,
   freePort,
   type MongoServer,
@@ -86,21 +87,15 @@ describe("ingestor process", () => {
         }),
       );
       const documents = db.collection<DocumentRecord>("documents");
-      await documents.insertOne({
-        _id: documentId,
-        tenantId: TENANT,
-        planId,
-        fileId,
-        filename: "notes.md",
-        contentType: "text/markdown; charset=utf-8",
-        size: 40,
-        ingestStatus: "pending",
-        lastError: null,
-        jobId: null,
-        chunkCount: 0,
-        createdAt: now,
-        updatedAt: now,
-      });
+      await documents.insertOne(
+        documentRecord(documentId, TENANT, {
+          planId,
+          fileId,
+          filename: "notes.md",
+          contentType: "text/markdown; charset=utf-8",
+          size: 40,
+        }),
+      );
       const command: JobCommand = {
         jobId: newId(),
         tenantId: TENANT,

@@ -9,7 +9,7 @@ import {
   type ServiceContext,
   type Worker,
 } from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, planRecord, startMongo, startNats } from "@ai-jobs/testkit";
+import { documentRecord, type MongoServer, type NatsServer, planRecord, startMongo, startNats } from "@ai-jobs/testkit";
 import { Objm } from "@nats-io/obj";
 import { configShape, type IngestorConfig } from "../src/config.js";
 import { createIngestorWorker } from "../src/ingestor.js";
@@ -82,22 +82,13 @@ export async function startIngestHarness(env: Record<string, string> = {}): Prom
       return plan._id;
     },
     async newDocument(planId, fileId, filename) {
-      const now = new Date();
-      const document: DocumentRecord = {
-        _id: newId(),
-        tenantId: TENANT,
+      const document = documentRecord(newId(), TENANT, {
         planId,
         fileId,
         filename,
         contentType: "application/octet-stream",
         size: 0,
-        ingestStatus: "pending",
-        lastError: null,
-        jobId: null,
-        chunkCount: 0,
-        createdAt: now,
-        updatedAt: now,
-      };
+      });
       await documents.insertOne(document);
       return document;
     },

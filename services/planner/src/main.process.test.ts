@@ -5,6 +5,7 @@ import {
   freePort,
   type MongoServer,
   type NatsServer,
+  planRecord,
   repoRoot,
   spawnService,
   startMongo,
@@ -54,24 +55,13 @@ describe("planner process", () => {
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: "ok" });
       const plans = client.db(mongo.dbName).collection<StudyPlan>("study_plans");
       const now = new Date();
-      const plan: StudyPlan = {
-        _id: newId(),
-        tenantId: TENANT,
-        userId: "user_1",
+      const plan = planRecord(newId(), TENANT, {
         title: "Spanish",
         goal: "Spanish verbs and vocabulary",
-        studyContext: null,
         startDate: "2025-05-01",
         endDate: "2025-05-03",
         dailyMinutes: 45,
-        generationStatus: "pending",
-        ingestStatus: "none",
-        lastError: null,
-        jobId: null,
-        provider: null,
-        createdAt: now,
-        updatedAt: now,
-      };
+      });
       await plans.insertOne(plan);
       const { _id: planId, goal, title, studyContext, startDate, endDate, dailyMinutes } = plan;
       const command: JobCommand = {
