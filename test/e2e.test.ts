@@ -2,16 +2,12 @@ import { waitFor } from "@ai-jobs/testkit";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSse } from "./support/sse.js";
-import { OTHER_TOKEN, type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, OTHER_TOKEN, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 let stack: Stack;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${stack.gatewayUrl}${path}`, { ...init, headers: { ...auth, ...init.headers } });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (path: string, init?: RequestInit) => gatewayCall(stack, path, init);
 
 beforeAll(async () => {
   stack = await startStack();

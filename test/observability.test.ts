@@ -6,17 +6,13 @@ import { waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "./support/otlp-receiver.js";
 import { readSse } from "./support/sse.js";
-import { type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 let receiver: OtlpReceiver;
 let stack: Stack;
 const auth = { authorization: `Bearer ${TOKEN}` };
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${stack.gatewayUrl}${path}`, { ...init, headers: { ...auth, ...init.headers } });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (path: string, init?: RequestInit) => gatewayCall(stack, path, init);
 
 async function submitPlan(): Promise<string> {
   const res = await api("/api/ai/study-plans/generate/", {

@@ -1,7 +1,7 @@
 import { type ServiceProcess, waitFor } from "@ai-jobs/testkit";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 /** Short ack_wait so a crashed worker's job comes back in seconds; slow offline drafting so jobs can be caught mid-run. */
 const ACK_WAIT_MS = 3_000;
@@ -9,13 +9,9 @@ const STEP_DELAY_MS = 250;
 
 let stack: Stack;
 let mongo: MongoClient;
-const auth = { authorization: `Bearer ${TOKEN}` };
+const _auth = { authorization: `Bearer ${TOKEN}` };
 
-async function api(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${stack.gatewayUrl}${path}`, { ...init, headers: { ...auth, ...init.headers } });
-  const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (path: string, init?: RequestInit) => gatewayCall(stack, path, init);
 
 async function submitPlan(extra: Record<string, unknown> = {}): Promise<{ jobId: string; planId: string }> {
   const res = await api("/api/ai/study-plans/generate/", {

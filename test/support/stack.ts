@@ -17,6 +17,20 @@ export const AUTH_TOKENS = `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user`;
 
 export type ServiceName = "gateway" | "events" | "planner" | "ingestor";
 
+/** A call to the stack's gateway as TOKEN's tenant; the body parsed as JSON (empty: `{}`). */
+export async function gatewayCall(
+  stack: Pick<Stack, "gatewayUrl">,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${stack.gatewayUrl}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${TOKEN}`, ...init.headers },
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
 export interface Stack {
   nats: NatsServer;
   mongo: MongoServer;

@@ -1,21 +1,11 @@
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "./app.js";
+import { eventsAppOf } from "./testing/app.js";
 import { type Harness, startHarness } from "./testing/harness.js";
 
 let h: Harness;
 
-const appWith = (draining: () => boolean) =>
-  buildApp({
-    log: h.ctx.log,
-    tokens: h.config.AUTH_TOKENS,
-    jobs: h.ctx.mongo.collections.jobs,
-    nats: h.ctx.nats,
-    keepAliveMs: h.config.SSE_KEEPALIVE_MS,
-    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
-    draining,
-  });
+const appWith = (draining: () => boolean) => eventsAppOf(h, { draining });
 
 beforeAll(async () => {
   h = await startHarness();

@@ -2,7 +2,7 @@
  * What every gateway test file shares: one real nats-server and one FerretDB (or MONGO_URL) per file, the common
  * boot (provision + indexes) through bootService, and apps built in-process for `inject`.
  */
-import { BUCKETS, Problem, STREAMS } from "@ai-jobs/contracts";
+import { BUCKETS, GeneratePlanResponse, Problem, STREAMS } from "@ai-jobs/contracts";
 import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
 import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
 import { type ObjectStore, Objm } from "@nats-io/obj";
@@ -121,6 +121,17 @@ export const planBody = (overrides: Record<string, unknown> = {}) => ({
   end_date: "2026-12-07",
   ...overrides,
 });
+
+/** Creates a plan through the API as the acme admin; resolves with its id. */
+export async function createPlan(app: FastifyInstance): Promise<string> {
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/ai/study-plans/generate/",
+    headers: auth,
+    payload: planBody(),
+  });
+  return GeneratePlanResponse.parse(res.json()).id;
+}
 
 /** A stored job record for tests that need a job in a given state; a valid `plan.generate` job by default. */
 export function jobRecord(id: string, overrides: Partial<StoredJob> = {}): StoredJob {

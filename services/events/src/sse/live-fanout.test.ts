@@ -1,8 +1,7 @@
 import http from "node:http";
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../app.js";
+import { eventsAppOf, listenLocal } from "../testing/app.js";
 import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
 import { readSse } from "../testing/sse-client.js";
 
@@ -15,21 +14,9 @@ let baseB: string;
 const MAX_BUFFERED = 64 * 1_024;
 
 async function startApp(): Promise<string> {
-  const app = buildApp({
-    log: h.ctx.log,
-    tokens: h.config.AUTH_TOKENS,
-    jobs: h.ctx.mongo.collections.jobs,
-    nats: h.ctx.nats,
-    keepAliveMs: 500,
-    sseMaxBufferedBytes: MAX_BUFFERED,
-    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
-    draining: () => false,
-  });
-  await app.listen({ port: 0, host: "127.0.0.1" });
+  const app = eventsAppOf(h, { keepAliveMs: 500, sseMaxBufferedBytes: MAX_BUFFERED });
   apps.push(app);
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("app is not listening on a port");
-  return `http://127.0.0.1:${address.port}`;
+  return listenLocal(app);
 }
 
 function open(base: string, query: string, opts: { token?: string; lastEventId?: string } = {}) {

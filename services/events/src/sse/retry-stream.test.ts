@@ -1,7 +1,6 @@
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../app.js";
+import { eventsAppOf, listenLocal } from "../testing/app.js";
 import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
 import { readSse } from "../testing/sse-client.js";
 
@@ -19,19 +18,8 @@ const ids = (messages: { id: string | undefined; event: string }[]) => messages.
 
 beforeAll(async () => {
   h = await startHarness({ SSE_KEEPALIVE_MS: "200" });
-  app = buildApp({
-    log: h.ctx.log,
-    tokens: h.config.AUTH_TOKENS,
-    jobs: h.ctx.mongo.collections.jobs,
-    nats: h.ctx.nats,
-    keepAliveMs: h.config.SSE_KEEPALIVE_MS,
-    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
-    draining: () => false,
-  });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("app is not listening on a port");
-  base = `http://127.0.0.1:${address.port}`;
+  app = eventsAppOf(h);
+  base = await listenLocal(app);
 });
 
 afterAll(async () => {

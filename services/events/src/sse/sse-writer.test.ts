@@ -55,7 +55,7 @@ describe("SseWriter", () => {
     const body = await readAll(res);
     expect(queuedAtEnd).toBeGreaterThan(0);
     expect(body.match(/^id: /gm)).toHaveLength(direct + 5);
-    expect(body.endsWith("id: " + (direct + 5) + "\ndata: queued 5\n\nevent: meta\ndata: done\n\n")).toBe(true);
+    expect(body.endsWith(`id: ${direct + 5}\ndata: queued 5\n\nevent: meta\ndata: done\n\n`)).toBe(true);
   });
 
   it("a client past the buffer bound gets the retry hint and the response ends", async () => {

@@ -1,10 +1,9 @@
 import http from "node:http";
 import { STREAMS } from "@ai-jobs/contracts";
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../app.js";
+import { eventsAppOf, listenLocal } from "../testing/app.js";
 import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
 import { readSse } from "../testing/sse-client.js";
 import { REPLAY_CONSUMER_PREFIX } from "./live-stream.js";
@@ -37,19 +36,8 @@ const summary = (messages: { id: string | undefined; event: string; data: unknow
 
 beforeAll(async () => {
   h = await startHarness({ SSE_KEEPALIVE_MS: String(KEEP_ALIVE_MS) });
-  app = buildApp({
-    log: h.ctx.log,
-    tokens: h.config.AUTH_TOKENS,
-    jobs: h.ctx.mongo.collections.jobs,
-    nats: h.ctx.nats,
-    keepAliveMs: h.config.SSE_KEEPALIVE_MS,
-    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
-    draining: () => false,
-  });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const address = app.server.address();
-  if (address === null || typeof address === "string") throw new Error("app is not listening on a port");
-  base = `http://127.0.0.1:${address.port}`;
+  app = eventsAppOf(h);
+  base = await listenLocal(app);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
-import { GeneratePlanResponse, JobCommand, Problem, STREAMS, SUBJECTS, UploadResponse } from "@ai-jobs/contracts";
+import { JobCommand, Problem, STREAMS, SUBJECTS, UploadResponse } from "@ai-jobs/contracts";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, startHarness } from "../../test/harness.js";
+import { auth, createPlan, type Harness, otherAuth, startHarness } from "../../test/harness.js";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -12,13 +12,7 @@ const SMALL_LIMIT = 64;
 beforeAll(async () => {
   h = await startHarness();
   app = await h.app();
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/ai/study-plans/generate/",
-    headers: auth,
-    payload: planBody(),
-  });
-  planId = GeneratePlanResponse.parse(res.json()).id;
+  planId = await createPlan(app);
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import { type ChunkRecord, GeneratePlanResponse, SearchResponse } from "@ai-jobs/contracts";
+import { type ChunkRecord, SearchResponse } from "@ai-jobs/contracts";
 import { createHashingEmbedder } from "@ai-jobs/retrieval";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { auth, createPlan, type Harness, otherAuth, problemOf, startHarness } from "../../test/harness.js";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -59,13 +59,7 @@ async function seed(): Promise<void> {
 beforeAll(async () => {
   h = await startHarness();
   app = await h.app();
-  const res = await app.inject({
-    method: "POST",
-    url: "/api/ai/study-plans/generate/",
-    headers: auth,
-    payload: planBody(),
-  });
-  planId = GeneratePlanResponse.parse(res.json()).id;
+  planId = await createPlan(app);
   await seed();
 });
 

@@ -1,0 +1,27 @@
+/** Test support (not built): the events HTTP app over a harness, and listening on a free port. */
+import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import type { FastifyInstance } from "fastify";
+import { type AppDeps, buildApp } from "../app.js";
+import type { Harness } from "./harness.js";
+
+/** The events app wired to the harness's service context; `overrides` replace single dependencies. */
+export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): FastifyInstance {
+  return buildApp({
+    log: h.ctx.log,
+    tokens: h.config.AUTH_TOKENS,
+    jobs: h.ctx.mongo.collections.jobs,
+    nats: h.ctx.nats,
+    keepAliveMs: h.config.SSE_KEEPALIVE_MS,
+    readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },
+    draining: () => false,
+    ...overrides,
+  });
+}
+
+/** Listens on a free loopback port; resolves with the app's base URL. */
+export async function listenLocal(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const address = app.server.address();
+  if (address === null || typeof address === "string") throw new Error("app is not listening on a port");
+  return `http://127.0.0.1:${address.port}`;
+}
