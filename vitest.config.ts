@@ -5,6 +5,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["source"] } },
   test: {
     include: ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    // One embedded PostgreSQL per run for FerretDB (PG_URL in the workers' environment).
+    globalSetup: ["libs/testkit/src/vitest-global-setup.ts"],
     pool: "forks",
     // Two cores: suites that start servers run two at a time at most.
     maxWorkers: 2,

@@ -1,14 +1,17 @@
 // The one-command local stack (`npm run dev`): installs the pinned binaries, starts NATS (JetStream) and FerretDB
-// unless NATS_URL / MONGO_URL point elsewhere, runs the four services from source, and shows their logs in one
-// stream. Ctrl-C stops the services first, then the infrastructure, and exits 0.
+// over an embedded PostgreSQL unless NATS_URL / MONGO_URL point elsewhere (PG_URL: FerretDB over that PostgreSQL;
+// FERRETDB_BACKEND=sqlite: over SQLite), runs the four services from source, and shows their logs in one stream.
+// Ctrl-C or SIGTERM stops the services first, then NATS and FerretDB, then PostgreSQL, and exits 0.
 //
-// Data lives in .dev/ (gitignored) and survives restarts; the full NATS and FerretDB logs are in .dev/logs/.
+// Data lives in .dev/ (gitignored) and survives restarts; the full NATS, FerretDB and PostgreSQL logs are in
+// .dev/logs/.
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { tsImport } from "tsx/esm/api";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_DIR = path.join(ROOT, ".dev");
@@ -39,6 +42,7 @@ const NAME_COLORS = {
   ingestor: "32",
   nats: "34",
   ferretdb: "94",
+  postgres: "96",
   dev: "1",
 };
 const LEVELS = { 10: "TRACE", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "FATAL" };
@@ -85,7 +89,7 @@ function render(line) {
 /** Every process this script started, in start order. */
 const procs = [];
 let shuttingDown = false;
-/** While true, an infrastructure exit is reported by waitReady() as a startup failure instead. */
+/** While true, an infrastructure (or store) exit is reported by waitReady() as a startup failure instead. */
 let infraStarting = true;
 
 /**
@@ -101,11 +105,12 @@ function start(name, command, args, { env = process.env, kind, show = () => true
     child.once("exit", (code, signal) => {
       proc.running = false;
       file?.end();
-      if (!shuttingDown && !(kind === "infra" && infraStarting)) {
+      const isInfra = kind === "infra" || kind === "store";
+      if (!shuttingDown && !(isInfra && infraStarting)) {
         const how = signal ? `signal ${signal}` : `code ${code}`;
         say(c.red(c.bold(`✖ ${name} exited unexpectedly (${how}); the rest keep running.`)));
         // Service output is all on screen already; infrastructure output is filtered, so show its tail.
-        if (kind === "infra") for (const l of proc.tail.slice(-15)) print(name, c.dim(l));
+        if (isInfra) for (const l of proc.tail.slice(-15)) print(name, c.dim(l));
       }
       resolve({ code, signal });
     });
@@ -173,11 +178,19 @@ async function shutdown(reason, exitCode = 0) {
   say(c.bold(`stopping (${reason})…`));
   await stopAll(procs.filter((p) => p.kind === "service"));
   await stopAll(procs.filter((p) => p.kind === "infra"));
+  // PostgreSQL last: FerretDB is its only client.
+  await stopAll(procs.filter((p) => p.kind === "store"));
   say("stopped.");
   process.exit(exitCode);
 }
 
 for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => void shutdown(sig));
+// `kill -TERM` of `npm run dev` does not reach this script: npm 11 signals its shell, which dies without passing the
+// signal on. This script is then orphaned, so losing the parent is a stop signal too.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (!shuttingDown && process.ppid !== parentPid) void shutdown("parent exited");
+}, 500).unref();
 // If this script dies in any other way, never leave orphans behind.
 process.on("exit", () => {
   for (const p of procs) signal(p, "SIGKILL");
@@ -314,6 +327,59 @@ if (natsUrl) {
   ).then(() => print("nats", c.green(`ready on ${natsUrl} (store .dev/nats, log .dev/logs/nats.log)`)));
 }
 
+/** testkit's PostgreSQL helpers, loaded from source through tsx (this script stays plain JS). */
+const testkit = (file) => tsImport(path.join(ROOT, "libs", "testkit", "src", file), import.meta.url);
+
+/** The embedded PostgreSQL (data in .dev/pg) in a process of its own; resolves with its superuser URL. */
+async function startPostgres() {
+  const port = await preferredPort(54320);
+  let url;
+  const pg = start(
+    "postgres",
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(ROOT, "libs", "testkit", "src", "postgres-main.ts"),
+      path.join(DEV_DIR, "pg"),
+      String(port),
+    ],
+    {
+      kind: "store",
+      show: (line) => {
+        if (line.startsWith("ready ")) url = line.slice("ready ".length);
+        else return /\b(ERROR|FATAL|PANIC)\b|closed to the postgres/.test(line);
+        return false;
+      },
+      logFile: path.join(LOG_DIR, "postgres.log"),
+    },
+  );
+  await waitReady(pg, "PostgreSQL to accept connections", async () => url !== undefined);
+  print(
+    "postgres",
+    c.green(`ready on 127.0.0.1:${new URL(url ?? "postgres://x").port} (data .dev/pg, log .dev/logs/postgres.log)`),
+  );
+  return url;
+}
+
+/** FerretDB's storage flags: its own database on PG_URL or the embedded PostgreSQL, or SQLite in .dev/ferretdb. */
+async function ferretStorage(dataDir) {
+  const backend = process.env.FERRETDB_BACKEND || "postgresql";
+  if (backend === "sqlite") return ["--handler=sqlite", `--sqlite-url=file:${dataDir}/`];
+  if (backend !== "postgresql") return fail(`FERRETDB_BACKEND must be "postgresql" or "sqlite", not "${backend}"`);
+  let pgUrl = process.env.PG_URL;
+  if (pgUrl) say(`PostgreSQL: using PG_URL for FerretDB`);
+  else pgUrl = await startPostgres();
+  if (shuttingDown) return [];
+  try {
+    const { prepareFerretDatabase } = await testkit("pg-database.ts");
+    const url = await prepareFerretDatabase(pgUrl, "ai_jobs_dev");
+    return ["--handler=postgresql", `--postgresql-url=${url}`];
+  } catch (err) {
+    return fail(`could not prepare the PostgreSQL database ai_jobs_dev: ${err instanceof Error ? err.message : err}`);
+  }
+}
+
 let mongoUrl = process.env.MONGO_URL;
 let mongoReady = Promise.resolve();
 if (mongoUrl) {
@@ -323,9 +389,10 @@ if (mongoUrl) {
   const port = await preferredPort(27027);
   const dataDir = path.join(DEV_DIR, "ferretdb");
   mkdirSync(dataDir, { recursive: true });
+  const storage = await ferretStorage(dataDir);
+  if (shuttingDown) await new Promise(() => {}); // shutdown() is already exiting
   const args = [
-    "--handler=sqlite",
-    `--sqlite-url=file:${dataDir}/`,
+    ...storage,
     `--listen-addr=127.0.0.1:${port}`,
     "--debug-addr=127.0.0.1:0",
     "--telemetry=disable",
@@ -338,8 +405,9 @@ if (mongoUrl) {
     logFile: path.join(LOG_DIR, "ferretdb.log"),
   });
   mongoUrl = `mongodb://127.0.0.1:${port}/`;
+  const over = storage[0] === "--handler=sqlite" ? "SQLite in .dev/ferretdb" : "PostgreSQL";
   mongoReady = waitReady(ferret, "FerretDB to answer ping", () => mongoPing(mongoUrl)).then(() =>
-    print("ferretdb", c.green(`ready on ${mongoUrl} (data .dev/ferretdb, log .dev/logs/ferretdb.log)`)),
+    print("ferretdb", c.green(`ready on ${mongoUrl} (over ${over}, log .dev/logs/ferretdb.log)`)),
   );
 }
 
@@ -401,7 +469,7 @@ if (gateway) {
       c.bold("  # 3. Read the job's status:"),
       `  curl -sS ${auth} ${base}/api/ai/jobs/<JOB_ID>/`,
       "",
-      c.dim("  Ctrl-C stops everything. Data persists in .dev/."),
+      c.dim("  Ctrl-C (or SIGTERM) stops everything. Data persists in .dev/."),
       "",
     ];
     process.stdout.write(`${lines.join("\n")}\n`);

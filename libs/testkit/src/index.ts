@@ -1,4 +1,5 @@
-export { type MongoServer, startMongo } from "./mongo.js";
+export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
+export { type MongoBackend, mongoBackend, mongoBackendLabel } from "./mongo-backend.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";
 export {
   type EmbeddingsRecordedRequest,
@@ -9,6 +10,7 @@ export {
 export {
   estimateUsage,
   type OpenAiTestServer,
+  peakConcurrency,
   type RecordedRequest,
   type Responder,
   type ScriptedReply,

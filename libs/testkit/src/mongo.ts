@@ -5,8 +5,11 @@ import path from "node:path";
 import { MongoClient } from "mongodb";
 import { toolBinary } from "./bin.js";
 import { type Child, startChild } from "./child.js";
+import { mongoBackend } from "./mongo-backend.js";
+import { dropDatabase, prepareFerretDatabase } from "./pg-database.js";
 import { canConnect, freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
+import { acquirePostgres, type PostgresLease } from "./shared-postgres.js";
 
 export interface MongoServer {
   /** A MongoDB connection string (no database in the path: use `dbName`). */
@@ -17,9 +20,9 @@ export interface MongoServer {
   stop(): Promise<void>;
   /** SIGKILL, and wait for the exit. Unsupported with an external MONGO_URL. */
   kill(): Promise<void>;
-  /** Start again on the same port with the same data dir. Unsupported with an external MONGO_URL. */
+  /** Restart the FerretDB process on the same port over the same data. Unsupported with an external MONGO_URL. */
   restart(): Promise<void>;
-  /** FerretDB: stop and remove the data dir. External MONGO_URL: drop the database. */
+  /** FerretDB: stop, then drop its PostgreSQL database or remove its SQLite dir. External MONGO_URL: drop the database. */
   cleanup(): Promise<void>;
 }
 
@@ -45,14 +48,62 @@ export async function mongoPing(url: string, timeoutMs = 2_000): Promise<boolean
   }
 }
 
-/**
- * A MongoDB wire endpoint for a test suite: the server at MONGO_URL when it is set, otherwise a FerretDB (SQLite)
- * process on a random port with a temp data dir. FerretDB has no TTL indexes, change streams or transactions.
- */
-export async function startMongo(): Promise<MongoServer> {
-  const external = process.env.MONGO_URL;
-  return external && external.length > 0 ? useExternal(external) : startFerret();
+export interface StartMongoOptions {
+  /** Read for MONGO_URL, FERRETDB_BACKEND and PG_URL (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** The PostgreSQL server of the postgresql backend (default: PG_URL, else this process's shared embedded one). */
+  acquirePostgres?: (env: NodeJS.ProcessEnv) => Promise<PostgresLease>;
+  /** postgresql backend: install the GIN twin trigger (default true; false only to measure what it buys). */
+  ginTwins?: boolean;
 }
+
+/**
+ * A MongoDB wire endpoint for a test suite: the server at MONGO_URL when it is set, otherwise a FerretDB process on
+ * a random port over PostgreSQL, in a database of its own (`FERRETDB_BACKEND=sqlite`: over SQLite in a temp dir).
+ * FerretDB has no TTL indexes, change streams or transactions.
+ */
+export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoServer> {
+  const env = opts.env ?? process.env;
+  const backend = mongoBackend(env);
+  if (backend === "external") return useExternal(env.MONGO_URL ?? "");
+  if (backend === "sqlite") return startFerret(sqliteStorage);
+  const acquire = () => (opts.acquirePostgres ?? acquirePostgres)(env);
+  return startFerret(postgresStorage(acquire, opts.ginTwins ?? true));
+}
+
+/** Where a FerretDB keeps its data: the handler flags, and what to undo at cleanup. */
+interface FerretStorage {
+  args: string[];
+  cleanup(): Promise<void>;
+}
+
+const sqliteStorage = async (dir: string): Promise<FerretStorage> => ({
+  args: ["--handler=sqlite", `--sqlite-url=file:${dir}/`],
+  cleanup: async () => undefined,
+});
+
+/** A database of its own on the PostgreSQL server, dropped at cleanup (and the server released). */
+const postgresStorage =
+  (acquire: () => Promise<PostgresLease>, ginTwins: boolean) => async (): Promise<FerretStorage> => {
+    const lease = await acquire();
+    const database = uniqueDbName();
+    try {
+      const url = await prepareFerretDatabase(lease.url, database, { ginTwins });
+      return {
+        args: ["--handler=postgresql", `--postgresql-url=${url}`],
+        async cleanup() {
+          try {
+            await dropDatabase(lease.url, database);
+          } finally {
+            await lease.release();
+          }
+        },
+      };
+    } catch (err) {
+      await lease.release();
+      throw err;
+    }
+  };
 
 function useExternal(url: string): MongoServer {
   const dbName = uniqueDbName();
@@ -76,9 +127,16 @@ function useExternal(url: string): MongoServer {
   };
 }
 
-async function startFerret(): Promise<MongoServer> {
+async function startFerret(storageIn: (dir: string) => Promise<FerretStorage>): Promise<MongoServer> {
   const bin = toolBinary("ferretdb", "FERRETDB_BIN");
   const dir = await mkdtemp(path.join(os.tmpdir(), "ai-jobs-ferretdb-"));
+  let storage: FerretStorage;
+  try {
+    storage = await storageIn(dir);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
   let port = await freePort();
   const url = () => `mongodb://127.0.0.1:${port}/`;
 
@@ -87,8 +145,7 @@ async function startFerret(): Promise<MongoServer> {
       name: "ferretdb",
       command: bin,
       args: [
-        "--handler=sqlite",
-        `--sqlite-url=file:${dir}/`,
+        ...storage.args,
         `--listen-addr=127.0.0.1:${port}`,
         "--debug-addr=127.0.0.1:0",
         "--telemetry=disable",
@@ -109,6 +166,7 @@ async function startFerret(): Promise<MongoServer> {
       port = await freePort();
     });
   } catch (err) {
+    await storage.cleanup();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -128,7 +186,11 @@ async function startFerret(): Promise<MongoServer> {
     },
     async cleanup() {
       await child.stop();
-      await rm(dir, { recursive: true, force: true });
+      try {
+        await storage.cleanup();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -30,6 +30,9 @@ export interface RecordedRequest {
   aborted: boolean;
   /** True once the answer was sent completely. */
   completed: boolean;
+  /** `performance.now()` when the request arrived, and when its connection closed (undefined while open). */
+  receivedAt: number;
+  endedAt: number | undefined;
 }
 
 export type Responder = (request: RecordedRequest) => ScriptedReply | Promise<ScriptedReply>;
@@ -74,9 +77,21 @@ export async function startOpenAiServer(opts: { respond?: Responder; host?: stri
       sendJson(res, 400, { error: { message: "body is not JSON", type: "invalid_request_error" } });
       return;
     }
-    const record: RecordedRequest = { body, headers: req.headers, aborted: false, completed: false };
+    const record: RecordedRequest = {
+      body,
+      headers: req.headers,
+      aborted: false,
+      completed: false,
+      receivedAt: performance.now(),
+      endedAt: undefined,
+    };
     requests.push(record);
+    // Ended when the last byte is handed to the socket (before the client can have read it), or when it closed.
+    res.on("finish", () => {
+      record.endedAt ??= performance.now();
+    });
     res.on("close", () => {
+      record.endedAt ??= performance.now();
       if (!res.writableFinished) record.aborted = true;
     });
     const reply = scripted.shift() ?? (await respond(record));
@@ -171,6 +186,26 @@ async function play(reply: ScriptedReply, record: RecordedRequest, res: ServerRe
       return;
     }
   }
+}
+
+/**
+ * The most requests that were open at the same moment (a request still open counts until now): what a client's
+ * concurrency cap looks like from the server's side.
+ */
+export function peakConcurrency(requests: readonly RecordedRequest[]): number {
+  const edges = requests.flatMap((r) => [
+    { at: r.receivedAt, delta: 1 },
+    { at: r.endedAt ?? Number.POSITIVE_INFINITY, delta: -1 },
+  ]);
+  // At the same instant a close goes before an arrival: a slot handed straight on is not two calls at once.
+  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let open = 0;
+  let peak = 0;
+  for (const edge of edges) {
+    open += edge.delta;
+    peak = Math.max(peak, open);
+  }
+  return peak;
 }
 
 const chunkBase = (model: string) => ({

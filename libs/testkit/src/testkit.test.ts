@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { MongoClient } from "mongodb";
 import { describe, expect, it } from "vitest";
-import { startMongo, startNats } from "./index.js";
+import { peakConcurrency, startMongo, startNats, startOpenAiServer } from "./index.js";
 
 interface Thing {
   _id: string;
@@ -37,8 +37,11 @@ describe("testkit", () => {
     }
   });
 
-  it("startMongo gives a MongoDB wire endpoint that persists across a restart", async () => {
-    const mongo = await startMongo();
+  // The default backend, and the SQLite one kept for comparison (both unless MONGO_URL points elsewhere).
+  const backends = process.env.MONGO_URL ? ["external"] : ["postgresql", "sqlite"];
+  it.each(backends)("startMongo (%s) gives a MongoDB wire endpoint that persists across a restart", async (backend) => {
+    const env = backend === "external" ? process.env : { ...process.env, FERRETDB_BACKEND: backend };
+    const mongo = await startMongo({ env });
     try {
       const write = new MongoClient(mongo.url);
       try {
@@ -56,6 +59,26 @@ describe("testkit", () => {
       }
     } finally {
       await mongo.cleanup();
+    }
+  });
+
+  it("the OpenAI test server records when each call arrived and closed, so a client's concurrency can be read off", async () => {
+    const llm = await startOpenAiServer({ respond: () => ({ kind: "answer", content: "{}", delayMs: 100 }) });
+    try {
+      const call = () =>
+        fetch(`${llm.baseUrl}/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "m", messages: [] }),
+        }).then((res) => res.json());
+      // Two waves: three calls at once, then two.
+      await Promise.all([call(), call(), call()]);
+      await Promise.all([call(), call()]);
+      expect(llm.requests).toHaveLength(5);
+      expect(peakConcurrency(llm.requests)).toBe(3);
+      for (const r of llm.requests) expect((r.endedAt ?? 0) - r.receivedAt).toBeGreaterThanOrEqual(95);
+    } finally {
+      await llm.close();
     }
   });
 });
