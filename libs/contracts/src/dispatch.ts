@@ -1,13 +1,11 @@
 import { JobCommand } from "./commands.js";
 import type { JobEventOf } from "./events.js";
 import type { JobRecord } from "./job.js";
+import { type QueuedRecord, queuedSpecOf } from "./new-job.js";
 import { HEADERS, SUBJECTS } from "./subjects.js";
 
-/** What of a job record its dispatch needs. */
-export type DispatchRecord = Pick<
-  JobRecord,
-  "_id" | "tenantId" | "userId" | "type" | "queue" | "priority" | "payload" | "createdAt"
->;
+/** What of a job record its dispatch needs: the command, and the spec its `queued` event carries. */
+export type DispatchRecord = Pick<JobRecord, "_id" | "tenantId" | "type"> & QueuedRecord;
 
 /**
  * The message ids of a job's dispatch, shared by the gateway and the reconciler so that whatever one published is a
@@ -69,7 +67,10 @@ export function commandOf(record: DispatchRecord): JobCommand {
   });
 }
 
-/** The `queued` event announcing a dispatch (`data.runAt` for a delayed job, `data.retry` for the n-th retry). */
+/**
+ * The `queued` event announcing a dispatch (`data.runAt` for a delayed job, `data.retry` for the n-th retry). It
+ * carries the job's spec (`data.job`), from which the events projector creates the job's record.
+ */
 export function queuedEventOf(
   record: DispatchRecord,
   opts: { runAt?: Date | undefined; retry?: number | undefined; at: Date },
@@ -84,6 +85,7 @@ export function queuedEventOf(
     data: {
       ...(opts.runAt ? { runAt: opts.runAt.toISOString() } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
+      job: queuedSpecOf(record),
     },
   };
 }

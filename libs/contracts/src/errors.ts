@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   upstreamUnavailable: "UPSTREAM_UNAVAILABLE",
   notFoundInStore: "NOT_FOUND_IN_STORE",
   attemptsExhausted: "ATTEMPTS_EXHAUSTED",
+  /** The job's queue refused its command at submit (the bounded JOBS stream was full): it never ran. */
+  queueFull: "QUEUE_FULL",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

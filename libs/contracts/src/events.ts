@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { JobError, type JobStatus } from "./job.js";
-import { TenantId } from "./queues.js";
+import { Priority, Queue, TenantId } from "./queues.js";
 
 export const EVENT_KINDS = [
   "queued",
@@ -36,6 +36,23 @@ export const ProgressData = z.object({
 });
 export type ProgressData = z.infer<typeof ProgressData>;
 
+/**
+ * What a job is, as its `queued` event announces it: everything its record is built from. JetStream is the job's
+ * state of record, so the MongoDB record can be projected from this event alone (see docs/ARCHITECTURE.md).
+ */
+export const QueuedJobSpec = z.object({
+  userId: z.string().min(1),
+  queue: Queue,
+  priority: Priority,
+  payload: z.record(z.string(), z.unknown()),
+  maxAttempts: z.number().int().min(1),
+  createdAt: z.string().datetime(),
+  traceId: z.string().nullable(),
+  webhookUrl: z.string().url().nullable(),
+  idempotencyKey: z.string().nullable(),
+});
+export type QueuedJobSpec = z.infer<typeof QueuedJobSpec>;
+
 /** A job event, published on `events.<tenant>.<jobId>.<kind>`. Its JOB_EVENTS sequence is its id. */
 export const JobEvent = z.discriminatedUnion("kind", [
   z.object({
@@ -45,6 +62,8 @@ export const JobEvent = z.discriminatedUnion("kind", [
       runAt: z.string().datetime().optional(),
       /** Set on an explicit retry: the n-th retry reopens a failed or cancelled job. */
       retry: z.number().int().min(1).optional(),
+      /** The job itself; every dispatch carries it, so the event alone can create the job's record. */
+      job: QueuedJobSpec.optional(),
     }),
   }),
   z.object({ ...base, kind: z.literal("started"), data: z.object({ worker: z.string().optional() }) }),

@@ -5,6 +5,7 @@ export * from "./errors.js";
 export * from "./events.js";
 export * from "./http.js";
 export * from "./job.js";
+export * from "./job-fold.js";
 export * from "./job-types.js";
 export * from "./new-job.js";
 export * from "./planner.js";

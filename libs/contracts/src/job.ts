@@ -18,7 +18,10 @@ export const JobProgress = z.object({
 });
 export type JobProgress = z.infer<typeof JobProgress>;
 
-/** The job record in MongoDB `jobs`. Written by the gateway at creation, then only by the events projector. */
+/**
+ * The job record in MongoDB `jobs`: a projection of the job's events in JOB_EVENTS (the state of record), written
+ * only by the events projector. Readers overlay the events the projector has not applied yet (`foldJobEvents`).
+ */
 export const JobRecord = z.object({
   _id: z.string(),
   tenantId: TenantId,
@@ -37,7 +40,7 @@ export const JobRecord = z.object({
   updatedAt: z.date(),
   startedAt: z.date().nullable(),
   finishedAt: z.date().nullable(),
-  /** Set once the command is in JetStream; the reconciler republishes records where it stays null. */
+  /** When the job was announced (its `queued` event): JetStream holds it from then on. */
   dispatchedAt: z.date().nullable(),
   traceId: z.string().nullable(),
   parentId: z.string().nullable().optional(),
@@ -47,24 +50,21 @@ export const JobRecord = z.object({
   runAt: z.date().nullable().optional(),
   /** Explicit retries (`POST /jobs/{id}/retry/`) so far; each reopens a failed or cancelled job. */
   retries: z.number().int().min(0).optional(),
-  /**
-   * An explicit retry asked for but not yet projected (`n` = the retry number, `ofSeq` = the record's seq then):
-   * it refuses a second concurrent retry of the same job. It lapses after two minutes.
-   */
-  retryRequest: z
-    .object({ n: z.number().int().min(1), at: z.date(), ofSeq: z.number().int().min(0) })
-    .nullable()
-    .optional(),
-  /** Set when a cancellation was requested; the `cancelled` event makes it final. */
-  cancelRequestedAt: z.date().nullable().optional(),
   /** Sequence of the last JOB_EVENTS message applied; guards the projection against replays. */
   seq: z.number().int().min(0),
   /**
-   * Sequences of the last status-changing and progress events applied. Several projector replicas write batches
-   * concurrently, so a later progress event may land before an earlier `started`; separate guards keep either
-   * from dropping the other.
+   * Sequences of the last status-changing and progress events applied. Events can be applied out of stream order
+   * (a redelivery after a projector failover, a reader's overlay), so a later progress event may land before an
+   * earlier `started`; separate guards keep either from dropping the other.
    */
   statusSeq: z.number().int().min(0).optional(),
   progressSeq: z.number().int().min(0).optional(),
+  /** Sequence of the explicit retry that started the current run: events of earlier runs no longer apply. */
+  runSeq: z.number().int().min(0).optional(),
+  /**
+   * Bumped by every projector write, which replaces the record only if `rev` is still what it read: two projectors
+   * overlapping for a moment (a failover) cannot overwrite each other (atomic on MongoDB).
+   */
+  rev: z.number().int().min(0).optional(),
 });
 export type JobRecord = z.infer<typeof JobRecord>;

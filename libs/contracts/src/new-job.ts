@@ -1,3 +1,4 @@
+import type { QueuedJobSpec } from "./events.js";
 import type { JobRecord } from "./job.js";
 import { JOB_TYPES, type JobType } from "./job-types.js";
 import type { Priority } from "./queues.js";
@@ -17,7 +18,7 @@ export interface NewJob {
   webhookUrl?: string | null;
 }
 
-/** A job record as it is first stored (`queued`, nothing applied yet): the one shape every creator writes. */
+/** A job record as it is first known (`queued`, nothing applied yet): the one shape every creator starts from. */
 export function newJobRecord(j: NewJob): JobRecord {
   const spec = JOB_TYPES[j.type];
   return {
@@ -43,8 +44,28 @@ export function newJobRecord(j: NewJob): JobRecord {
     idempotencyKey: j.idempotencyKey ?? null,
     runAt: j.runAt ?? null,
     retries: 0,
-    cancelRequestedAt: null,
     webhook: j.webhookUrl ? { url: j.webhookUrl } : null,
     seq: 0,
   };
 }
+
+/** What the `queued` event announces of a record (everything but its tenant, id, type and state). */
+export function queuedSpecOf(record: QueuedRecord): QueuedJobSpec {
+  return {
+    userId: record.userId,
+    queue: record.queue,
+    priority: record.priority,
+    payload: record.payload,
+    maxAttempts: record.maxAttempts,
+    createdAt: record.createdAt.toISOString(),
+    traceId: record.traceId ?? null,
+    webhookUrl: record.webhook?.url ?? null,
+    idempotencyKey: record.idempotencyKey ?? null,
+  };
+}
+
+/** The fields of a record that its `queued` event carries. */
+export type QueuedRecord = Pick<
+  JobRecord,
+  "userId" | "queue" | "priority" | "payload" | "maxAttempts" | "createdAt" | "traceId" | "webhook" | "idempotencyKey"
+>;
