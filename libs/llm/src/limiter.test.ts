@@ -14,7 +14,7 @@ describe("createLimiter", () => {
     const reason = new Error("job cancelled");
     const second = limiter.run(cancel.signal, async () => order.push("second"));
     const third = limiter.run(never, async () => order.push("third"));
-    expect([limiter.active, limiter.waiting]).toEqual([1, 2]);
+    expect([limiter.limit, limiter.active, limiter.waiting]).toEqual([1, 1, 2]);
 
     cancel.abort(reason);
     await expect(second).rejects.toBe(reason);

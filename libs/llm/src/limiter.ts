@@ -4,6 +4,8 @@
  */
 export interface Limiter {
   run<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T>;
+  /** Holders allowed at once: what a caller sizes its own parallel work to. */
+  readonly limit: number;
   /** Calls running now. */
   readonly active: number;
   /** Calls waiting for a slot. */
@@ -50,6 +52,7 @@ export function createLimiter(limit: number): Limiter {
         release();
       }
     },
+    limit,
     get active() {
       return active;
     },

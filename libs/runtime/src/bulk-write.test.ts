@@ -22,7 +22,8 @@ afterAll(async () => {
 });
 
 describe("bulkWriteInSlices", () => {
-  // In one command, 100 matching updates deadlock FerretDB 1.24 for good: this is the regression test.
+  // In one command, 100 matching updates deadlock FerretDB 1.24 for good, on SQLite and on PostgreSQL alike (the
+  // testkit's default; FERRETDB_BACKEND=sqlite runs it on the other): this is the regression test.
   it("writes 300 upserts and then 300 ordered updates, and sums the counts of every slice", async () => {
     const counters = client.db(server.dbName).collection<Counter>("counters");
     const ids = Array.from({ length: 300 }, (_, i) => `c${String(i).padStart(3, "0")}`);

@@ -1,11 +1,13 @@
 import type { AnyBulkWriteOperation, BulkWriteOptions, Collection, Document } from "mongodb";
 
 /**
- * FerretDB 1.24 (SQLite) keeps the query of every statement of an `update` command that matched a document open,
- * holding a pooled connection, until the whole command ends; the pool has 100 connections. So one bulk of 100
- * matching updates or replaces deadlocks the server, for every client, for good (measured: 99 pass, 100 hang).
- * Commands from other clients share the pool, so two concurrent bulks of 50 deadlock as well: bulks are sent in
- * small slices. The statements cost FerretDB the same either way; MongoDB pays one round trip per slice.
+ * FerretDB 1.24 keeps the query of every statement of an `update` command that matched a document open, holding a
+ * pooled connection, until the whole command ends: 100 connections on SQLite, and on PostgreSQL as many as its
+ * `pool_max_conns` (default 50; the testkit and `npm run dev` set 100). So one bulk of 100 matching updates or
+ * replaces deadlocks the server, for every client, for good (measured on both backends: 99 pass, 100 hang).
+ * Commands from other clients share the pool, so concurrent bulks can add up to the same (20 concurrent slices of
+ * 10 did on PostgreSQL): bulks are sent in small slices. The statements cost FerretDB the same either way; MongoDB
+ * pays one round trip per slice.
  */
 export const MAX_STATEMENTS_PER_COMMAND = 10;
 

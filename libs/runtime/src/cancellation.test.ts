@@ -44,19 +44,36 @@ describe("cancellation flags", () => {
   it("are watched for new requests only: a clear, a purge or an older flag is not a cancel", async () => {
     await cancellation.request("OLD", who);
     const seen: string[] = [];
-    const unwatch = await cancellation.watch((jobId) => seen.push(jobId));
+    const watch = await cancellation.watch((jobId) => seen.push(jobId));
     await cancellation.request("A", who);
     await cancellation.clear("A");
     await (await new Kvm(nats.js).open(BUCKETS.control)).purge(CONTROL_KEYS.cancel("OLD"));
     await cancellation.request("B", who);
     await waitFor(() => seen.includes("B"), { what: "the second request" });
-    await unwatch();
+    await watch.stop();
     expect(seen).toEqual(["A", "B"]);
+  });
+
+  it("are all in the watch's copy once it resolves, and the copy follows requests and clears", async () => {
+    const old = Array.from({ length: 300 }, (_, i) => `LOADED${i}`);
+    for (const jobId of old) await cancellation.request(jobId, who);
+    await cancellation.request("CLEARED", who);
+    await cancellation.clear("CLEARED");
+    const watch = await cancellation.watch(() => undefined);
+    // No wait: every flag that existed before the watch is in hand when it resolves.
+    expect(old.filter((jobId) => !watch.isRequested(jobId))).toEqual([]);
+    expect(watch.isRequested("CLEARED")).toBe(false);
+    expect(watch.isRequested("NEVER")).toBe(false);
+    await cancellation.request("LATER", who);
+    await waitFor(() => watch.isRequested("LATER"), { what: "the copy to get a new request" });
+    await cancellation.clear("LOADED0");
+    await waitFor(() => !watch.isRequested("LOADED0"), { what: "the copy to drop a cleared flag" });
+    await watch.stop();
   });
 
   it("are still watched after the NATS server restarts", async () => {
     const seen: string[] = [];
-    const unwatch = await cancellation.watch((jobId) => seen.push(jobId));
+    const watch = await cancellation.watch((jobId) => seen.push(jobId));
     await server.restart();
     await waitFor(() => nats.connected(), { what: "the client to reconnect", timeoutMs: 15_000 });
     await waitFor(
@@ -67,6 +84,7 @@ describe("cancellation flags", () => {
       { what: "a request after the restart", timeoutMs: 15_000 },
     );
     await waitFor(() => seen.includes("AFTER"), { what: "the watch to see it", timeoutMs: 30_000 });
-    await unwatch();
+    expect(watch.isRequested("AFTER")).toBe(true);
+    await watch.stop();
   });
 });

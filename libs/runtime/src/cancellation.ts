@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { BUCKETS, CONTROL_KEYS } from "@ai-jobs/contracts";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { type KV, Kvm, type KvWatchEntry } from "@nats-io/kv";
+import { type KV, Kvm, KvWatchInclude } from "@nats-io/kv";
+import { CancelFlags } from "./cancel-flags.js";
 import type { Logger } from "./logger.js";
 
 export interface CancelRequest {
@@ -12,18 +13,28 @@ export interface CancelRequest {
 
 /**
  * Durable cancellation flags: `cancel.<jobId>` in the file-backed JOB_CONTROL bucket (TTL 7 days), so a request
- * survives a restart of any service. The gateway requests and clears; workers check at start and watch while running.
+ * survives a restart of any service. The gateway requests and clears; a worker keeps a copy of every flag through one
+ * watch, checks it before each job starts and aborts the running jobs that get cancelled.
  */
 export interface Cancellation {
   request(jobId: string, info: CancelRequest): Promise<void>;
   /** Removes the flag (an explicit retry of a cancelled job). Removing is never read as a cancel. */
   clear(jobId: string): Promise<void>;
+  /** Reads the flag from the bucket (a round trip). A worker asks its watch instead. */
   isRequested(jobId: string): Promise<boolean>;
   /**
-   * Calls `onCancel` for every request made from now on. Resolves once the watch is in place, with a function that
-   * stops it. Across reconnects and server restarts the watch resumes where it left off, so none is missed.
+   * Loads every flag in the bucket, then follows changes: resolves once the flags that existed when it was called
+   * are all in hand, so `isRequested` on the result answers from memory and a job cancelled long ago is never run.
+   * `onCancel` is called for every request made from then on. Across reconnects and server restarts the watch
+   * resumes where it left off, so none is missed.
    */
-  watch(onCancel: (jobId: string) => void): Promise<() => Promise<void>>;
+  watch(onCancel: (jobId: string) => void): Promise<CancelWatch>;
+}
+
+export interface CancelWatch {
+  /** Whether the job's cancellation is flagged, from the watch's copy of the bucket: no round trip. */
+  isRequested(jobId: string): boolean;
+  stop(): Promise<void>;
 }
 
 const CANCEL_PREFIX = CONTROL_KEYS.cancel("");
@@ -56,19 +67,38 @@ export function createCancellation(js: JetStreamClient, log?: Logger): Cancellat
     },
     async watch(onCancel) {
       const kv = await bucket();
-      // Start right after the bucket's last revision rather than "new only": every later reopening then resumes
-      // from the last revision seen, so a request made while a watcher was being replaced is still delivered.
-      let revision = (await kv.status()).streamInfo.state.last_seq;
-      const open = () => kv.watch({ key: CONTROL_KEYS.cancelAll, resumeFromRevision: revision + 1 });
+      const status = await kv.status();
+      const flags = new CancelFlags(status.ttl);
+      const { messages, last_seq } = status.streamInfo.state;
+      // The flags to load before resolving: everything up to the bucket's last revision now. Later revisions are
+      // new requests (notified); reopening resumes after the last revision seen, so none is skipped or repeated.
+      const snapshot = messages === 0 ? 0 : last_seq;
+      let revision = 0;
+      // The whole bucket, not only `cancel.>`: the snapshot's last revision is then always delivered, whatever its key.
+      const open = () => kv.watch({ include: KvWatchInclude.AllHistory, resumeFromRevision: revision + 1 });
       let watcher = await open();
       const stop = new AbortController();
+      // Aborted once every flag of the snapshot is in hand.
+      const load = new AbortController();
+      const loaded = new Promise<void>((resolve) => load.signal.addEventListener("abort", () => resolve()));
+      if (snapshot === 0) load.abort();
 
       const loop = (async () => {
         while (!stop.signal.aborted) {
           try {
             for await (const entry of watcher) {
               revision = entry.revision;
-              if (isCancel(entry)) notify(onCancel, entry.key.slice(CANCEL_PREFIX.length), log);
+              if (entry.key.startsWith(CANCEL_PREFIX)) {
+                const jobId = entry.key.slice(CANCEL_PREFIX.length);
+                // Only a put is a request: a delete or purge (a clear) never cancels anything.
+                if (entry.operation === "PUT") {
+                  flags.set(jobId, entry.created.getTime());
+                  if (revision > snapshot) notify(onCancel, jobId, log);
+                } else {
+                  flags.delete(jobId);
+                }
+              }
+              if (revision >= snapshot) load.abort();
             }
           } catch (err) {
             log?.warn({ err }, "cancellation watch failed");
@@ -88,18 +118,33 @@ export function createCancellation(js: JetStreamClient, log?: Logger): Cancellat
         }
         watcher.stop(); // one opened while stopping
       })();
-
-      return async () => {
+      const stopWatch = async () => {
         stop.abort();
         watcher.stop();
         await loop;
       };
+      void untilLoaded(kv, snapshot, load);
+      await loaded;
+      return { isRequested: (jobId) => flags.has(jobId), stop: stopWatch };
     },
   };
 }
 
-/** Only a put is a request: a delete or purge (clear, or the TTL expiring) never cancels anything. */
-const isCancel = (entry: KvWatchEntry) => entry.operation === "PUT" && entry.key.startsWith(CANCEL_PREFIX);
+/**
+ * The snapshot's last revision can be gone before the watch reaches it only if every flag up to it expired meanwhile:
+ * then there is nothing left to load, and the load is done.
+ */
+async function untilLoaded(kv: KV, snapshot: number, load: AbortController): Promise<void> {
+  while (!load.signal.aborted) {
+    await sleep(REWATCH_DELAY_MS, undefined, { signal: load.signal }).catch(() => undefined);
+    if (load.signal.aborted) return;
+    const first = await kv
+      .status()
+      .then((s) => s.streamInfo.state.first_seq)
+      .catch(() => 0);
+    if (first > snapshot) load.abort();
+  }
+}
 
 function notify(onCancel: (jobId: string) => void, jobId: string, log: Logger | undefined): void {
   try {

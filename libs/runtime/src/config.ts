@@ -28,9 +28,10 @@ export const baseConfigShape = {
     .default(2 * 1024 ** 3),
   /**
    * How long a job may go without a heartbeat before JetStream redelivers it: the time to recover from a crashed
-   * worker. Workers heartbeat every third of it. Every service must agree on it (it is the consumers' ack_wait).
+   * worker. Workers heartbeat every second (every third of it when that is shorter), so a live worker rides out an
+   * event-loop stall of ack_wait minus a second. Every service must agree on it (it is the worker consumers' ack_wait).
    */
-  JOBS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
+  JOBS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(8_000),
   /** Per-type attempt time limits, `plan.generate=1000,material.ingest=5000`, overriding the job type registry. */
   JOB_TIMEOUTS_MS: jobTimeoutsSetting,
 } as const;

@@ -1,5 +1,5 @@
 import { HEADERS } from "@ai-jobs/contracts";
-import type { JetStreamClient, JsMsg, PubAck } from "@nats-io/jetstream";
+import type { JsMsg, PubAck } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
 import {
   type Attributes,
@@ -12,6 +12,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import type { JetStreamPublisher } from "./jetstream-publisher.js";
 import { inSpan } from "./telemetry.js";
 
 export interface PublishOptions {
@@ -70,8 +71,10 @@ function processAttributes(msg: JsMsg, consumer: string): Attributes {
   };
 }
 
+const encoder = new TextEncoder();
+
 /** The one traced publish/consume helper. Every message the platform sends or handles goes through it. */
-export function createMessaging(js: JetStreamClient, tracer: Tracer): Messaging {
+export function createMessaging(publisher: JetStreamPublisher, tracer: Tracer): Messaging {
   return {
     publish(subject, payload, opts) {
       return inSpan(
@@ -87,15 +90,13 @@ export function createMessaging(js: JetStreamClient, tracer: Tracer): Messaging 
             ...opts.attributes,
           },
         },
-        async () => {
+        () => {
           const h = natsHeaders();
+          h.set(HEADERS.msgId, opts.msgId);
           for (const [k, v] of Object.entries(opts.headers ?? {})) h.set(k, v);
           propagation.inject(context.active(), h, headerSetter);
-          return js.publish(subject, payload instanceof Uint8Array ? payload : JSON.stringify(payload), {
-            msgID: opts.msgId,
-            headers: h,
-            timeout: opts.timeoutMs ?? 5_000,
-          });
+          const data = payload instanceof Uint8Array ? payload : encoder.encode(JSON.stringify(payload));
+          return publisher.publish(subject, data, { headers: h, timeoutMs: opts.timeoutMs ?? 5_000 });
         },
       );
     },

@@ -1,4 +1,12 @@
-import type { ChunkRecord, DocumentRecord, JobRecord, StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
+import type {
+  ChunkRecord,
+  DocumentRecord,
+  JobRecord,
+  QueuedRecord,
+  StudyDay,
+  StudyPlan,
+  StudyTask,
+} from "@ai-jobs/contracts";
 import { type Collection, type Db, MongoClient } from "mongodb";
 
 export interface JobEventRecord {
@@ -65,6 +73,23 @@ export interface WebhookDeliveryRecord {
   updatedAt: Date;
 }
 
+/**
+ * A dispatch that could not be published (NATS unreachable or timing out): the outbox the events reconciler
+ * publishes from. Written only on that path; a healthy submit never touches it. `_id` is the dispatch's command id
+ * (`<jobId>`, or `<jobId>:retry:<n>`), so writing the same dispatch twice is one entry.
+ */
+export interface JobOutboxEntry {
+  _id: string;
+  jobId: string;
+  tenantId: string;
+  type: string;
+  spec: QueuedRecord;
+  runAt: Date | null;
+  /** The explicit retry this dispatch is (0: the first run). */
+  retry: number;
+  createdAt: Date;
+}
+
 export interface Collections {
   jobs: Collection<JobRecord>;
   jobEvents: Collection<JobEventRecord>;
@@ -76,6 +101,7 @@ export interface Collections {
   deadLetters: Collection<DeadLetterRecord>;
   idempotencyKeys: Collection<IdempotencyRecord>;
   webhookDeliveries: Collection<WebhookDeliveryRecord>;
+  jobOutbox: Collection<JobOutboxEntry>;
 }
 
 export interface MongoContext {
@@ -104,14 +130,15 @@ export function collectionsOf(db: Db): Collections {
     deadLetters: db.collection<DeadLetterRecord>("dead_letters"),
     idempotencyKeys: db.collection<IdempotencyRecord>("idempotency_keys"),
     webhookDeliveries: db.collection<WebhookDeliveryRecord>("webhook_deliveries"),
+    jobOutbox: db.collection<JobOutboxEntry>("job_outbox"),
   };
 }
 
 /** Idempotent; every service runs it at boot. Only indexes FerretDB supports (no TTL, no partial). */
 export async function ensureIndexes(c: Collections): Promise<void> {
   await Promise.all([
-    c.jobs.createIndex({ tenantId: 1, createdAt: -1 }),
-    c.jobs.createIndex({ status: 1, dispatchedAt: 1 }),
+    c.jobs.createIndex({ tenantId: 1, _id: -1 }),
+    c.jobOutbox.createIndex({ createdAt: 1 }),
     c.jobEvents.createIndex({ jobId: 1, _id: 1 }),
     c.plans.createIndex({ tenantId: 1, createdAt: -1 }),
     c.days.createIndex({ planId: 1, index: 1 }),

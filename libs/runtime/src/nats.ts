@@ -25,12 +25,15 @@ import { Kvm } from "@nats-io/kv";
 import { nanos } from "@nats-io/nats-core";
 import { Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createJetStreamPublisher, type JetStreamPublisher } from "./jetstream-publisher.js";
 import type { Logger } from "./logger.js";
 
 export interface NatsContext {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** Pipelined JetStream publishes on `nc`; `Messaging.publish` goes through it. */
+  publisher: JetStreamPublisher;
   /**
    * False from a `disconnect` until the next `reconnect`, and once closed. Lets a caller answer at once during an
    * outage instead of waiting out a publish timeout; a true value does not promise the next publish succeeds.
@@ -46,6 +49,8 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    // nats.js builds an Error per request only to have a stack ready if it fails: ~11 % of a busy worker's CPU.
+    noAsyncTraces: true,
   });
   let up = true;
   void (async () => {
@@ -57,17 +62,29 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     }
   })();
   const jsm = await jetstreamManager(nc);
-  return { nc, js: jetstream(nc), jsm, connected: () => up && !nc.isClosed() };
+  return {
+    nc,
+    js: jetstream(nc),
+    jsm,
+    publisher: createJetStreamPublisher(nc),
+    connected: () => up && !nc.isClosed(),
+  };
 }
 
+/** ack_wait of the events service's durable consumers (projector, webhooks, forwarders); they heartbeat at a third. */
 export const ACK_WAIT_MS = 30_000;
+/**
+ * Default ack_wait of the worker consumers (`JOBS_ACK_WAIT_MS`): a killed worker's job runs again elsewhere about
+ * this long after its last heartbeat (docs/ARCHITECTURE.md, "Crashes", says why 8 s).
+ */
+export const WORKER_ACK_WAIT_MS = 8_000;
 const DAY_MS = 86_400_000;
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export interface ProvisionOptions {
   jobsMaxMsgs: number;
   jobsMaxBytes: number;
-  /** ack_wait of the worker consumers; default ACK_WAIT_MS. */
+  /** ack_wait of the worker consumers; default WORKER_ACK_WAIT_MS. */
   ackWaitMs?: number;
 }
 
@@ -94,6 +111,8 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       storage: StorageType.File,
       max_age: nanos(7 * DAY_MS),
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      // Readers take a job's latest events with one direct get (`latestEventsOf`): the record is projected later.
+      allow_direct: true,
     },
     {
       name: STREAMS.deadLetters,
@@ -151,7 +170,7 @@ export async function provision({ js, jsm }: NatsContext, opts: ProvisionOptions
         filter_subject: SUBJECTS.jobFilter(queue, priority),
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(opts.ackWaitMs ?? ACK_WAIT_MS),
+        ack_wait: nanos(opts.ackWaitMs ?? WORKER_ACK_WAIT_MS),
         // The worker dead-letters at maxAttempts; one extra delivery lets it do so after crash loops.
         max_deliver: maxAttemptsOfQueue(queue) + 2,
         max_ack_pending: 10_000,

@@ -2,8 +2,12 @@ import type { Priority } from "@ai-jobs/contracts";
 import { describe, expect, it } from "vitest";
 import { AuthTokens, authenticate } from "./auth.js";
 import { backoffDelayMs } from "./backoff.js";
+import { CancelFlags } from "./cancel-flags.js";
 import { baseConfigShape, ConfigError, loadConfig } from "./config.js";
+import { WORKER_ACK_WAIT_MS } from "./nats.js";
+import { defineJob, jobCatalog } from "./worker/job-definition.js";
 import { PriorityPicker } from "./worker/priority-picker.js";
+import { heartbeatIntervalMs } from "./worker/worker.js";
 
 describe("PriorityPicker", () => {
   it("runs the highest waiting priority first", () => {
@@ -17,6 +21,75 @@ describe("PriorityPicker", () => {
     const picker = new PriorityPicker(3);
     const picks = Array.from({ length: 8 }, () => picker.pick(new Set<Priority>(["high", "low"])));
     expect(picks).toEqual(["high", "high", "high", "low", "high", "high", "high", "low"]);
+  });
+});
+
+describe("jobCatalog", () => {
+  const summary = defineJob({
+    type: "plan.summary",
+    handler: async (ctx) => ({ plan_id: ctx.payload.planId, provider: "t", fallback: false }),
+  });
+  const exportJob = defineJob({
+    type: "plan.export",
+    handler: async () => {
+      throw new Error("unused");
+    },
+  });
+  const ingest = defineJob({
+    type: "material.ingest",
+    handler: async (ctx) => ({ document_id: ctx.payload.documentId, chunk_count: 0 }),
+  });
+
+  it("takes the worker's queue from the registry entries of its definitions", () => {
+    const catalog = jobCatalog([summary, exportJob]);
+    expect(catalog.queue).toBe("ai_generation");
+    expect(catalog.get("plan.summary")).toBe(summary);
+    expect(catalog.get("plan.generate")).toBeUndefined();
+    expect(catalog.get("no.such.type")).toBeUndefined();
+  });
+
+  it("refuses at build time a definition on another queue, a type defined twice, or no definition at all", () => {
+    expect(() => jobCatalog([summary, ingest])).toThrow(/material\.ingest" runs on queue ingest/);
+    expect(() => jobCatalog([summary, summary])).toThrow(/"plan\.summary" is defined twice/);
+    expect(() => jobCatalog([])).toThrow(/at least one/);
+  });
+});
+
+describe("worker heartbeats", () => {
+  it("go out every second at the default ack_wait, so a live worker rides out a 7 s stall and a dead one's job returns within 8 s", () => {
+    expect(WORKER_ACK_WAIT_MS).toBe(8_000);
+    expect(heartbeatIntervalMs(WORKER_ACK_WAIT_MS)).toBe(1_000);
+    expect(WORKER_ACK_WAIT_MS - heartbeatIntervalMs(WORKER_ACK_WAIT_MS)).toBeGreaterThanOrEqual(5_000);
+  });
+
+  it("go out at least three times per ack_wait when it is short", () => {
+    expect(heartbeatIntervalMs(1_500)).toBe(500);
+    expect(heartbeatIntervalMs(60_000)).toBe(1_000);
+  });
+});
+
+describe("CancelFlags", () => {
+  it("forgets a flag once it is older than the bucket's TTL, as the server does", () => {
+    let now = 1_000;
+    const flags = new CancelFlags(100, () => now);
+    flags.set("A", 1_000);
+    flags.set("B", 1_050);
+    expect(flags.has("A")).toBe(true);
+    now = 1_100;
+    expect(flags.has("A")).toBe(false);
+    expect(flags.has("B")).toBe(true);
+    // A new flag also drops the expired ones at the head, so the copy never outgrows the bucket.
+    now = 1_200;
+    flags.set("C", 1_200);
+    expect(flags.size).toBe(1);
+    flags.delete("C");
+    expect(flags.has("C")).toBe(false);
+  });
+
+  it("keeps flags for good when the bucket has no TTL", () => {
+    const flags = new CancelFlags(0, () => Number.MAX_SAFE_INTEGER);
+    flags.set("A", 0);
+    expect(flags.has("A")).toBe(true);
   });
 });
 

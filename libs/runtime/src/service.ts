@@ -54,7 +54,7 @@ export async function bootService(name: string, version: string, config: BaseCon
   const connected = await connectMongo(config.MONGO_URL, config.MONGO_DB);
   await ensureIndexes(connected.collections);
   const mongo = { ...connected, collections: tracedCollections(connected.collections, telemetry.tracer) };
-  const messaging = observeDeadLetters(createMessaging(nats.js, telemetry.tracer), metrics);
+  const messaging = observeDeadLetters(createMessaging(nats.publisher, telemetry.tracer), metrics);
   const events = observeJobEvents(createJobEventPublisher(messaging), metrics);
   log.info("connected to nats and mongodb");
   const jobSettings = { ackWaitMs: config.JOBS_ACK_WAIT_MS, timeouts: config.JOB_TIMEOUTS_MS };

@@ -3,11 +3,42 @@ import type { BaseConfig } from "./config.js";
 import { mongoCheck, natsCheck, startHealthServer } from "./health.js";
 import { bootService, closeService, type ServiceContext } from "./service.js";
 import { handleShutdown } from "./shutdown.js";
-import type { Worker } from "./worker/worker.js";
+import type { AnyJobDefinition } from "./worker/job-definition.js";
+import { createWorker, type Worker } from "./worker/worker.js";
 
 export interface WorkerServiceConfig extends BaseConfig {
   HOST: string;
   HEALTH_PORT: number;
+}
+
+export interface ServiceWorkerOptions {
+  /** The service's name: its key prefix in the WORKERS registry. */
+  serviceName: string;
+  /** The job types the service runs, all on one queue (which becomes the worker's). */
+  jobs: readonly AnyJobDefinition[];
+  concurrency: number;
+  instanceId: string;
+  /** Long-poll length of an idle priority's pull. */
+  pullExpiresMs?: number | undefined;
+  /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
+  ackWaitMs?: number | undefined;
+}
+
+/** A worker service's worker, wired to its booted context: messaging, events, logs and the job settings of config. */
+export function createServiceWorker(ctx: ServiceContext, opts: ServiceWorkerOptions): Worker {
+  return createWorker({
+    nats: ctx.nats,
+    messaging: ctx.messaging,
+    events: ctx.events,
+    jobs: opts.jobs,
+    concurrency: opts.concurrency,
+    log: ctx.log,
+    serviceName: opts.serviceName,
+    instanceId: opts.instanceId,
+    ackWaitMs: opts.ackWaitMs ?? ctx.jobSettings.ackWaitMs,
+    timeouts: ctx.jobSettings.timeouts,
+    ...(opts.pullExpiresMs === undefined ? {} : { pullExpiresMs: opts.pullExpiresMs }),
+  });
 }
 
 /** Time kept back from the shutdown budget for the last pulls to expire and the connections to close. */
@@ -21,7 +52,7 @@ export async function runWorkerService(opts: {
   name: string;
   version: string;
   config: WorkerServiceConfig;
-  /** `ctx.jobSettings` carries `JOBS_ACK_WAIT_MS` and `JOB_TIMEOUTS_MS`: hand them to `createWorker`. */
+  /** Usually `createServiceWorker`, which hands `ctx.jobSettings` (`JOBS_ACK_WAIT_MS`, `JOB_TIMEOUTS_MS`) on. */
   createWorker: (ctx: ServiceContext) => Worker;
 }): Promise<void> {
   const { config } = opts;
