@@ -18,6 +18,8 @@ import { createLogger } from "../logger.js";
 import { createMessaging, type Messaging } from "../messaging.js";
 import { connectNats, type NatsContext, provision } from "../nats.js";
 import { startTelemetry } from "../telemetry.js";
+import { defineJob } from "../worker/job-definition.js";
+import type { FailureHook, JobHandler } from "../worker/types.js";
 import { createWorker, type Worker, type WorkerOptions } from "../worker/worker.js";
 
 export const log = createLogger({ service: "worker-test", instanceId: "t", level: "silent" });
@@ -37,12 +39,20 @@ export interface WorkerHarness {
   /** Every event published so far, in arrival order. */
   events: JobEvent[];
   submit(type: JobType, priority: Priority, payload: Record<string, unknown>): Promise<string>;
-  /** A worker on the `ingest` queue; `opts` override the test defaults (concurrency 1, 1 s pulls). */
-  startWorker(opts: Partial<WorkerOptions> & Pick<WorkerOptions, "handlers">): Worker;
+  /**
+   * A worker of `material.ingest` (the `ingest` queue) running `ingest`, with `onFailure` as its failure hook; `opts`
+   * override the test defaults (concurrency 1, 1 s long-polls).
+   */
+  startWorker(opts: IngestWorkerOptions): Worker;
   kindsOf(jobId: string): EventKind[];
   eventOf<K extends EventKind>(jobId: string, kind: K): JobEventOf<K> | undefined;
   close(): Promise<void>;
 }
+
+export type IngestWorkerOptions = Partial<Omit<WorkerOptions, "jobs">> & {
+  ingest: JobHandler<"material.ingest">;
+  onFailure?: FailureHook<"material.ingest">;
+};
 
 export async function startWorkerHarness(opts: { ackWaitMs?: number } = {}): Promise<WorkerHarness> {
   const newId = createIdGenerator();
@@ -54,7 +64,7 @@ export async function startWorkerHarness(opts: { ackWaitMs?: number } = {}): Pro
     ...(opts.ackWaitMs === undefined ? {} : { ackWaitMs: opts.ackWaitMs }),
   });
   const messaging = createMessaging(
-    nats.js,
+    nats.publisher,
     startTelemetry({ serviceName: "t", serviceVersion: "0", instanceId: "t" }).tracer,
   );
   const events: JobEvent[] = [];
@@ -86,12 +96,12 @@ export async function startWorkerHarness(opts: { ackWaitMs?: number } = {}): Pro
       await messaging.publish(SUBJECTS.job(command.queue, priority, "acme"), command, { msgId: jobId });
       return jobId;
     },
-    startWorker(overrides) {
+    startWorker({ ingest, onFailure, ...overrides }) {
       return createWorker({
         nats,
         messaging,
         events: createJobEventPublisher(messaging),
-        queue: "ingest",
+        jobs: [defineJob({ type: "material.ingest", handler: ingest, ...(onFailure ? { onFailure } : {}) })],
         concurrency: 1,
         log,
         serviceName: "worker-test",

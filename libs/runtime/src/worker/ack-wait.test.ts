@@ -3,7 +3,7 @@ import { waitFor } from "@ai-jobs/testkit";
 import { nanos } from "@nats-io/nats-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
-import type { JobHandlers } from "./types.js";
+import type { JobHandler } from "./types.js";
 
 // Consumers keep the ack_wait they were created with, so this suite needs a server of its own.
 const ACK_WAIT_MS = 1_500;
@@ -17,13 +17,11 @@ afterAll(async () => {
   await h?.close();
 });
 
-function slow(runMs: number, calls: Array<{ doc: string; attempt: number }>): JobHandlers {
-  return {
-    "material.ingest": async (ctx) => {
-      calls.push({ doc: ctx.payload.documentId, attempt: ctx.attempt });
-      await new Promise((resolve) => setTimeout(resolve, runMs));
-      return { document_id: ctx.payload.documentId, chunk_count: 0 };
-    },
+function slow(runMs: number, calls: Array<{ doc: string; attempt: number }>): JobHandler<"material.ingest"> {
+  return async (ctx) => {
+    calls.push({ doc: ctx.payload.documentId, attempt: ctx.attempt });
+    await new Promise((resolve) => setTimeout(resolve, runMs));
+    return { document_id: ctx.payload.documentId, chunk_count: 0 };
   };
 }
 
@@ -37,7 +35,7 @@ describe("heartbeats at a configured ack_wait", () => {
     const calls: Array<{ doc: string; attempt: number }> = [];
     const jobId = await h.submit("material.ingest", "normal", ingestPayload("long"));
     // Two slots: a redelivery would run beside the first attempt at once.
-    const worker = h.startWorker({ handlers: slow(5_000, calls), concurrency: 2 });
+    const worker = h.startWorker({ ingest: slow(5_000, calls), concurrency: 2 });
     await worker.start();
     await waitFor(() => h.kindsOf(jobId).includes("succeeded"), { what: "the long job", timeoutMs: 15_000 });
     await worker.stop(1_000);
@@ -45,9 +43,34 @@ describe("heartbeats at a configured ack_wait", () => {
     expect(h.kindsOf(jobId)).toEqual(["started", "succeeded"]);
   });
 
+  it("keeps the job of a live worker whose event loop stalls for most of ack_wait", async () => {
+    const calls: Array<{ doc: string; attempt: number }> = [];
+    const jobId = await h.submit("material.ingest", "normal", ingestPayload("stalled"));
+    const worker = h.startWorker({
+      concurrency: 2,
+      ingest: async (ctx) => {
+        calls.push({ doc: ctx.payload.documentId, attempt: ctx.attempt });
+        // Blocks the event loop (no timer, no heartbeat runs) for 60 % of ack_wait, three times in a row.
+        for (let i = 0; i < 3; i++) {
+          const until = performance.now() + 0.6 * ACK_WAIT_MS;
+          while (performance.now() < until) {}
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        return { document_id: ctx.payload.documentId, chunk_count: 0 };
+      },
+    });
+    await worker.start();
+    await waitFor(() => h.kindsOf(jobId).includes("succeeded"), { what: "the stalled job", timeoutMs: 15_000 });
+    // Longer than ack_wait: a redelivery would have come by now.
+    await new Promise((resolve) => setTimeout(resolve, ACK_WAIT_MS + 500));
+    await worker.stop(1_000);
+    expect(calls).toEqual([{ doc: "stalled", attempt: 1 }]);
+    expect(h.kindsOf(jobId)).toEqual(["started", "succeeded"]);
+  });
+
   it("keeps a message alive while it is held behind a running job longer than ack_wait", async () => {
     const calls: Array<{ doc: string; attempt: number }> = [];
-    const worker = h.startWorker({ handlers: slow(2 * ACK_WAIT_MS, calls) });
+    const worker = h.startWorker({ ingest: slow(2 * ACK_WAIT_MS, calls) });
     await worker.start();
     // Submitted while every priority is being polled: both are delivered, one runs and the other is held.
     const jobs = await Promise.all([

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cancellation, createCancellation } from "../cancellation.js";
 import { CancelledError } from "../errors.js";
 import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
-import type { JobHandlers } from "./types.js";
+import type { JobHandler } from "./types.js";
 
 const who = { tenantId: "acme", requestedBy: "u1" };
 let h: WorkerHarness;
@@ -20,13 +20,11 @@ afterAll(async () => {
 });
 
 /** A handler that records its calls and never finishes on its own. */
-function neverEnding(calls: string[]): JobHandlers {
-  return {
-    "material.ingest": async (ctx) => {
-      calls.push(ctx.payload.documentId);
-      await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
-      throw new Error("unreachable");
-    },
+function neverEnding(calls: string[]): JobHandler<"material.ingest"> {
+  return async (ctx) => {
+    calls.push(ctx.payload.documentId);
+    await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+    throw new Error("unreachable");
   };
 }
 
@@ -55,18 +53,16 @@ describe("cancellation in the worker", () => {
     let reason: unknown;
     const calls: string[] = [];
     const worker = h.startWorker({
-      handlers: {
-        "material.ingest": async (ctx) => {
-          calls.push(ctx.payload.documentId);
-          await new Promise<void>((resolve) =>
-            ctx.signal.addEventListener("abort", () => {
-              abortedAfterMs = performance.now() - requestedAt;
-              reason = ctx.signal.reason;
-              resolve();
-            }),
-          );
-          throw ctx.signal.reason;
-        },
+      ingest: async (ctx) => {
+        calls.push(ctx.payload.documentId);
+        await new Promise<void>((resolve) =>
+          ctx.signal.addEventListener("abort", () => {
+            abortedAfterMs = performance.now() - requestedAt;
+            reason = ctx.signal.reason;
+            resolve();
+          }),
+        );
+        throw ctx.signal.reason;
       },
     });
     await worker.start();
@@ -91,7 +87,7 @@ describe("cancellation in the worker", () => {
     const jobId = await h.submit("material.ingest", "normal", ingestPayload("queued"));
     await cancellation.request(jobId, who);
     const calls: string[] = [];
-    const worker = h.startWorker({ handlers: neverEnding(calls) });
+    const worker = h.startWorker({ ingest: neverEnding(calls) });
     await worker.start();
     await waitFor(() => h.kindsOf(jobId).includes("cancelled"), { what: "the cancelled event" });
     await worker.stop(1_000);
@@ -104,7 +100,7 @@ describe("cancellation in the worker", () => {
 
   it("never starts a job cancelled while the worker held it behind a running one", async () => {
     const calls: string[] = [];
-    const worker = h.startWorker({ handlers: neverEnding(calls) });
+    const worker = h.startWorker({ ingest: neverEnding(calls) });
     await worker.start();
     // Submitted while every priority is being polled: both are delivered, one runs and the other is held.
     const [first, second] = await Promise.all([
@@ -134,7 +130,7 @@ describe("cancellation in the worker", () => {
     await h.server.restart();
     await waitFor(() => h.nats.connected(), { what: "the client to reconnect", timeoutMs: 15_000 });
     const calls: string[] = [];
-    const worker = h.startWorker({ handlers: neverEnding(calls), instanceId: "w2" });
+    const worker = h.startWorker({ ingest: neverEnding(calls), instanceId: "w2" });
     await worker.start();
     await waitFor(() => h.kindsOf(jobId).includes("cancelled"), { what: "the cancelled event", timeoutMs: 15_000 });
     await worker.stop(1_000);
@@ -150,7 +146,7 @@ describe("cancellation in the worker", () => {
     const running = await h.submit("material.ingest", "normal", ingestPayload("hook-running"));
     const calls: string[] = [];
     const worker = h.startWorker({
-      handlers: neverEnding(calls),
+      ingest: neverEnding(calls),
       onFailure: async (command, error) => {
         hooked.push(`${command.jobId}:${error.code}`);
       },

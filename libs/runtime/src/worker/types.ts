@@ -13,11 +13,15 @@ export interface JobContext<T extends JobType> {
 }
 
 export type JobHandler<T extends JobType> = (ctx: JobContext<T>) => Promise<ResultOf<T>>;
-export type JobHandlers = { [T in JobType]?: JobHandler<T> };
 
 /**
- * Called once when a job ends without a result, before its terminal event: it failed for good (permanent error or
- * last attempt), or it was cancelled (`error.code` CANCELLED). The domain record (a plan's `generation_status`, a
- * document's `ingest_status`) records it with `last_error`.
+ * Called once when a job of type T ends without a result, before its terminal event: it failed for good (permanent
+ * error or last attempt), or it was cancelled (`error.code` CANCELLED). The domain record (a plan's
+ * `generation_status`, a document's `ingest_status`) records it with `last_error`. The payload is the command's raw
+ * one: the failure may be that it was invalid.
  */
-export type FailureHook = (command: JobCommand, error: JobError, log: Logger) => Promise<void>;
+export type FailureHook<T extends JobType = JobType> = (
+  command: JobCommand & { type: T },
+  error: JobError,
+  log: Logger,
+) => Promise<void>;

@@ -3,14 +3,17 @@ import { waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PermanentError, TransientError } from "../errors.js";
 import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
-import type { FailureHook, JobHandlers } from "./types.js";
+import type { FailureHook, JobHandler } from "./types.js";
 import type { Worker } from "./worker.js";
 
 let h: WorkerHarness;
 const submit: WorkerHarness["submit"] = (...args) => h.submit(...args);
 const kindsOf = (jobId: string) => h.kindsOf(jobId);
-const startWorker = (handlers: JobHandlers, concurrency = 1, onFailure?: FailureHook): Worker =>
-  h.startWorker({ handlers, concurrency, ...(onFailure ? { onFailure } : {}) });
+const startWorker = (
+  ingest: JobHandler<"material.ingest">,
+  concurrency = 1,
+  onFailure?: FailureHook<"material.ingest">,
+): Worker => h.startWorker({ ingest, concurrency, ...(onFailure ? { onFailure } : {}) });
 
 beforeAll(async () => {
   h = await startWorkerHarness();
@@ -26,11 +29,9 @@ describe("worker loop", () => {
     const lows: string[] = [];
     for (let i = 0; i < 30; i++) lows.push(await submit("material.ingest", "low", ingestPayload(`low${i}`)));
     const critical = await submit("material.ingest", "critical", ingestPayload("critical"));
-    const worker = startWorker({
-      "material.ingest": async (ctx) => {
-        order.push(ctx.payload.documentId);
-        return { document_id: ctx.payload.documentId, chunk_count: 0 };
-      },
+    const worker = startWorker(async (ctx) => {
+      order.push(ctx.payload.documentId);
+      return { document_id: ctx.payload.documentId, chunk_count: 0 };
     });
     await worker.start();
     await waitFor(() => order.length === 31, { what: "all 31 jobs to run", timeoutMs: 20_000 });
@@ -45,13 +46,11 @@ describe("worker loop", () => {
   it("retries a transient failure after Retry-After and then succeeds, publishing a retrying event", async () => {
     const attempts: number[] = [];
     const jobId = await submit("material.ingest", "normal", ingestPayload("flaky"));
-    const worker = startWorker({
-      "material.ingest": async (ctx) => {
-        attempts.push(ctx.attempt);
-        await ctx.progress({ pct: 50, message: "half way" });
-        if (ctx.attempt === 1) throw new TransientError("UPSTREAM_UNAVAILABLE", "upstream said 429", 200);
-        return { document_id: "flaky", chunk_count: 3 };
-      },
+    const worker = startWorker(async (ctx) => {
+      attempts.push(ctx.attempt);
+      await ctx.progress({ pct: 50, message: "half way" });
+      if (ctx.attempt === 1) throw new TransientError("UPSTREAM_UNAVAILABLE", "upstream said 429", 200);
+      return { document_id: "flaky", chunk_count: 3 };
     });
     await worker.start();
     await waitFor(() => kindsOf(jobId).includes("succeeded"), {
@@ -69,10 +68,8 @@ describe("worker loop", () => {
     const failures: string[] = [];
     const jobId = await submit("material.ingest", "high", ingestPayload("broken"));
     const worker = startWorker(
-      {
-        "material.ingest": async () => {
-          throw new PermanentError("INVALID_PAYLOAD", "the file is not text");
-        },
+      async () => {
+        throw new PermanentError("INVALID_PAYLOAD", "the file is not text");
       },
       1,
       async (command, error) => {
@@ -95,11 +92,9 @@ describe("worker loop", () => {
   it("fails a command whose payload does not match its job type without running the handler", async () => {
     let ran = false;
     const jobId = await submit("material.ingest", "normal", { planId: "P1" });
-    const worker = startWorker({
-      "material.ingest": async () => {
-        ran = true;
-        return { document_id: "x", chunk_count: 0 };
-      },
+    const worker = startWorker(async () => {
+      ran = true;
+      return { document_id: "x", chunk_count: 0 };
     });
     await worker.start();
     await waitFor(() => kindsOf(jobId).includes("failed"), { what: "the failed event", timeoutMs: 10_000 });
@@ -115,7 +110,7 @@ describe("worker loop", () => {
       last_by_subj: SUBJECTS.job("ingest", "normal", "acme"),
     });
     expect(msg?.header.get("traceparent")).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    const worker = startWorker({ "material.ingest": async () => ({ document_id: "traced", chunk_count: 0 }) });
+    const worker = startWorker(async () => ({ document_id: "traced", chunk_count: 0 }));
     await worker.start();
     await waitFor(() => kindsOf(jobId).includes("succeeded"), { what: "traced job", timeoutMs: 10_000 });
     await worker.stop(1_000);
@@ -123,7 +118,7 @@ describe("worker loop", () => {
 
   it("publishes fresh events when the same job id runs again (an explicit retry), instead of dropping them as duplicates", async () => {
     const jobId = await submit("material.ingest", "normal", ingestPayload("rerun"));
-    const worker = startWorker({ "material.ingest": async () => ({ document_id: "rerun", chunk_count: 1 }) });
+    const worker = startWorker(async () => ({ document_id: "rerun", chunk_count: 1 }));
     await worker.start();
     await waitFor(() => kindsOf(jobId).includes("succeeded"), { what: "first run", timeoutMs: 10_000 });
     // The retry path republishes the same command under a new Nats-Msg-Id.
@@ -152,12 +147,10 @@ describe("worker loop", () => {
   it("hands a job interrupted by shutdown back to the queue without spending a retry on it", async () => {
     const jobId = await submit("material.ingest", "normal", ingestPayload("slow"));
     let started = 0;
-    const worker = startWorker({
-      "material.ingest": async (ctx) => {
-        started += 1;
-        await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
-        return { document_id: "slow", chunk_count: 0 };
-      },
+    const worker = startWorker(async (ctx) => {
+      started += 1;
+      await new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
+      return { document_id: "slow", chunk_count: 0 };
     });
     await worker.start();
     await waitFor(() => started === 1, { what: "the slow job to start" });
@@ -165,11 +158,9 @@ describe("worker loop", () => {
     expect(kindsOf(jobId)).toEqual(["started"]);
     // Back in the queue at once: the next worker gets it as its second delivery.
     const attempts: number[] = [];
-    const next = startWorker({
-      "material.ingest": async (ctx) => {
-        attempts.push(ctx.attempt);
-        return { document_id: "slow", chunk_count: 0 };
-      },
+    const next = startWorker(async (ctx) => {
+      attempts.push(ctx.attempt);
+      return { document_id: "slow", chunk_count: 0 };
     });
     await next.start();
     await waitFor(() => kindsOf(jobId).includes("succeeded"), {
@@ -186,13 +177,11 @@ describe("worker loop", () => {
     const jobId = await submit("material.ingest", "normal", ingestPayload("stuck"));
     const worker = h.startWorker({
       timeouts: { "material.ingest": 300 },
-      handlers: {
-        "material.ingest": async (ctx) => {
-          attempts.push(ctx.attempt);
-          // Ignores ctx.signal on purpose, like a library call that cannot be aborted.
-          await new Promise((resolve) => setTimeout(resolve, 2_000));
-          return { document_id: "stuck", chunk_count: 0 };
-        },
+      ingest: async (ctx) => {
+        attempts.push(ctx.attempt);
+        // Ignores ctx.signal on purpose, like a library call that cannot be aborted.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        return { document_id: "stuck", chunk_count: 0 };
       },
     });
     await worker.start();
