@@ -3,6 +3,8 @@ import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsC
 import {
   cachedRead,
   createCancellation,
+  createJobOutbox,
+  createJobReader,
   mongoCheck,
   natsCheck,
   registerHttpMetrics,
@@ -23,6 +25,7 @@ import { createTaskProgressRepository } from "./data/task-progress.js";
 import { createUsageRepository } from "./data/usage.js";
 import { createHealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
+import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { problemsPlugin } from "./plugins/problems.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -92,12 +95,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header("x-request-id", request.id);
   });
 
-  const jobs = createJobRepository(mongo.collections);
+  const outbox = createJobOutbox(mongo.collections.jobOutbox);
+  const reader = createJobReader({ jobs: mongo.collections.jobs, jsm: nats.jsm, outbox, log: deps.log });
+  const jobs = createJobRepository(mongo.collections, reader);
   const plans = createPlanRepository(mongo.collections);
   const documents = createDocumentRepository(mongo.collections);
   const materials = createMaterialStore(nats.js);
   const deadLetters = createDeadLetterRepository(mongo.collections);
-  const dispatch = { jobs, messaging: deps.messaging, events: deps.events, nats };
+  const dispatch = { reader, outbox, messaging: deps.messaging, events: deps.events, nats };
   const submit = { ...dispatch, keys: createIdempotencyKeyRepository(mongo.collections) };
   const control = {
     ...dispatch,
@@ -109,6 +114,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const health = createHealthReporter({ checks, queueStats: () => readQueueStats(nats.jsm), cacheMs: HEALTH_CACHE_MS });
 
   await app.register(problemsPlugin);
+  await app.register(loadSheddingPlugin, {
+    maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
+    maxInFlight: config.SHED_MAX_IN_FLIGHT,
+  });
   await app.register(tracingPlugin);
   if (deps.metrics) {
     registerHttpMetrics(app, deps.metrics, { routeConfig: { public: true } });

@@ -16,6 +16,10 @@ export const configShape = {
     .int()
     .min(1)
     .default(25 * 1024 * 1024),
+  /** Load shedding: 503 + Retry-After while the event loop is this late (ms, 0: off). */
+  SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  /** Load shedding: 503 + Retry-After while this many requests are in progress (0: off). */
+  SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   /** How long `GET /api/ai/queues/` serves one reading of consumer info, worker heartbeats and throughput. */
   QUEUE_STATS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 } as const;

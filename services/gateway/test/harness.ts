@@ -3,7 +3,16 @@
  * boot (provision + indexes) through bootService, and apps built in-process for `inject`.
  */
 import { BUCKETS, GeneratePlanResponse, Problem, STREAMS } from "@ai-jobs/contracts";
-import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  createIdGenerator,
+  createJobOutbox,
+  createJobReader,
+  type JobReader,
+  loadConfig,
+  type ServiceContext,
+} from "@ai-jobs/runtime";
 import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { FastifyInstance } from "fastify";
@@ -32,6 +41,11 @@ export interface Harness {
   app(env?: Record<string, string>): Promise<FastifyInstance>;
   /** Every count a rejected request must leave unchanged. */
   counts(): Promise<Counts>;
+  /**
+   * A job as the gateway reads it (the projected record overlaid with its events). No projector runs in the gateway
+   * tests, so a job submitted here exists only as its events until then: this is how to look at it.
+   */
+  readJob(jobId: string, tenantId?: string): ReturnType<JobReader["find"]>;
   stop(): Promise<void>;
 }
 
@@ -55,6 +69,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     MONGO_DB: mongo.dbName,
     AUTH_TOKENS: `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user,t3:globex:admin,t4:acme:user`,
     LOG_LEVEL: "silent",
+    // The app runs on the test runner's own event loop, which stalls under a loaded machine: no shedding on delay
+    // here (plugins/load-shedding.test.ts turns it on).
+    SHED_EVENT_LOOP_DELAY_MS: "0",
     ...env,
   };
   const config = loadConfig(configShape, baseEnv);
@@ -62,6 +79,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const materials = await new Objm(ctx.nats.js).open(BUCKETS.materials);
   const apps: FastifyInstance[] = [];
   const c = ctx.mongo.collections;
+  const reader = createJobReader({
+    jobs: c.jobs,
+    jsm: ctx.nats.jsm,
+    outbox: createJobOutbox(c.jobOutbox),
+    log: ctx.log,
+  });
   return {
     nats,
     mongo,
@@ -106,6 +129,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         idempotencyKeys,
       };
     },
+    readJob: (jobId, tenantId = "acme") => reader.find(tenantId, jobId),
     async stop() {
       await Promise.all(apps.map((a) => a.close()));
       await closeService(ctx).catch(() => undefined);
@@ -165,9 +189,9 @@ export function jobRecord(id: string, overrides: Partial<StoredJob> = {}): Store
     dispatchedAt: at,
     traceId: null,
     retries: 0,
-    cancelRequestedAt: null,
-    seq: 12,
-    statusSeq: 12,
+    // Below every event the tests publish for it: the events apply on top (reads overlay them).
+    seq: 0,
+    statusSeq: 0,
     ...overrides,
   };
 }

@@ -1,6 +1,4 @@
-import type { Collections, IdempotencyRecord } from "@ai-jobs/runtime";
-
-const DUPLICATE_KEY = 11000;
+import { type Collections, type IdempotencyRecord, isDuplicateKey } from "@ai-jobs/runtime";
 
 /** The `idempotency_keys` collection: one record per tenant and key, `_id = <tenantId>:<key>`. */
 export interface IdempotencyKeyRepository {
@@ -32,7 +30,3 @@ export function createIdempotencyKeyRepository(c: Collections): IdempotencyKeyRe
     },
   };
 }
-
-/** A write refused by a unique index (the driver's MongoServerError with code 11000). */
-const isDuplicateKey = (err: unknown): boolean =>
-  err instanceof Error && (err as { code?: unknown }).code === DUPLICATE_KEY;

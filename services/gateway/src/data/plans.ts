@@ -1,5 +1,5 @@
 import type { IngestStatus, StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
-import type { Collections } from "@ai-jobs/runtime";
+import { type Collections, createBatchedInserter } from "@ai-jobs/runtime";
 
 /** A plan with everything generated for it so far. */
 export interface PlanWithContent {
@@ -21,10 +21,10 @@ export interface PlanRepository {
 }
 
 export function createPlanRepository(c: Collections): PlanRepository {
+  // Every plan generation writes its draft before it is accepted: under load those inserts go in batches.
+  const drafts = createBatchedInserter(c.plans);
   return {
-    async insert(plan) {
-      await c.plans.insertOne(plan);
-    },
+    insert: (plan) => drafts.insert(plan),
     async remove(tenantId, planId) {
       await c.plans.deleteOne({ _id: planId, tenantId });
     },

@@ -42,7 +42,7 @@ describe("a delayed submit (delay_ms / run_at)", () => {
     expect(res.statusCode).toBe(202);
     const { job_id: jobId } = GeneratePlanResponse.parse(res.json());
 
-    const job = await h.ctx.mongo.collections.jobs.findOne({ _id: jobId });
+    const job = await h.readJob(jobId);
     const runAt = job?.runAt;
     if (!runAt) throw new Error("the job record has no runAt");
     expect(runAt.getTime() % 1000).toBe(0); // a schedule holds whole seconds, rounded up
@@ -65,7 +65,7 @@ describe("a delayed submit (delay_ms / run_at)", () => {
     expect(command).toMatchObject({ jobId, type: "plan.generate", priority: "normal" });
 
     const queued = JobEvent.parse((await getMessage(STREAMS.events, SUBJECTS.event("acme", jobId, "queued")))?.json());
-    expect(queued.data).toEqual({ runAt: runAt.toISOString() });
+    expect(queued.data).toMatchObject({ runAt: runAt.toISOString(), job: { payload: command.payload } });
 
     // The real nats-server fires the schedule at run_at into the due subject of the same stream.
     const due = await waitFor(
@@ -150,8 +150,19 @@ describe("a delayed submit (delay_ms / run_at)", () => {
 
   it("retrying a cancelled delayed job runs it now, and removes a schedule still pending so it cannot run twice", async () => {
     const { job_id: jobId } = GeneratePlanResponse.parse((await generate({ delay_ms: 60_000 })).json());
-    // As if it was cancelled while its schedule could not be removed.
-    await h.ctx.mongo.collections.jobs.updateOne({ _id: jobId }, { $set: { status: "cancelled", statusSeq: 5 } });
+    // As if it was cancelled while its schedule could not be removed: only the `cancelled` event, nothing else.
+    await h.ctx.events.publish(
+      {
+        kind: "cancelled",
+        jobId,
+        tenantId: "acme",
+        type: "plan.generate",
+        attempt: 0,
+        at: new Date().toISOString(),
+        data: {},
+      },
+      { n: 0 },
+    );
     const before = await h.counts();
     const res = await app.inject({ method: "POST", url: `/api/ai/jobs/${jobId}/retry/`, headers: auth });
     expect(res.statusCode).toBe(202);

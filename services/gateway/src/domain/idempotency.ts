@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { JobReader } from "@ai-jobs/runtime";
 import { type IdempotencyKeyRepository, idempotencyRecordId } from "../data/idempotency-keys.js";
-import type { JobRepository, StoredJob } from "../data/jobs.js";
+import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
 import { conflict, idempotencyKeyReused, invalid } from "./errors.js";
 
@@ -14,7 +15,8 @@ export interface Idempotency {
 
 export interface IdempotencyDeps {
   keys: IdempotencyKeyRepository;
-  jobs: JobRepository;
+  /** Finds the original request's job as soon as it is accepted, before its record is projected. */
+  reader: JobReader;
 }
 
 export type Claim =
@@ -104,7 +106,7 @@ async function awaitOriginal(deps: IdempotencyDeps, id: string, hash: string): P
     const record = await deps.keys.find(id);
     if (!record) return undefined;
     if (record.requestHash !== hash) throw idempotencyKeyReused();
-    const job = await deps.jobs.findById(record.tenantId, record.jobId);
+    const job = await deps.reader.find(record.tenantId, record.jobId);
     if (job) return job;
     if (Date.now() - record.createdAt.getTime() > ABANDONED_AFTER_MS) {
       await deps.keys.release(id, record.jobId);

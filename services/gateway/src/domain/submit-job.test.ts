@@ -23,7 +23,7 @@ const submit = () =>
   app.inject({ method: "POST", url: "/api/ai/study-plans/generate/", headers: auth, payload: planBody() });
 
 describe("submitting a job", () => {
-  it("when the JOBS stream is full, answers 503 with Retry-After and takes the job record and the draft back", async () => {
+  it("when the JOBS stream is full, answers 503 with Retry-After, takes the draft back and closes the job", async () => {
     for (let i = 0; i < QUEUE_LIMIT; i++) expect((await submit()).statusCode).toBe(202);
     const before = await h.counts();
     expect(before.jobsStream).toBe(QUEUE_LIMIT);
@@ -32,14 +32,14 @@ describe("submitting a job", () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers["retry-after"]).toBe("5");
     expect(Problem.parse(res.json()).code).toBe("SERVICE_UNAVAILABLE");
-    // The `queued` event goes out before the command (so it always precedes `started`); for a refused job it stays
-    // behind as one orphan event that no job record, projection or stream can reach. Everything else is taken back.
+    // The `queued` event goes out with the command (so it always precedes `started`); for a refused job it is
+    // followed by a `failed` event (QUEUE_FULL) that closes the record it opens. Everything else is taken back.
     const after = await h.counts();
     expect({ ...after, eventsStream: before.eventsStream }).toEqual(before);
-    expect(after.eventsStream).toBe(before.eventsStream + 1);
+    expect(after.eventsStream).toBe(before.eventsStream + 2);
   });
 
-  it("when NATS is unreachable, answers 202 at once: the record stays with dispatchedAt null for the reconciler", async () => {
+  it("when NATS is unreachable, answers 202 at once: the outbox holds the job for the reconciler", async () => {
     await h.ctx.nats.jsm.streams.purge("JOBS");
     await h.nats.stop();
     try {
@@ -57,7 +57,9 @@ describe("submitting a job", () => {
         generationStatus: "pending",
         jobId: body.job_id,
       });
-      expect(await c.jobs.findOne({ _id: body.job_id })).toMatchObject({ status: "queued", dispatchedAt: null });
+      expect(await c.jobOutbox.findOne({ _id: body.job_id })).toMatchObject({ jobId: body.job_id, retry: 0 });
+      // Readable at once, from the outbox.
+      expect(await h.readJob(body.job_id)).toMatchObject({ status: "queued", dispatchedAt: null });
     } finally {
       await h.nats.restart();
     }

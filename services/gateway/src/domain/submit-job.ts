@@ -7,19 +7,19 @@ import {
   type Priority,
   wholeSecondAtOrAfter,
 } from "@ai-jobs/contracts";
-import { activeTraceId } from "@ai-jobs/runtime";
+import { type AcceptDeps, acceptJob, activeTraceId, CommandRefusedError, type JobReader } from "@ai-jobs/runtime";
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { CommandRefusedError, type DispatchDeps, dispatchJob } from "./dispatch.js";
 import { serviceUnavailable } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 
-export interface SubmitJobDeps extends DispatchDeps {
+export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   keys: IdempotencyKeyRepository;
+  reader: JobReader;
 }
 
-/** The domain record a job works on (a draft plan, a pending document), written before the job record. */
+/** The domain record a job works on (a draft plan, a pending document), written before the job is published. */
 export interface JobDraft {
   write(): Promise<void>;
   /** Takes the draft back when the job is refused, so a rejected request leaves nothing behind. */
@@ -43,7 +43,7 @@ export interface SubmitJobRequest<T extends JobType> {
 
 export interface SubmittedJob {
   job: StoredJob;
-  /** False when the command could not be published yet: the reconciler publishes it later. */
+  /** False when NATS could not take the job yet: the outbox holds it and the reconciler publishes it later. */
   dispatched: boolean;
   /**
    * True when the request repeated an earlier one with the same `Idempotency-Key`: `job` is that request's job, and
@@ -54,20 +54,23 @@ export interface SubmittedJob {
 
 /** Seconds a client should wait before submitting again to a full queue. */
 const QUEUE_FULL_RETRY_AFTER_S = 5;
+/** Seconds to wait when neither NATS nor MongoDB could take the job. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
 
 /**
- * What happens when a job is submitted, for every job type:
+ * What happens when a job is submitted, for every job type. JetStream is the job's state of record, so a job is
+ * accepted once its `queued` event (which carries the whole job) and its command are in JetStream; the MongoDB record
+ * is projected from the `queued` event afterwards, and reads overlay what is not projected yet (`JobReader`):
  *
  * 1. The payload is checked against the job type's schema (a failure here is a bug in the caller, not bad input).
  * 2. With an `Idempotency-Key`, the key is claimed before anything is created; a repeated request gets the first
  *    one's job back (`replayed`), a different request under the same key a 422 (see `claimIdempotencyKey`).
- * 3. The draft, then the job record (`queued`, `dispatchedAt: null`, `runAt` for a delayed job) are written to
- *    MongoDB. From here on the job is durable: a 202 may be sent.
- * 4. The `queued` event and the command are published (`dispatchJob`): on the job's queue with `Nats-Msg-Id = jobId`,
- *    or for a delayed job as a schedule with `Nats-Msg-Id = <jobId>:schedule`. During a NATS outage nothing is
- *    published and the job stays `dispatchedAt: null` for the reconciler.
- *    - If JetStream refuses the command (the bounded queue is full), the job was never accepted: the record and the
- *      draft are removed and the caller gets a 503. The orphan `queued` event matches no job record and is ignored.
+ * 3. The draft (the domain record the worker reads) is written, so it exists before any worker can run the job.
+ * 4. The job is accepted (`acceptJob`): the `queued` event and the command published pipelined, one round trip.
+ *    - The queue refusing the command (JOBS is bounded) means the job was never accepted: the draft is taken back
+ *      and the caller gets 503 with `Retry-After`. (The `queued` event that was out is closed by a `failed` event.)
+ *    - NATS unreachable or not answering: the outbox in MongoDB holds the job and the answer is still 202; the
+ *      events reconciler publishes it when NATS is back.
  * 5. If creating the job fails after the key was claimed, the key is freed so that the client's retry can succeed.
  */
 export async function submitJob<T extends JobType>(
@@ -103,29 +106,19 @@ export async function submitJob<T extends JobType>(
     });
 
     await req.draft?.write();
+    let accepted: Awaited<ReturnType<typeof acceptJob>>;
     try {
-      await deps.jobs.insert(job);
+      accepted = await acceptJob({ ...deps, log }, job, { runAt, now });
     } catch (err) {
       await undoDraft(req.draft, caller, job);
-      throw err;
+      if (err instanceof CommandRefusedError) {
+        log.warn({ err: err.cause, jobId: job._id, queue: job.queue }, "JetStream refused the job command");
+        throw serviceUnavailable(`the ${job.queue} queue is full; try again later`, QUEUE_FULL_RETRY_AFTER_S, err);
+      }
+      throw serviceUnavailable("the job could not be stored; try again shortly", UNAVAILABLE_RETRY_AFTER_S, err);
     }
-
-    try {
-      const { dispatchedAt } = await dispatchJob(deps, log, {
-        job,
-        runAt,
-      });
-      return { job: { ...job, dispatchedAt }, dispatched: dispatchedAt !== null, replayed: false };
-    } catch (err) {
-      if (!(err instanceof CommandRefusedError)) throw err;
-      // The server answered and said no (a full queue refuses new work): the job was never accepted.
-      log.warn({ err: err.cause, jobId: job._id, queue: job.queue }, "JetStream refused the job command; rolling back");
-      await deps.jobs.remove(job.tenantId, job._id).catch((e: unknown) => {
-        log.error({ err: e, jobId: job._id }, "could not remove a refused job record");
-      });
-      await undoDraft(req.draft, caller, job);
-      throw serviceUnavailable(`the ${job.queue} queue is full; try again later`, QUEUE_FULL_RETRY_AFTER_S, err);
-    }
+    const dispatched = accepted === "published";
+    return { job: { ...job, dispatchedAt: dispatched ? now : null }, dispatched, replayed: false };
   } catch (err) {
     await release?.();
     throw err;

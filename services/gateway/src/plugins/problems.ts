@@ -27,6 +27,18 @@ const MONGO_UNAVAILABLE = new Set([
   "MongoTopologyClosedError",
 ]);
 
+/**
+ * The driver reports a batch insert that never reached the server (say, the connection refused) as a
+ * `MongoBulkWriteError` with no write error of any document in it; batched writes (`createBatchedInserter`) see it.
+ */
+function isMongoUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (MONGO_UNAVAILABLE.has(err.name)) return true;
+  if (err.name !== "MongoBulkWriteError") return false;
+  const { writeErrors, code } = err as { writeErrors?: unknown; code?: unknown };
+  return Array.isArray(writeErrors) && writeErrors.length === 0 && code === undefined;
+}
+
 export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(p.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send(p);
 }
@@ -45,7 +57,7 @@ export function toProblem(err: unknown): ProblemWithHeaders {
   if (err instanceof ZodError) {
     return { problem: validationProblem(err), headers: {} };
   }
-  if (err instanceof Error && MONGO_UNAVAILABLE.has(err.name)) {
+  if (isMongoUnavailable(err)) {
     return {
       problem: problem(503, ERROR_CODES.serviceUnavailable, "the database is unavailable; try again shortly"),
       headers: { "retry-after": "2" },

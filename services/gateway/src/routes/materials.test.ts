@@ -89,7 +89,7 @@ describe("POST /api/ai/study-plans/:id/materials/", () => {
       jobId: body.job_id,
     });
     expect(await c.plans.findOne({ _id: planId })).toMatchObject({ ingestStatus: "pending" });
-    expect(await c.jobs.findOne({ _id: body.job_id })).toMatchObject({
+    expect(await h.readJob(body.job_id)).toMatchObject({
       type: "material.ingest",
       queue: "ingest",
       priority: "high",
@@ -156,7 +156,7 @@ describe("POST /api/ai/study-plans/:id/materials/", () => {
       const doc = await h.ctx.mongo.collections.documents.findOne({ _id: body.document_id });
       expect(doc?.contentType, file.filename).toBe(contentType);
       expect(doc?.filename, file.filename).toBe(filename || body.file_id);
-      const job = await h.ctx.mongo.collections.jobs.findOne({ _id: body.job_id });
+      const job = await h.readJob(body.job_id);
       expect(job?.payload).toMatchObject({ contentType, fileId: body.file_id });
     }
   });

@@ -120,7 +120,7 @@ describe("planner job routes on an existing plan", () => {
       expect(res.statusCode, c.url).toBe(202);
       const body = PlanJobResponse.parse(res.json());
       expect(body.plan_id).toBe(plan._id);
-      const job = await h.ctx.mongo.collections.jobs.findOne({ _id: body.job_id });
+      const job = await h.readJob(body.job_id);
       expect(job).toMatchObject({ tenantId: "acme", type: c.type, queue: "ai_generation", payload: c.payload });
       expect(job?.dispatchedAt).toBeInstanceOf(Date);
     }

@@ -6,7 +6,7 @@ import {
   type ScheduleStateRecord,
   SUBJECTS,
 } from "@ai-jobs/contracts";
-import { createIdGenerator, createWorker, type Worker } from "@ai-jobs/runtime";
+import { createIdGenerator, createWorker, defineJob, type Worker } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,14 +107,16 @@ describe("GET /api/ai/queues/", () => {
       nats: h.ctx.nats,
       messaging: h.ctx.messaging,
       events: h.ctx.events,
-      queue: "ai_generation",
+      jobs: [
+        defineJob({
+          type: "plan.day.generate",
+          handler: async (ctx) => {
+            await held;
+            return { plan_id: ctx.payload.planId, day_id: ctx.payload.dayId, task_ids: [] };
+          },
+        }),
+      ],
       concurrency: 2,
-      handlers: {
-        "plan.day.generate": async (ctx) => {
-          await held;
-          return { plan_id: ctx.payload.planId, day_id: ctx.payload.dayId, task_ids: [] };
-        },
-      },
       log: h.ctx.log,
       serviceName: "planner",
       instanceId: "p1",

@@ -25,14 +25,14 @@ describe("webhook_url on submit", () => {
     const res = await generate({ webhook_url: "https://hooks.example.com/jobs?x=1" });
     expect(res.statusCode).toBe(202);
     const { job_id } = GeneratePlanResponse.parse(res.json());
-    const job = await h.ctx.mongo.collections.jobs.findOne({ _id: job_id });
+    const job = await h.readJob(job_id);
     expect(job?.webhook).toEqual({ url: "https://hooks.example.com/jobs?x=1" });
   });
 
   it("leaves the webhook empty without webhook_url", async () => {
     const res = await generate({});
     const { job_id } = GeneratePlanResponse.parse(res.json());
-    expect((await h.ctx.mongo.collections.jobs.findOne({ _id: job_id }))?.webhook).toBeNull();
+    expect((await h.readJob(job_id))?.webhook).toBeNull();
   });
 
   it.each([
@@ -61,7 +61,7 @@ describe("webhook_url on submit", () => {
     });
     expect(res.statusCode).toBe(202);
     const { job_id } = UploadResponse.parse(res.json());
-    expect((await h.ctx.mongo.collections.jobs.findOne({ _id: job_id }))?.webhook).toEqual({
+    expect((await h.readJob(job_id))?.webhook).toEqual({
       url: "http://hooks.example.com/ingest",
     });
 
