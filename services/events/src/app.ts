@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import type { JobRecord } from "@ai-jobs/contracts";
 import {
+  type JobReader,
   type Logger,
   type Messaging,
   type Metrics,
@@ -10,7 +10,6 @@ import {
   registerHttpMetrics,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import type { Collection } from "mongodb";
 import { registerHealthRoutes } from "./health.js";
 import { installProblemHandlers } from "./http/problem.js";
 import { registerStreamRoute } from "./sse/stream-route.js";
@@ -18,7 +17,7 @@ import { registerStreamRoute } from "./sse/stream-route.js";
 export interface AppDeps {
   log: Logger;
   tokens: ReadonlyMap<string, Principal>;
-  jobs: Collection<JobRecord>;
+  jobs: JobReader;
   nats: Pick<NatsContext, "js" | "jsm">;
   keepAliveMs: number;
   /** Per-connection SSE buffer bound (`SSE_MAX_BUFFERED_BYTES`); 256 KiB when not given. */

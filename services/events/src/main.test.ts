@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { outboxEntryOf } from "@ai-jobs/runtime";
 import { freePort, type ServiceProcess, spawnService, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ev, type Harness, startHarness, TOKENS } from "./testing/harness.js";
@@ -39,15 +40,18 @@ afterAll(async () => {
 });
 
 describe("events service process", () => {
-  it("publishes a job the gateway stored but never published", async () => {
-    const job = await h.insertJob({ tenantId: "main1", dispatchedAt: null });
-    // Not the projection of its queued event: on FerretDB two writers of one record at the same instant (here the
-    // reconciler's dispatchedAt and the projector's seq) can overwrite each other (services/events/README.md).
-    const dispatched = await waitFor(
-      async () => (await h.ctx.mongo.collections.jobs.findOne({ _id: job._id }))?.dispatchedAt ?? undefined,
-      { what: "the reconciler to publish the job" },
+  it("publishes a job the outbox held, and projects its record from the queued event", async () => {
+    const job = h.jobRecord({ tenantId: "main1", dispatchedAt: null, payload: { topic: "held" } });
+    await h.outbox.hold(outboxEntryOf(job, {}, new Date(Date.now() - 1_000)));
+    const record = await waitFor(
+      async () => (await h.ctx.mongo.collections.jobs.findOne({ _id: job._id })) ?? undefined,
+      {
+        what: "the reconciler to publish the job and the projector to store its record",
+      },
     );
-    expect(dispatched).toBeInstanceOf(Date);
+    expect(record).toMatchObject({ status: "queued", userId: job.userId, payload: { topic: "held" } });
+    expect(record.dispatchedAt).toBeInstanceOf(Date);
+    expect(await h.outbox.get(job._id)).toBeNull();
     expect(await h.countOn(STREAMS.jobs, SUBJECTS.job(job.queue, job.priority, "main1"))).toBe(1);
     expect(await h.countOn(STREAMS.events, SUBJECTS.event("main1", job._id, "queued"))).toBe(1);
   });

@@ -1,6 +1,8 @@
 import {
   bootService,
   closeService,
+  createJobOutbox,
+  createJobReader,
   handleShutdown,
   loadConfig,
   mongoCheck,
@@ -26,6 +28,8 @@ runMain(SERVICE, async () => {
   const config = loadConfig(configShape);
   const ctx = await bootService(SERVICE, packageVersion(new URL("../package.json", import.meta.url)), config);
   const { log, nats, mongo, messaging, events } = ctx;
+  const outbox = createJobOutbox(mongo.collections.jobOutbox);
+  const jobs = createJobReader({ jobs: mongo.collections.jobs, jsm: nats.jsm, outbox, log });
 
   const projector = createProjector({
     nats,
@@ -45,7 +49,7 @@ runMain(SERVICE, async () => {
     nats,
     messaging,
     events,
-    collections: mongo.collections,
+    outbox,
     claims: claimsOf(mongo.db),
     log,
     intervalMs: config.RECONCILE_INTERVAL_MS,
@@ -56,9 +60,10 @@ runMain(SERVICE, async () => {
   reconciler.start();
   const scheduler = createScheduler({
     db: mongo.db,
-    collections: mongo.collections,
     messaging,
     events,
+    nats,
+    outbox,
     log,
     schedules: config.SCHEDULES,
     maintenance: [createRetentionTask({ db: mongo.db, collections: mongo.collections, log, config })],
@@ -69,6 +74,7 @@ runMain(SERVICE, async () => {
     nats,
     messaging,
     collections: mongo.collections,
+    jobs,
     log,
     settings: {
       secrets: config.WEBHOOK_SECRETS,
@@ -84,7 +90,7 @@ runMain(SERVICE, async () => {
   const app = buildApp({
     log,
     tokens: config.AUTH_TOKENS,
-    jobs: mongo.collections.jobs,
+    jobs,
     nats,
     keepAliveMs: config.SSE_KEEPALIVE_MS,
     sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,

@@ -1,13 +1,20 @@
-import { JobEvent, type JobRecord, type JobStatus, TERMINAL_STATUSES } from "@ai-jobs/contracts";
-import { bulkWriteInSlices, type Collections, type JobEventRecord } from "@ai-jobs/runtime";
-import { type AnyBulkWriteOperation, type Filter, MongoBulkWriteError, type UpdateFilter } from "mongodb";
-import { coalesceProgress } from "./coalesce.js";
-import type { SequencedEvent } from "./sequenced-event.js";
+import { foldJobEvents, JobEvent, type JobRecord, type SequencedEvent } from "@ai-jobs/contracts";
+import {
+  type Collections,
+  duplicateKeyIndexes,
+  isDuplicateKey,
+  isOnlyDuplicateKeys,
+  type JobEventRecord,
+  mapBounded,
+} from "@ai-jobs/runtime";
+import type { RecordCache } from "./record-cache.js";
 
 export type { SequencedEvent };
 
-const TERMINAL = [...TERMINAL_STATUSES];
-const DUPLICATE_KEY = 11000;
+/** Record reads and writes in flight at once for one batch. */
+const WRITE_CONCURRENCY = 16;
+/** Compare-and-set rounds for one record before the batch is failed (and retried whole). */
+const MAX_WRITE_ROUNDS = 5;
 
 export function eventRecordOf({ seq, event }: SequencedEvent): JobEventRecord {
   return {
@@ -21,199 +28,170 @@ export function eventRecordOf({ seq, event }: SequencedEvent): JobEventRecord {
   };
 }
 
-/**
- * Guard fields the projection keeps on the job record beside `seq` (which stays "the highest sequence applied"):
- * the sequence of the last event applied to the status and to the progress (`JobRecord.statusSeq`/`progressSeq`),
- * and of the explicit retry that started the current run (`runSeq`: any earlier event belongs to an earlier run).
- * A record without them (fresh from the gateway) matches as "nothing applied yet".
- */
-export const GUARD_FIELDS = { status: "statusSeq", progress: "progressSeq", run: "runSeq" } as const;
-
-const REOPENABLE: JobStatus[] = ["failed", "cancelled"];
-
-/** Matches a record whose `field` is missing or below `seq`. */
-const olderThan = (field: string, seq: number) => ({ [field]: { $not: { $gte: seq } } });
-
-export interface JobUpdate {
-  filter: Filter<JobRecord>;
-  update: UpdateFilter<JobRecord>;
-}
-
-/**
- * The updates one event makes to its job record, applied in order. The filters are the whole ordering rule, and
- * they hold whatever order the events arrive in (replicas write their batches concurrently, and a redelivery comes
- * late):
- * - a terminal status is final: nothing changes a finished job, and a terminal event always lands on an unfinished
- *   one, even after a later event of its job was written first (DESIGN.md: "terminal states stay terminal");
- * - except after an explicit retry: a `queued` event with `data.retry = n` reopens a failed or cancelled job when
- *   n is above its `retries`. It resets the run's fields and moves every guard to its own sequence, so the new
- *   run's events apply and nothing of an earlier run (a late redelivery, a zombie worker's terminal event) does;
- * - `started`/`retrying` apply only when newer than the last status change, progress only when newer than the last
- *   progress, `queued`/`log` (which only move `seq`) only when newer than `seq`. So a replay is a no-op, and a late
- *   `started` is not lost because a later progress event of the same job was written before it;
- * - `seq` only grows;
- * - a job of another tenant never matches, whatever the event claims.
- */
-export function jobUpdatesOf({ seq, event }: SequencedEvent, now: Date): JobUpdate[] {
-  const at = new Date(event.at);
-  const owned = { _id: event.jobId, tenantId: event.tenantId };
-  const filter: Filter<JobRecord> = { ...owned, status: { $nin: TERMINAL } };
-  const set: Record<string, unknown> = { updatedAt: now };
-  switch (event.kind) {
-    case "queued":
-      Object.assign(filter, { seq: { $lt: seq } });
-      if (event.data.retry === undefined) break;
-      // The reopen goes first; when it applies, the update below no longer matches (`seq` has moved). On a job that
-      // is not finished the retry only moves `seq`, and its count is kept, so a late replay of it cannot reopen.
-      return [
-        reopenOf(owned, seq, event.data.retry, now),
-        { filter, update: { $set: set, $max: { seq, retries: event.data.retry } } },
-      ];
-    case "log":
-      Object.assign(filter, { seq: { $lt: seq } });
-      break;
-    case "started":
-      Object.assign(filter, olderThan(GUARD_FIELDS.status, seq));
-      Object.assign(set, { status: "running", attempt: event.attempt, startedAt: at, [GUARD_FIELDS.status]: seq });
-      break;
-    case "retrying":
-      Object.assign(filter, olderThan(GUARD_FIELDS.status, seq));
-      Object.assign(set, { status: "retrying", lastError: event.data.error, [GUARD_FIELDS.status]: seq });
-      break;
-    case "progress":
-      Object.assign(filter, olderThan(GUARD_FIELDS.progress, seq));
-      if (event.data.pct !== undefined) set["progress.pct"] = event.data.pct;
-      if (event.data.step !== undefined) set["progress.step"] = event.data.step;
-      set["progress.message"] = event.data.message;
-      set[GUARD_FIELDS.progress] = seq;
-      break;
-    case "succeeded":
-      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
-      Object.assign(set, {
-        status: "succeeded",
-        "progress.pct": 100,
-        resultRefs: event.data.result,
-        lastError: null,
-        finishedAt: at,
-        [GUARD_FIELDS.status]: seq,
-      });
-      break;
-    case "failed":
-      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
-      Object.assign(set, {
-        status: "failed",
-        lastError: event.data.error,
-        finishedAt: at,
-        [GUARD_FIELDS.status]: seq,
-      });
-      break;
-    case "cancelled":
-      Object.assign(filter, olderThan(GUARD_FIELDS.run, seq));
-      Object.assign(set, { status: "cancelled", finishedAt: at, [GUARD_FIELDS.status]: seq });
-      break;
-  }
-  return [{ filter, update: { $set: set, $max: { seq } } }];
-}
-
-/** The n-th explicit retry, at stream sequence `seq`: a failed or cancelled job starts a new run. */
-function reopenOf(owned: Filter<JobRecord>, seq: number, retry: number, now: Date): JobUpdate {
-  return {
-    filter: {
-      ...owned,
-      status: { $in: REOPENABLE },
-      retries: { $not: { $gte: retry } },
-      ...olderThan(GUARD_FIELDS.status, seq),
-    },
-    update: {
-      $set: {
-        status: "queued",
-        retries: retry,
-        attempt: 0,
-        lastError: null,
-        resultRefs: null,
-        startedAt: null,
-        finishedAt: null,
-        progress: { pct: 0 },
-        updatedAt: now,
-        [GUARD_FIELDS.status]: seq,
-        [GUARD_FIELDS.progress]: seq,
-        [GUARD_FIELDS.run]: seq,
-      },
-      $max: { seq },
-    },
-  };
-}
+export type ProjectionCollections = Pick<Collections, "jobs" | "jobEvents">;
 
 /**
  * Projects a batch of events: one unordered insert into `job_events` (a replayed event hits the unique `_id` and is
- * skipped), then one ordered bulk of guarded updates on `jobs`, then, for each explicit retry in the batch, a catch-up
- * of its job's later events. All idempotent, so the whole batch can be retried after any failure. Returns how many
- * job record updates changed something.
+ * skipped), then at most one write per job, keyed by `_id`: the job's events of the batch folded in memory
+ * (`foldJobEvents`, the rules every reader applies too) onto its record, from `cache` or read by `_id`. A new job's
+ * record (created by its `queued` event) goes into one `insertMany`; a changed one is replaced under a
+ * compare-and-set on its `rev`, so two projectors overlapping for a moment (a failover) cannot overwrite each
+ * other: the loser reads the record again and folds again. No filter but `_id` (and `rev`) is sent, so nothing
+ * scans on FerretDB. All idempotent: the whole batch can be retried after any failure. Returns how many records
+ * changed.
  */
 export async function applyEvents(
-  collections: Pick<Collections, "jobs" | "jobEvents">,
+  collections: ProjectionCollections,
   events: readonly SequencedEvent[],
-  now: Date = new Date(),
+  cache?: RecordCache,
 ): Promise<number> {
   if (events.length === 0) return 0;
   try {
-    await collections.jobEvents.bulkWrite(
-      events.map((e) => ({ insertOne: { document: eventRecordOf(e) } })),
-      { ordered: false },
-    );
+    await collections.jobEvents.insertMany(events.map(eventRecordOf), { ordered: false });
   } catch (err) {
     if (!isOnlyDuplicateKeys(err)) throw err;
   }
-  let changed = await updateJobs(collections, events, now);
-  for (const retry of events.filter(isRetry)) changed += await catchUpAfter(collections, retry, now);
-  return changed;
-}
 
-async function updateJobs(
-  collections: Pick<Collections, "jobs">,
-  events: readonly SequencedEvent[],
-  now: Date,
-): Promise<number> {
-  if (events.length === 0) return 0;
-  // Ordered: several events of one job in a batch must apply in sequence order.
-  const ops: AnyBulkWriteOperation<JobRecord>[] = coalesceProgress(events).flatMap((e) =>
-    jobUpdatesOf(e, now).map((updateOne) => ({ updateOne })),
+  const byJob = new Map<string, SequencedEvent[]>();
+  for (const e of events) {
+    const list = byJob.get(e.event.jobId);
+    if (list) list.push(e);
+    else byJob.set(e.event.jobId, [e]);
+  }
+
+  let changed = 0;
+  const creates: Array<{ jobEvents: SequencedEvent[]; record: JobRecord }> = [];
+  const updates: Array<{ jobEvents: SequencedEvent[]; base: JobRecord }> = [];
+  const unknown: SequencedEvent[][] = [];
+  for (const jobEvents of byJob.values()) {
+    const first = jobEvents[0];
+    if (!first) continue;
+    const cached = cache?.get(first.event.jobId);
+    if (cached) updates.push({ jobEvents, base: cached });
+    // A job announced in this batch is new unless the batch is a replay: try to create it, fall back on a clash.
+    else if (jobEvents.some(({ event }) => event.kind === "queued" && event.data.job)) {
+      const record = foldJobEvents(undefined, jobEvents);
+      if (record) creates.push({ jobEvents, record: { ...record, rev: 1 } });
+    } else unknown.push(jobEvents);
+  }
+
+  const clashed: SequencedEvent[][] = [];
+  if (creates.length > 0) {
+    const failed = new Set<number>();
+    try {
+      await collections.jobs.insertMany(
+        creates.map((c) => c.record),
+        { ordered: false },
+      );
+    } catch (err) {
+      if (!isOnlyDuplicateKeys(err)) throw err;
+      for (const index of duplicateKeyIndexes(err)) failed.add(index);
+    }
+    creates.forEach((c, i) => {
+      if (failed.has(i)) clashed.push(c.jobEvents);
+      else {
+        cache?.set(c.record);
+        changed += 1;
+      }
+    });
+  }
+
+  // One batch at a time per projector: nothing outside it could want these writes aborted.
+  const never = new AbortController().signal;
+  const read = await mapBounded([...unknown, ...clashed], WRITE_CONCURRENCY, never, async (jobEvents) =>
+    foldAndWrite(collections, jobEvents, await readRecord(collections, jobEvents), cache),
   );
-  return (await bulkWriteInSlices(collections.jobs, ops, { ordered: true })).modifiedCount;
+  const updated = await mapBounded(updates, WRITE_CONCURRENCY, never, ({ jobEvents, base }) =>
+    foldAndWrite(collections, jobEvents, base, cache),
+  );
+  return changed + [...read, ...updated].reduce((sum, n) => sum + n, 0);
 }
 
-const isRetry = ({ event }: SequencedEvent) => event.kind === "queued" && event.data.retry !== undefined;
+/** Folds a job's events onto `base` and writes the result if it changed, reading again after a lost race. */
+async function foldAndWrite(
+  collections: ProjectionCollections,
+  jobEvents: SequencedEvent[],
+  base: JobRecord | null | "foreign",
+  cache: RecordCache | undefined,
+): Promise<number> {
+  let current = base;
+  for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
+    // An event on another tenant's subject never touches the job of that id.
+    if (current === "foreign") return 0;
+    const next = await withCatchUp(collections, foldJobEvents(current ?? undefined, jobEvents), jobEvents);
+    if (!next || next === current) {
+      if (current) cache?.set(current);
+      return 0;
+    }
+    const written = { ...next, rev: (current?.rev ?? 0) + 1 };
+    if (await writeRecord(collections, current, written)) {
+      cache?.set(written);
+      return 1;
+    }
+    cache?.delete(jobEvents[0]?.event.jobId ?? "");
+    current = await readRecord(collections, jobEvents);
+  }
+  throw new Error(`job record ${jobEvents[0]?.event.jobId} kept changing under the projection`);
+}
+
+/** Inserts a record that did not exist, or replaces `current` if nobody changed it since it was read. */
+async function writeRecord(
+  collections: ProjectionCollections,
+  current: JobRecord | null,
+  next: JobRecord,
+): Promise<boolean> {
+  if (!current) {
+    try {
+      await collections.jobs.insertOne(next);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+  const unchanged = current.rev === undefined ? { $exists: false } : current.rev;
+  const result = await collections.jobs.replaceOne({ _id: current._id, rev: unchanged }, next);
+  return result.matchedCount === 1;
+}
+
+/** The stored record of the events' job; "foreign" when that id is another tenant's job. */
+async function readRecord(
+  collections: ProjectionCollections,
+  jobEvents: SequencedEvent[],
+): Promise<JobRecord | null | "foreign"> {
+  const first = jobEvents[0];
+  if (!first) return null;
+  const stored = await collections.jobs.findOne({ _id: first.event.jobId });
+  if (stored && stored.tenantId !== first.event.tenantId) return "foreign";
+  return stored;
+}
 
 /**
- * After a retry: events of the new run that another replica wrote before the retry reopened the job were refused
- * (the job was still finished). Every batch stores its events before it updates the jobs, so they are in
- * `job_events` by now: apply the job's events after the retry again. Idempotent, and rare (explicit retries only).
+ * After an explicit retry reopened the job: events of the new run that were stored before the reopening (a batch
+ * projected earlier, out of order) were refused then, because the job was still finished. Every batch stores its
+ * events before it writes records, so they are in `job_events` now: fold them in too. Rare (explicit retries).
  */
-async function catchUpAfter(
-  collections: Pick<Collections, "jobs" | "jobEvents">,
-  retry: SequencedEvent,
-  now: Date,
-): Promise<number> {
+async function withCatchUp(
+  collections: ProjectionCollections,
+  record: JobRecord | undefined,
+  jobEvents: SequencedEvent[],
+): Promise<JobRecord | undefined> {
+  const reopened = jobEvents.find(
+    ({ seq, event }) => event.kind === "queued" && event.data.retry !== undefined && record?.runSeq === seq,
+  );
+  if (!record || !reopened) return record;
   const later = await collections.jobEvents
-    .find({ jobId: retry.event.jobId, _id: { $gt: retry.seq } })
+    .find({ jobId: record._id, _id: { $gt: reopened.seq } })
     .sort({ _id: 1 })
     .toArray();
-  const events = later.flatMap((record): SequencedEvent[] => {
-    // `job_events` does not keep the job type, which no projection rule reads.
-    const parsed = JobEvent.safeParse({
-      ...record,
-      type: retry.event.type,
-      at: record.at.toISOString(),
-    });
-    return parsed.success && parsed.data.tenantId === retry.event.tenantId
-      ? [{ seq: record._id, event: parsed.data }]
-      : [];
-  });
-  return updateJobs(collections, events, now);
+  const events = later.flatMap((stored) => sequencedOf(stored, reopened.event.type, record.tenantId));
+  return foldJobEvents(record, events);
 }
 
-function isOnlyDuplicateKeys(err: unknown): boolean {
-  if (!(err instanceof MongoBulkWriteError) || err.result.getWriteConcernError()) return false;
-  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-  return writeErrors.length > 0 && writeErrors.every((e) => e.code === DUPLICATE_KEY);
+/** A stored event as the fold takes it (`job_events` does not keep the job type, which no rule reads). */
+function sequencedOf(stored: JobEventRecord, type: string, tenantId: string): SequencedEvent[] {
+  if (stored.tenantId !== tenantId) return [];
+  const event = { ...stored, type, at: stored.at.toISOString() } as unknown;
+  const parsed = JobEvent.safeParse(event);
+  return parsed.success ? [{ seq: stored._id, event: parsed.data }] : [];
 }

@@ -164,16 +164,4 @@ describe("projection: an explicit retry reopens a job", () => {
       seq: progress.seq,
     });
   });
-
-  it("a retry of a job that is not finished only moves seq, and keeps its count so a replay cannot reopen later", async () => {
-    const rec = await h.insertJob();
-    const at = sequences();
-    const started = at(ev.started(rec));
-    const retry = at(ev.retried(rec, 1));
-    await apply(started, retry);
-    expect(await job(rec._id)).toMatchObject({ status: "running", retries: 1, seq: retry.seq });
-    await apply(at(ev.failed(rec, "failed after all")));
-    expect(await apply(retry)).toBe(0);
-    expect(await job(rec._id)).toMatchObject({ status: "failed" });
-  });
 });

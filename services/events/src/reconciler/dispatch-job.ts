@@ -1,5 +1,12 @@
-import type { DispatchRecord } from "@ai-jobs/contracts";
-import { type JobEventPublisher, type Logger, type Messaging, publishCommand, publishQueued } from "@ai-jobs/runtime";
+import {
+  dispatchRecordOf,
+  type JobEventPublisher,
+  type JobOutboxEntry,
+  type Logger,
+  type Messaging,
+  publishCommand,
+  publishQueued,
+} from "@ai-jobs/runtime";
 import { JetStreamApiError } from "@nats-io/jetstream";
 
 export interface DispatchDeps {
@@ -8,24 +15,23 @@ export interface DispatchDeps {
   log: Logger;
 }
 
-export type ReconcileRecord = DispatchRecord & { runAt?: Date | null | undefined; retries?: number | undefined };
-
 /**
- * Publishes an accepted job exactly as the gateway does (the shared `publishQueued` / `publishCommand`, with the
- * same message ids, so whatever the gateway did publish before it failed is dropped as a duplicate): the `queued`
- * event, then the command, or for a `runAt` still in the future its schedule. Throws when the command or schedule is
- * not published.
+ * Publishes a held dispatch exactly as its submit meant to (the shared `publishQueued` / `publishCommand`, with the
+ * same message ids, so whatever did get through before is dropped as a duplicate): the `queued` event, then the
+ * command, or for a `runAt` still in the future its schedule. Throws when the command or schedule is not published.
  */
-export async function dispatchJob(
+export async function dispatchHeld(
   deps: DispatchDeps,
-  record: ReconcileRecord,
+  entry: JobOutboxEntry,
   now: Date = new Date(),
 ): Promise<"command" | "schedule"> {
-  const opts = { runAt: record.runAt ?? undefined, retry: record.retries ?? 0, now };
+  const record = dispatchRecordOf(entry);
+  const opts = { runAt: entry.runAt ?? undefined, retry: entry.retry, now };
   try {
-    await publishQueued(deps.events, record, { ...opts, at: record.createdAt });
+    // Awaited before the command: a retry's `queued` reopens the record, and the command must not overtake it.
+    await publishQueued(deps.events, record, { ...opts, at: entry.createdAt });
   } catch (err) {
-    // As in the gateway: a refusal of the event must not hold the job back; an unreachable NATS must.
+    // A refusal of the event must not hold the job back; an unreachable NATS must.
     if (!(err instanceof JetStreamApiError)) throw err;
     deps.log.warn({ err, jobId: record._id }, "could not publish the queued event");
   }

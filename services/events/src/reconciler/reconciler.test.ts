@@ -1,5 +1,5 @@
 import { HEADERS, JobCommand, type JobRecord, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
-import { createJobEventPublisher, type Messaging } from "@ai-jobs/runtime";
+import { createJobEventPublisher, type Messaging, outboxEntryOf } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { pino } from "pino";
@@ -33,7 +33,7 @@ function newReconciler(now?: () => Date): Reconciler {
     nats: h.ctx.nats,
     messaging,
     events: createJobEventPublisher(messaging),
-    collections: h.ctx.mongo.collections,
+    outbox: h.outbox,
     claims: claimsOf(h.ctx.mongo.db),
     log,
     intervalMs: 100,
@@ -47,11 +47,11 @@ function newReconciler(now?: () => Date): Reconciler {
 const windowOf = (at: number) => Math.floor(at / LEASE_MS);
 
 let tenantN = 0;
-/** A record the gateway stored but never published, created `ageMs` ago; each in a tenant of its own. */
-function insertUndispatched(ageMs = 10_000, overrides: Partial<JobRecord> = {}): Promise<JobRecord> {
+/** A job accepted while NATS could not take it: held in the outbox `ageMs` ago; each in a tenant of its own. */
+async function holdJob(ageMs = 10_000, overrides: Partial<JobRecord> = {}): Promise<JobRecord> {
   const createdAt = new Date(Date.now() - ageMs);
   tenantN += 1;
-  return h.insertJob({
+  const record = h.jobRecord({
     tenantId: `rec${tenantN}`,
     createdAt,
     updatedAt: createdAt,
@@ -59,9 +59,12 @@ function insertUndispatched(ageMs = 10_000, overrides: Partial<JobRecord> = {}):
     payload: { topic: "algebra" },
     ...overrides,
   });
+  await h.outbox.hold(outboxEntryOf(record, { runAt: record.runAt ?? undefined }, createdAt));
+  return record;
 }
 
-const job = (id: string) => h.ctx.mongo.collections.jobs.findOne({ _id: id });
+/** Still held: not published (and released) yet. */
+const held = async (id: string) => (await h.outbox.get(id)) !== null;
 const commandSubject = (r: JobRecord) => SUBJECTS.job(r.queue, r.priority, r.tenantId);
 const queuedSubject = (r: JobRecord) => SUBJECTS.event(r.tenantId, r._id, "queued");
 
@@ -74,8 +77,8 @@ afterAll(async () => {
 });
 
 describe("reconciler", () => {
-  it("publishes an undispatched job once, with two reconcilers racing, and marks it dispatched", async () => {
-    const record = await insertUndispatched();
+  it("publishes a held job once, with two reconcilers racing, and releases it", async () => {
+    const record = await holdJob();
     // One clock for both, so they are in the same claim window whatever the time.
     const now = new Date();
     const [a, b] = [newReconciler(() => now), newReconciler(() => now)];
@@ -103,18 +106,23 @@ describe("reconciler", () => {
     });
     const queued = await h.ctx.nats.jsm.streams.getMessage(STREAMS.events, { last_by_subj: queuedSubject(record) });
     expect(queued?.header.get(HEADERS.msgId)).toBe(`${record._id}:0:0:queued`);
-    expect(queued?.json()).toMatchObject({ kind: "queued", attempt: 0, at: record.createdAt.toISOString(), data: {} });
+    expect(queued?.json()).toMatchObject({
+      kind: "queued",
+      attempt: 0,
+      at: record.createdAt.toISOString(),
+      data: { job: { userId: record.userId, queue: record.queue, payload: { topic: "algebra" } } },
+    });
     // The event goes first, so it precedes the worker's `started`.
     expect(published.indexOf(queuedSubject(record))).toBeLessThan(published.indexOf(commandSubject(record)));
 
-    expect((await job(record._id))?.dispatchedAt).toBeInstanceOf(Date);
+    expect(await held(record._id)).toBe(false);
     // The claim is released once the job is dispatched.
     expect(await claimsOf(h.ctx.mongo.db).countDocuments({ jobId: record._id })).toBe(0);
   });
 
   it("what the gateway did publish before it failed is dropped as a duplicate", async () => {
-    const record = await insertUndispatched();
-    // The gateway published both, then died before setting dispatchedAt.
+    const record = await holdJob();
+    // The gateway published both, but never heard back (a timeout), so it held the job.
     await h.ctx.events.publish({
       kind: "queued",
       jobId: record._id,
@@ -132,14 +140,12 @@ describe("reconciler", () => {
     expect(await h.countOn(STREAMS.events, queuedSubject(record))).toBe(1);
   });
 
-  it("leaves alone what is too young, already dispatched, not queued, or claimed by another replica", async () => {
-    const young = await insertUndispatched(1_000);
-    const dispatched = await insertUndispatched(10_000, { dispatchedAt: new Date() });
-    const cancelled = await insertUndispatched(10_000, { status: "cancelled" });
+  it("leaves alone what is too young, or claimed by another replica", async () => {
+    const young = await holdJob(1_000);
     // Claimed by a replica now, and by one that died holding its claim a window ago.
     const now = Date.now();
-    const claimed = await insertUndispatched();
-    const expired = await insertUndispatched();
+    const claimed = await holdJob();
+    const expired = await holdJob();
     const claims = claimsOf(h.ctx.mongo.db);
     await claims.insertOne({ _id: `${claimed._id}:${windowOf(now)}`, jobId: claimed._id, at: new Date(now) });
     const old = now - LEASE_MS;
@@ -147,16 +153,16 @@ describe("reconciler", () => {
 
     const round = await newReconciler(() => new Date(now)).runOnce();
     expect(round.dispatched).toContain(expired._id);
-    for (const r of [young, dispatched, cancelled, claimed]) {
+    for (const r of [young, claimed]) {
       expect(round.dispatched).not.toContain(r._id);
       expect(await h.countOn(STREAMS.jobs, commandSubject(r))).toBe(0);
     }
-    expect((await job(young._id))?.dispatchedAt).toBeNull();
+    expect(await held(young._id)).toBe(true);
   });
 
   it("a record with a future runAt is scheduled in JOBS_DELAYED, not queued in JOBS, and fires at runAt", async () => {
     const runAt = new Date(Date.now() + 2_000);
-    const record = await insertUndispatched(10_000, { runAt });
+    const record = await holdJob(10_000, { runAt });
     const round = await newReconciler().runOnce();
     expect(round.dispatched).toContain(record._id);
 
@@ -173,7 +179,7 @@ describe("reconciler", () => {
     expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(0);
     const queued = await h.ctx.nats.jsm.streams.getMessage(STREAMS.events, { last_by_subj: queuedSubject(record) });
     expect(queued?.json()).toMatchObject({ kind: "queued", data: { runAt: runAt.toISOString() } });
-    expect((await job(record._id))?.dispatchedAt).toBeInstanceOf(Date);
+    expect(await held(record._id)).toBe(false);
 
     const due = await h.ctx.nats.js.consumers.get(STREAMS.delayed, {
       filter_subjects: [SUBJECTS.delayedDue(record.queue, record.priority, record.tenantId)],
@@ -185,7 +191,7 @@ describe("reconciler", () => {
   });
 
   it("a record whose runAt has passed goes straight to JOBS", async () => {
-    const record = await insertUndispatched(10_000, { runAt: new Date(Date.now() - 1_000) });
+    const record = await holdJob(10_000, { runAt: new Date(Date.now() - 1_000) });
     await newReconciler().runOnce();
     expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
   });
@@ -194,8 +200,8 @@ describe("reconciler", () => {
     const reconciler = newReconciler();
     reconciler.start();
     try {
-      const record = await insertUndispatched();
-      await waitFor(async () => (await job(record._id))?.dispatchedAt ?? undefined, { what: "the loop to dispatch" });
+      const record = await holdJob();
+      await waitFor(async () => !(await held(record._id)), { what: "the loop to dispatch" });
       expect(await h.countOn(STREAMS.jobs, commandSubject(record))).toBe(1);
     } finally {
       await reconciler.stop();
@@ -204,13 +210,13 @@ describe("reconciler", () => {
 
   // Last: it restarts the suite's nats-server.
   it("skips its rounds while NATS is disconnected, and publishes once it is back", async () => {
-    const record = await insertUndispatched();
+    const record = await holdJob();
     const reconciler = newReconciler();
     await h.nats.stop();
     try {
       await waitFor(() => !h.ctx.nats.connected(), { what: "the client to notice the outage" });
       expect(await reconciler.runOnce()).toEqual({ dispatched: [], skipped: "nats-disconnected" });
-      expect((await job(record._id))?.dispatchedAt).toBeNull();
+      expect(await held(record._id)).toBe(true);
     } finally {
       await h.nats.restart();
     }

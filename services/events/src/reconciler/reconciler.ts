@@ -1,20 +1,20 @@
-import type { Collections, JobEventPublisher, Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
+import type { JobEventPublisher, JobOutbox, Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import type { Collection } from "mongodb";
 import { sleep } from "../sleep.js";
 import { claimJob, purgeStaleClaims, type ReconcileClaim, releaseClaim } from "./claims.js";
-import { dispatchJob } from "./dispatch-job.js";
+import { dispatchHeld } from "./dispatch-job.js";
 
 export interface ReconcilerDeps {
   nats: Pick<NatsContext, "connected">;
   messaging: Messaging;
   events: JobEventPublisher;
-  collections: Pick<Collections, "jobs">;
-  /** `claimsOf(db)`: the replicas' claims on undispatched jobs. */
+  outbox: JobOutbox;
+  /** `claimsOf(db)`: the replicas' claims on held dispatches. */
   claims: Collection<ReconcileClaim>;
   log: Logger;
   intervalMs: number;
-  /** Records younger than this are left to the gateway, which may still be publishing them. */
+  /** Entries younger than this are left to whoever held them, which may still be publishing them. */
   graceMs: number;
   batchSize: number;
   /** How long a replica's claim on a job keeps the others off it (the claim's window). */
@@ -23,39 +23,39 @@ export interface ReconcilerDeps {
 }
 
 export interface RoundResult {
-  /** Records this replica published and marked dispatched. */
+  /** Dispatches (outbox ids) this replica published and released. */
   dispatched: string[];
   skipped?: "nats-disconnected";
 }
 
 export interface Reconciler {
   start(): void;
-  /** One round: find undispatched records, claim each, publish it, mark it dispatched. */
+  /** One round: find held dispatches, claim each, publish it, release it. */
   runOnce(): Promise<RoundResult>;
   /** Finishes the record in hand, then stops. */
   stop(): Promise<void>;
 }
 
-const UNDISPATCHED = { status: "queued", dispatchedAt: null } as const;
 /** Claims older than this many windows belong to replicas that died holding them. */
 const STALE_CLAIM_WINDOWS = 10;
 
 /**
- * The outbox side of guarantee 1 (DESIGN.md): a job the gateway stored but could not publish (NATS down, or the
- * gateway killed between the two steps) stays `queued` with `dispatchedAt: null`. Every `intervalMs` this finds such
- * records older than `graceMs`, and publishes each one as the gateway would have, then sets `dispatchedAt`.
+ * The outbox side of "a 202 is never lost": a job that NATS could not take when it was accepted (an outage, a
+ * timeout, a gateway that died between its two publishes and left the outbox entry written first... see
+ * `acceptJob`) waits in `job_outbox`. Every `intervalMs` this finds entries older than `graceMs` and publishes each
+ * one as its submit would have, with the same message ids, then releases it. The outbox is empty while NATS is
+ * healthy, so a round costs one small query.
  *
- * Several replicas run it at once. Each record is first claimed for a lease window (`claims.ts`), so two replicas
- * rarely publish the same record; when they do (at a window's edge), JetStream drops the second publish as a
+ * Several replicas run it at once. Each entry is first claimed for a lease window (`claims.ts`), so two replicas
+ * rarely publish the same entry; when they do (at a window's edge), JetStream drops the second publish as a
  * duplicate. A round is skipped while NATS is disconnected, and stops at the first publish that fails for lack of
- * NATS. A record JetStream refuses (JOBS full) stays undispatched and is tried again in a later round: its client
- * already has a 202.
+ * NATS. An entry JetStream refuses (JOBS full) stays and is tried again in a later round: its client already has
+ * a 202.
  */
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const log = deps.log.child({ component: "reconciler" });
   const clock = deps.now ?? (() => new Date());
   const stopped = new AbortController();
-  const { jobs } = deps.collections;
   let loop: Promise<void> | undefined;
 
   const release = (claim: string) =>
@@ -70,39 +70,37 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       return { dispatched, skipped: "nats-disconnected" };
     }
     const now = clock();
-    const candidates = await jobs
-      .find(
-        { ...UNDISPATCHED, createdAt: { $lt: new Date(now.getTime() - deps.graceMs) } },
-        { sort: { createdAt: 1 }, limit: deps.batchSize, projection: { _id: 1 } },
-      )
-      .toArray();
+    const candidates = await deps.outbox.due(new Date(now.getTime() - deps.graceMs), deps.batchSize);
     for (const { _id: id } of candidates) {
       if (stopped.signal.aborted) break;
       const claim = await claimJob(deps.claims, id, clock(), deps.leaseMs);
       // Another replica holds it.
       if (claim === undefined) continue;
-      // Read again under the claim: another replica may have dispatched it since the query.
-      const record = await jobs.findOne({ _id: id, ...UNDISPATCHED });
-      if (!record) {
+      // Read again under the claim: another replica may have published and released it since the query.
+      const entry = await deps.outbox.get(id);
+      if (!entry) {
         await release(claim);
         continue;
       }
       let published: "command" | "schedule";
       try {
-        published = await dispatchJob(deps, record, clock());
+        published = await dispatchHeld(deps, entry, clock());
       } catch (err) {
         await release(claim);
         if (err instanceof JetStreamApiError) {
-          log.warn({ err, jobId: id, queue: record.queue }, "JetStream refused an undispatched job; retrying later");
+          log.warn(
+            { err, jobId: entry.jobId, queue: entry.spec.queue },
+            "JetStream refused a held job; retrying later",
+          );
           continue;
         }
-        log.warn({ err, jobId: id }, "NATS unavailable; reconcile round ended early");
+        log.warn({ err, jobId: entry.jobId }, "NATS unavailable; reconcile round ended early");
         break;
       }
-      await jobs.updateOne({ _id: id, dispatchedAt: null }, { $set: { dispatchedAt: clock() } });
+      await deps.outbox.release(id);
       await release(claim);
       dispatched.push(id);
-      log.info({ jobId: id, tenantId: record.tenantId, published }, "undispatched job published");
+      log.info({ jobId: entry.jobId, tenantId: entry.tenantId, published }, "held job published");
     }
     await purgeStaleClaims(deps.claims, new Date(now.getTime() - STALE_CLAIM_WINDOWS * deps.leaseMs));
     return { dispatched };

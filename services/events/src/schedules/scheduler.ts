@@ -5,10 +5,17 @@ import {
   type ScheduleConfig,
   type ScheduleStateRecord,
 } from "@ai-jobs/contracts";
-import type { Collections, JobEventPublisher, Logger, Messaging } from "@ai-jobs/runtime";
+import {
+  acceptJob,
+  isDuplicateKey,
+  type JobEventPublisher,
+  type JobOutbox,
+  type Logger,
+  type Messaging,
+  type NatsContext,
+} from "@ai-jobs/runtime";
 import type { Cron } from "croner";
-import { type Db, MongoServerError } from "mongodb";
-import { dispatchJob } from "../reconciler/dispatch-job.js";
+import type { Db } from "mongodb";
 import { sleep } from "../sleep.js";
 import { claimFire, fireIdOf, firesOf, jobIdOfFire } from "./fires.js";
 import type { JobSchedule } from "./schedule-config.js";
@@ -24,9 +31,11 @@ export interface MaintenanceTask {
 
 export interface SchedulerDeps {
   db: Db;
-  collections: Pick<Collections, "jobs">;
   messaging: Messaging;
   events: JobEventPublisher;
+  nats: Pick<NatsContext, "connected">;
+  /** Where a fire's job waits when NATS cannot take it (or its queue is full). */
+  outbox: Pick<JobOutbox, "hold">;
   log: Logger;
   schedules: readonly JobSchedule[];
   maintenance: readonly MaintenanceTask[];
@@ -57,15 +66,14 @@ type Entry =
 
 /** Fires run in one tick at most; more means the process stalled, and only the latest ones are run. */
 const MAX_FIRES_PER_TICK = 5;
-const DUPLICATE_KEY = 11000;
 
 /**
  * Cron schedules in the manner of Celery beat, run by every events replica at once. At each fire time every replica
  * tries to claim the fire with a unique-`_id` insert into `schedule_fires` (`cron:<name>:<fireTime>`); only the
- * winner runs it, so a fire happens once however many replicas run. A job fire creates the job record exactly as the
- * gateway does (`queued`, `dispatchedAt: null`), with an id derived from the fire id, then publishes the `queued`
- * event and the command with the shared dispatch; if that publish fails, the reconciler publishes it later. The job
- * id doubles as the command's `Nats-Msg-Id`, a second guard in JetStream's duplicate window.
+ * winner runs it, so a fire happens once however many replicas run. A job fire accepts its job exactly as the gateway
+ * does (`acceptJob`), with an id derived from the fire id; when NATS cannot take it, or its queue is full, the
+ * outbox holds it and the reconciler publishes it later. The job id doubles as the command's `Nats-Msg-Id`, a
+ * second guard in JetStream's duplicate window.
  *
  * Fires missed while no replica ran: at boot, only the latest missed fire of each schedule is run (as Celery beat
  * does), and only for schedules that fired before (a `lastFireAt` in `schedules`).
@@ -106,7 +114,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       );
     } catch (err) {
       // Two replicas upserting a new entry at once: the other one wrote it.
-      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   };
 
@@ -127,19 +135,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       payload: JOB_TYPES[config.type].payload.parse(config.payload) as Record<string, unknown>,
       now,
     });
-    try {
-      await deps.collections.jobs.insertOne(job);
-    } catch (err) {
-      // Created already (a claim purged and taken again): the job exists once.
-      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
-      return { schedule: e.name, fireAt, result: "lost", jobId };
-    }
-    try {
-      await dispatchJob({ messaging: deps.messaging, events: deps.events, log }, job, now);
-      await deps.collections.jobs.updateOne({ _id: jobId, dispatchedAt: null }, { $set: { dispatchedAt: clock() } });
-    } catch (err) {
-      log.warn({ err, jobId, schedule: e.name }, "scheduled job not published yet; the reconciler will publish it");
-    }
+    // A fire claimed twice (its claim purged and taken again) publishes under the same ids: JetStream keeps one.
+    const accepted = await acceptJob(
+      { messaging: deps.messaging, events: deps.events, nats: deps.nats, outbox: deps.outbox, log },
+      job,
+      { now, whenFull: "hold" },
+    );
+    if (accepted === "held") log.warn({ jobId, schedule: e.name }, "scheduled job held for the reconciler");
     log.info({ schedule: e.name, fireAt, jobId, type: config.type }, "schedule fired");
     return { schedule: e.name, fireAt, result: "won", jobId };
   };

@@ -1,14 +1,7 @@
-import {
-  ERROR_CODES,
-  formatSse,
-  type JobRecord,
-  problem,
-  StreamOptions,
-  StreamQuery,
-  validationProblem,
-} from "@ai-jobs/contracts";
+import { ERROR_CODES, formatSse, problem, StreamOptions, StreamQuery, validationProblem } from "@ai-jobs/contracts";
 import {
   authenticate,
+  type JobReader,
   type Messaging,
   type Metrics,
   type NatsContext,
@@ -16,7 +9,6 @@ import {
   registerValueGauge,
 } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Collection } from "mongodb";
 import { z } from "zod";
 import { sendProblem } from "../http/problem.js";
 import { type JobSnapshot, jobEndsLookup, planFollow } from "./job-follower.js";
@@ -26,7 +18,8 @@ import { SseWriter } from "./sse-writer.js";
 
 export interface StreamRouteDeps {
   tokens: ReadonlyMap<string, Principal>;
-  jobs: Collection<JobRecord>;
+  /** A job's status now, projected or not yet (a stream opened right after the submit must find the job). */
+  jobs: JobReader;
   nats: Pick<NatsContext, "js" | "jsm">;
   keepAliveMs: number;
   /** Bytes one connection may have waiting for its socket before it is closed as too slow. */
@@ -134,9 +127,8 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
         topic = { tenantId, all: true };
       } else {
         const jobIds = [...new Set(query.data.job_id)];
-        const records = await deps.jobs
-          .find({ _id: { $in: jobIds }, tenantId }, { projection: { status: 1, seq: 1 } })
-          .toArray();
+        const found = await Promise.all(jobIds.map((id) => deps.jobs.find(tenantId, id)));
+        const records = found.filter((r) => r !== null);
         // Another tenant's job is answered exactly like a job that does not exist.
         const missing = jobIds.find((id) => !records.some((r) => r._id === id));
         if (missing !== undefined) {

@@ -9,7 +9,7 @@ export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): Fasti
   return buildApp({
     log: h.ctx.log,
     tokens: h.config.AUTH_TOKENS,
-    jobs: h.ctx.mongo.collections.jobs,
+    jobs: h.reader,
     nats: h.ctx.nats,
     keepAliveMs: h.config.SSE_KEEPALIVE_MS,
     readiness: { nats: natsCheck(h.ctx.nats.nc), mongo: mongoCheck(h.ctx.mongo.db) },

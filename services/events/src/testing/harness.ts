@@ -4,7 +4,17 @@
  */
 import type { JobEvent, JobRecord } from "@ai-jobs/contracts";
 import { JobRecord as JobRecordSchema } from "@ai-jobs/contracts";
-import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  createIdGenerator,
+  createJobOutbox,
+  createJobReader,
+  type JobOutbox,
+  type JobReader,
+  loadConfig,
+  type ServiceContext,
+} from "@ai-jobs/runtime";
 import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
 import { configShape } from "../config.js";
 
@@ -16,9 +26,12 @@ export interface Harness {
   ctx: ServiceContext;
   config: ReturnType<typeof loadConfig<typeof configShape>>;
   newJobId: () => string;
+  outbox: JobOutbox;
+  /** Jobs as the services read them: the projected record with the events not projected yet. */
+  reader: JobReader;
   /** A valid job record, as the gateway would create it (not stored). */
   jobRecord(overrides?: Partial<JobRecord>): JobRecord;
-  /** Inserts a valid job record, as the gateway would at creation. */
+  /** Inserts a valid job record, as the projector would for a job's `queued` event. */
   insertJob(overrides?: Partial<JobRecord>): Promise<JobRecord>;
   /**
    * Publishes through the runtime's job event publisher; resolves with the stream sequence. `n` tells apart events of
@@ -42,6 +55,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const ctx = await bootService("events-test", "0.0.0", config);
   const newJobId = createIdGenerator();
+  const outbox = createJobOutbox(ctx.mongo.collections.jobOutbox);
+  const reader = createJobReader({ jobs: ctx.mongo.collections.jobs, jsm: ctx.nats.jsm, outbox, log: ctx.log });
   const jobRecord = (overrides: Partial<JobRecord> = {}): JobRecord => {
     const now = new Date();
     return JobRecordSchema.parse({
@@ -74,6 +89,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     ctx,
     config,
     newJobId,
+    outbox,
+    reader,
     jobRecord,
     async insertJob(overrides = {}) {
       const record = jobRecord(overrides);

@@ -31,6 +31,7 @@ const startDispatcher = async () => {
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
     collections: h.ctx.mongo.collections,
+    jobs: h.reader,
     log,
     settings: {
       secrets: h.config.WEBHOOK_SECRETS,

@@ -1,7 +1,9 @@
-import { type JobEvent, type JobRecord, parseEventSubject, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import { ERROR_CODES, type JobEvent, type JobRecord, parseEventSubject, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import {
   ACK_WAIT_MS,
   type Collections,
+  isDuplicateKey,
+  type JobReader,
   type Logger,
   type Messaging,
   type NatsContext,
@@ -9,7 +11,6 @@ import {
   type WebhookDeliveryRecord,
 } from "@ai-jobs/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
-import { MongoServerError } from "mongodb";
 import { Webhook } from "standardwebhooks";
 import { createDurableConsumer } from "../durable-consumer.js";
 import { decodeJobEvent } from "../job-event-message.js";
@@ -27,7 +28,6 @@ import {
 export const WEBHOOK_CONSUMER = "events_webhooks";
 
 const TERMINAL_KINDS = new Set(["succeeded", "failed", "cancelled"]);
-const DUPLICATE_KEY = 11000;
 /** A redelivery this much before its delivery's `nextAttemptAt` is put back until then. */
 const EARLY_TOLERANCE_MS = 100;
 
@@ -43,7 +43,9 @@ export interface WebhookSettings {
 export interface WebhookDispatcherDeps {
   nats: Pick<NatsContext, "js" | "jsm">;
   messaging: Messaging;
-  collections: Pick<Collections, "jobs" | "webhookDeliveries">;
+  collections: Pick<Collections, "webhookDeliveries">;
+  /** The job's webhook and last error, from its record or, before it is projected, its events. */
+  jobs: JobReader;
   log: Logger;
   settings: WebhookSettings;
   /** Tests may answer DNS themselves. */
@@ -148,7 +150,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       await deliveries.insertOne(record);
       return record;
     } catch (err) {
-      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+      if (!isDuplicateKey(err)) throw err;
       const found = await deliveries.findOne({ _id: id });
       if (!found) throw err;
       return found;
@@ -211,10 +213,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       }
       const event = decoded.event;
       span.setAttributes({ "job.id": event.jobId, "tenant.id": event.tenantId });
-      const job = await deps.collections.jobs.findOne(
-        { _id: event.jobId, tenantId: event.tenantId },
-        { projection: { webhook: 1, lastError: 1 } },
-      );
+      if (event.kind === "failed" && event.data.error.code === ERROR_CODES.queueFull) {
+        // Refused at submit: its client got a 503 at once, and the job never existed for it.
+        msg.ack();
+        return;
+      }
+      const job = await deps.jobs.find(event.tenantId, event.jobId);
       const url = job?.webhook?.url;
       const payload = job ? webhookPayloadOf(event, job) : undefined;
       if (!url || !payload) {
