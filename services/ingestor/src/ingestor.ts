@@ -1,8 +1,9 @@
 import { createEmbedder, type Embedder, type EmbeddingConfig } from "@ai-jobs/retrieval";
 import {
+  type AnyJobDefinition,
   createIdGenerator,
-  createWorker,
-  type JobHandlers,
+  createServiceWorker,
+  defineJob,
   type Logger,
   type ServiceContext,
   type Worker,
@@ -14,16 +15,22 @@ import { createDocumentsRepo } from "./data/documents-repo.js";
 import { createMaterialsStore } from "./data/materials-store.js";
 import type { IngestorDeps } from "./handlers/deps.js";
 import { materialIngest } from "./handlers/material-ingest.js";
-import { onIngestorFailure } from "./handlers/on-failure.js";
+import { markIngestFailed } from "./handlers/on-failure.js";
 import { createExtractiveSummarizer } from "./summary/extractive.js";
 import { createOpenAiSummarizer } from "./summary/openai-summarizer.js";
 import type { Summarizer } from "./summary/summarizer.js";
 
 export const SERVICE_NAME = "ingestor";
-export const QUEUE = "ingest";
 
-export function ingestorHandlers(deps: IngestorDeps): JobHandlers {
-  return { "material.ingest": materialIngest(deps) };
+/** The ingestor's job types (the `ingest` queue): `material.ingest`, which marks its document failed when it fails. */
+export function ingestorJobs(deps: IngestorDeps): AnyJobDefinition[] {
+  return [
+    defineJob({
+      type: "material.ingest",
+      handler: materialIngest(deps),
+      onFailure: markIngestFailed(deps.documents, deps.chunks),
+    }),
+  ];
 }
 
 export type IngestSettings = Pick<
@@ -83,19 +90,12 @@ export function ingestorDeps(
 /** The ingestor's worker on the `ingest` queue, wired to a booted service. */
 export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOptions): Worker {
   const deps = ingestorDeps(ctx, opts.settings, opts.embedder);
-  return createWorker({
-    nats: ctx.nats,
-    messaging: ctx.messaging,
-    events: ctx.events,
-    queue: QUEUE,
-    concurrency: opts.concurrency,
-    handlers: ingestorHandlers(deps),
-    onFailure: onIngestorFailure(deps.documents, deps.chunks),
-    log: ctx.log,
+  return createServiceWorker(ctx, {
     serviceName: SERVICE_NAME,
+    jobs: ingestorJobs(deps),
+    concurrency: opts.concurrency,
     instanceId: opts.instanceId,
-    ackWaitMs: opts.ackWaitMs ?? ctx.jobSettings.ackWaitMs,
-    timeouts: ctx.jobSettings.timeouts,
-    ...(opts.pullExpiresMs === undefined ? {} : { pullExpiresMs: opts.pullExpiresMs }),
+    pullExpiresMs: opts.pullExpiresMs,
+    ackWaitMs: opts.ackWaitMs,
   });
 }

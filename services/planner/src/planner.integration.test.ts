@@ -7,51 +7,31 @@ import {
   type StudyPlan,
   SUBJECTS,
 } from "@ai-jobs/contracts";
-import {
-  bootService,
-  closeService,
-  createIdGenerator,
-  loadConfig,
-  type ServiceContext,
-  type Worker,
-} from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, planRecord, startMongo, startNats, waitFor } from "@ai-jobs/testkit";
+import { createIdGenerator, type ServiceContext } from "@ai-jobs/runtime";
+import { planRecord, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configShape } from "./config.js";
-import { createPlannerWorker } from "./planner.js";
 import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
+import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
 
 const TENANT = "tenant_planner";
 const newId = createIdGenerator();
 
-let nats: NatsServer | undefined;
-let mongo: MongoServer | undefined;
-let service: ServiceContext | undefined;
-let worker: Worker | undefined;
+let h: PlannerHarness | undefined;
 
 const ctx = (): ServiceContext => {
-  if (!service) throw new Error("service not booted");
-  return service;
+  if (!h) throw new Error("service not booted");
+  return h.ctx;
 };
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const config = loadConfig(configShape, {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    LOG_LEVEL: "silent",
-    SERVICE_INSTANCE_ID: "planner-test",
+  h = await startPlannerHarness({
+    env: { SERVICE_INSTANCE_ID: "planner-test" },
+    worker: () => ({ concurrency: 2, instanceId: "planner-test", pullExpiresMs: 1_000 }),
   });
-  service = await bootService("planner", "test", config);
-  worker = createPlannerWorker(service, { concurrency: 2, instanceId: "planner-test", pullExpiresMs: 1_000 });
-  await worker.start();
 });
 
 afterAll(async () => {
-  await worker?.stop(2_000);
-  if (service) await closeService(service);
-  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
+  await h?.stop();
 });
 
 async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan> {

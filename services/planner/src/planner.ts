@@ -1,9 +1,15 @@
-import { createWorker, type JobHandlers, type ServiceContext, type Worker } from "@ai-jobs/runtime";
+import {
+  type AnyJobDefinition,
+  createServiceWorker,
+  defineJob,
+  type ServiceContext,
+  type Worker,
+} from "@ai-jobs/runtime";
 import { createExportStore } from "./data/export-store.js";
 import { createPlansRepo } from "./data/plans-repo.js";
 import { createUsageRepo } from "./data/usage-repo.js";
 import { noContext, type PlannerDeps, type RetrieveContext } from "./handlers/deps.js";
-import { onPlannerFailure } from "./handlers/on-failure.js";
+import { markPlanFailed, storeSummaryFallback } from "./handlers/on-failure.js";
 import { planDayGenerate } from "./handlers/plan-day-generate.js";
 import { planExport } from "./handlers/plan-export.js";
 import { planGenerate } from "./handlers/plan-generate.js";
@@ -13,18 +19,18 @@ import { createOfflineProvider } from "./providers/offline.js";
 import type { PlanProvider } from "./providers/types.js";
 
 export const SERVICE_NAME = "planner";
-export const QUEUE = "ai_generation";
 /** Chunks a prompt gets at most, unless configured. */
 export const DEFAULT_CONTEXT_K = 5;
 
-export function plannerHandlers(deps: PlannerDeps): JobHandlers {
-  return {
-    "plan.generate": planGenerate(deps),
-    "plan.day.generate": planDayGenerate(deps),
-    "plan.tasks.generate": planTasksGenerate(deps),
-    "plan.summary": planSummary(deps),
-    "plan.export": planExport(deps),
-  };
+/** The planner's job types (all on the `ai_generation` queue): each with its handler and its failure hook, if any. */
+export function plannerJobs(deps: PlannerDeps): AnyJobDefinition[] {
+  return [
+    defineJob({ type: "plan.generate", handler: planGenerate(deps), onFailure: markPlanFailed(deps.repo) }),
+    defineJob({ type: "plan.day.generate", handler: planDayGenerate(deps) }),
+    defineJob({ type: "plan.tasks.generate", handler: planTasksGenerate(deps) }),
+    defineJob({ type: "plan.summary", handler: planSummary(deps), onFailure: storeSummaryFallback(deps.repo) }),
+    defineJob({ type: "plan.export", handler: planExport(deps) }),
+  ];
 }
 
 export interface PlannerWorkerOptions {
@@ -42,9 +48,8 @@ export interface PlannerWorkerOptions {
 
 /** The planner's worker on the `ai_generation` queue, wired to a booted service. */
 export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOptions): Worker {
-  const repo = createPlansRepo(ctx.mongo.collections);
   const deps: PlannerDeps = {
-    repo,
+    repo: createPlansRepo(ctx.mongo.collections),
     provider: opts.provider ?? createOfflineProvider(),
     usage: createUsageRepo(ctx.mongo.db),
     metrics: ctx.metrics,
@@ -52,19 +57,12 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     retrieveContext: opts.retrieveContext ?? noContext,
     contextK: opts.contextK ?? DEFAULT_CONTEXT_K,
   };
-  return createWorker({
-    nats: ctx.nats,
-    messaging: ctx.messaging,
-    events: ctx.events,
-    queue: QUEUE,
-    concurrency: opts.concurrency,
-    handlers: plannerHandlers(deps),
-    onFailure: onPlannerFailure(repo),
-    log: ctx.log,
+  return createServiceWorker(ctx, {
     serviceName: SERVICE_NAME,
+    jobs: plannerJobs(deps),
+    concurrency: opts.concurrency,
     instanceId: opts.instanceId,
-    ackWaitMs: opts.ackWaitMs ?? ctx.jobSettings.ackWaitMs,
-    timeouts: ctx.jobSettings.timeouts,
-    ...(opts.pullExpiresMs === undefined ? {} : { pullExpiresMs: opts.pullExpiresMs }),
+    pullExpiresMs: opts.pullExpiresMs,
+    ackWaitMs: opts.ackWaitMs,
   });
 }

@@ -8,9 +8,8 @@ import type { DocumentsRepo } from "../data/documents-repo.js";
  * nothing half-stored stays. A document that had an active set keeps it, so search still finds the old chunks.
  * Reads the raw payload, since the failure may be that the payload was invalid.
  */
-export function onIngestorFailure(documents: DocumentsRepo, chunks: ChunksRepo): FailureHook {
+export function markIngestFailed(documents: DocumentsRepo, chunks: ChunksRepo): FailureHook<"material.ingest"> {
   return async (command, error, log) => {
-    if (command.type !== "material.ingest") return;
     const { documentId, planId } = command.payload;
     if (typeof documentId === "string" && documentId.length > 0) {
       await documents.markFailed(command.tenantId, documentId, error.message);

@@ -1,90 +1,82 @@
-import { ERROR_CODES, type StudyTask } from "@ai-jobs/contracts";
-import { PermanentError } from "@ai-jobs/runtime";
+import { ERROR_CODES } from "@ai-jobs/contracts";
+import { mapBounded, PermanentError } from "@ai-jobs/runtime";
 import { dayCount } from "../domain/dates.js";
-import { dayPartial, throttled } from "../domain/partial-days.js";
+import { dayPartial } from "../domain/partial-days.js";
 import { briefOf, dayTasksToStudyTasks, toStudyDay } from "../domain/plan-documents.js";
 import type { PlanBrief } from "../providers/types.js";
+import { createDayProgress } from "./day-progress.js";
 import type { PlannerDeps } from "./deps.js";
+import { draftOutline } from "./draft-outline.js";
 import { type MeteredHandler, metered } from "./metered.js";
 
 /** A plan longer than a year is a mistake in the request, not work to do. */
 export const MAX_PLAN_DAYS = 366;
-/** Per-day progress is throttled to about this many events, whatever the plan's length. */
-const DAY_PROGRESS_EVENTS = 10;
-/** While a day's answer streams in, its partial content is sent at most this often. */
-export const PARTIAL_EVENT_MS = 1_000;
 
 /**
- * plan.generate: drafts a plan's days and tasks and stores them under deterministic ids, so a redelivered or
- * repeated job replaces the plan's content instead of duplicating it. Progress events carry the days drafted since
- * the previous one (`partial.days`), and while a day streams in from a model, its tasks so far (`partial.day`).
+ * plan.generate: drafts a plan's outline in ranges of days, then every day's tasks, `provider.concurrency` calls at
+ * a time (LLM_CONCURRENCY for a model, so a job never queues more calls than its replica lets through; 1 runs the
+ * same code one call after another). Days and tasks are stored under deterministic ids, so a redelivered or repeated
+ * job replaces the plan's content instead of duplicating it. Progress events follow the days done in plan order
+ * (`createDayProgress`): they carry the days drafted since the previous one (`partial.days`), and while a day
+ * streams in from a model, its tasks so far (`partial.day`).
  */
 export function planGenerate(deps: PlannerDeps) {
   const { repo, provider } = deps;
-  const handler: MeteredHandler<"plan.generate"> = async ({ command, payload, signal, progress }, usage) => {
+  const handler: MeteredHandler<"plan.generate"> = async ({ command, payload, signal, progress, log }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const plan = await repo.findPlan(ref.tenantId, ref.planId);
     if (!plan) throw new PermanentError(ERROR_CODES.notFound, `study plan ${ref.planId} not found`);
     const brief = briefOf(payload);
-    checkDateRange(brief);
+    const total = checkDateRange(brief);
     await repo.markGenerationRunning(ref.tenantId, ref.planId, command.jobId);
     const call = { jobType: command.type, signal, usage };
+    const concurrency = provider.concurrency;
 
     const goalContext = await deps.retrieveContext(ref.tenantId, ref.planId, brief.goal, deps.contextK);
-    const outline = (await provider.draftOutline(brief, { ...call, context: goalContext })).map((day, index) => ({
-      ...day,
-      index,
-    }));
+    const drafted = await draftOutline({
+      provider,
+      brief,
+      total,
+      concurrency,
+      call: { ...call, context: goalContext },
+    });
+    const outline = drafted.days;
+    if (drafted.asks > 1) log.info({ asks: drafted.asks, templated: drafted.templated }, "outline days asked again");
+    if (drafted.templated.length > 0) {
+      log.warn({ days: drafted.templated }, "the model gave no outline for some days: template days used");
+    }
     signal.throwIfAborted();
     await repo.saveDays(outline.map((day) => toStudyDay(ref, day)));
     await progress({
       pct: 10,
       step: "outline",
-      message: "outline drafted",
+      message:
+        drafted.templated.length === 0
+          ? "outline drafted"
+          : `outline drafted (${drafted.templated.length} of ${total} days from the template: the model gave none)`,
       partial: { days: outline.map((d) => dayPartial(d, [])) },
     });
 
     const taskIds: string[] = [];
-    const progressEvery = Math.max(1, Math.ceil(outline.length / DAY_PROGRESS_EVENTS));
-    let unsaved: StudyTask[] = [];
-    let unsent: ReturnType<typeof dayPartial>[] = [];
-    for (const day of outline) {
-      signal.throwIfAborted();
-      const pct = 10 + Math.floor((85 * day.index) / outline.length);
-      const onPartial = throttled<unknown>(PARTIAL_EVENT_MS, (answer) => {
-        const sections = (answer as { sections?: unknown }).sections;
-        void progress({
-          pct,
-          step: "drafting",
-          message: `drafting day ${day.index + 1}/${outline.length}`,
-          partial: { day: { index: day.index, date: day.date, title: day.title, sections } },
-        }).catch(() => undefined);
+    const dayProgress = createDayProgress({
+      outline,
+      signal,
+      saveTasks: (tasks) => repo.saveTasks(tasks),
+      send: progress,
+    });
+    await mapBounded(outline, concurrency, signal, async (day, _index, daySignal) => {
+      const query = `${brief.goal}\n${day.title}`;
+      const context = await deps.retrieveContext(ref.tenantId, ref.planId, query, deps.contextK);
+      const sections = await provider.draftDayTasks(brief, day, {
+        ...call,
+        signal: daySignal,
+        context,
+        onPartial: (answer) => dayProgress.streaming(day, answer),
       });
-      const context = await deps.retrieveContext(
-        ref.tenantId,
-        ref.planId,
-        `${brief.goal}\n${day.title}`,
-        deps.contextK,
-      );
-      const sections = await provider.draftDayTasks(brief, day, { ...call, context, onPartial });
       const tasks = dayTasksToStudyTasks(ref, day.index, sections);
-      unsaved.push(...tasks);
-      unsent.push(dayPartial(day, sections));
       taskIds.push(...tasks.map((t) => t._id));
-      const drafted = day.index + 1;
-      if (drafted % progressEvery === 0 || drafted === outline.length) {
-        signal.throwIfAborted();
-        await repo.saveTasks(unsaved);
-        unsaved = [];
-        await progress({
-          pct: 10 + Math.floor((85 * drafted) / outline.length),
-          step: "days",
-          message: `day ${drafted}/${outline.length} drafted`,
-          partial: { days: unsent },
-        });
-        unsent = [];
-      }
-    }
+      await dayProgress.drafted(day, sections, tasks);
+    });
 
     signal.throwIfAborted();
     // What an earlier generation wrote beyond the new plan: more days, or more tasks in a section.
@@ -96,7 +88,8 @@ export function planGenerate(deps: PlannerDeps) {
   return metered(deps, handler);
 }
 
-function checkDateRange(brief: PlanBrief): void {
+/** The plan's number of days; a range that ends before it starts, or spans more than a year, fails for good. */
+function checkDateRange(brief: PlanBrief): number {
   const days = dayCount(brief.startDate, brief.endDate);
   if (days === 0) {
     throw new PermanentError(
@@ -107,4 +100,5 @@ function checkDateRange(brief: PlanBrief): void {
   if (days > MAX_PLAN_DAYS) {
     throw new PermanentError(ERROR_CODES.invalidPayload, `a plan covers at most ${MAX_PLAN_DAYS} days, not ${days}`);
   }
+  return days;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { dayCount } from "../domain/dates.js";
 import { createOfflineProvider, splitMinutes } from "./offline.js";
 import { topicsOf } from "./topics.js";
 import type { DayOutline, PlanBrief, PlanProvider, SectionTasks } from "./types.js";
@@ -12,12 +13,13 @@ const brief: PlanBrief = {
   dailyMinutes: 95,
 };
 const call = { jobType: "plan.generate", signal: new AbortController().signal };
+const wholePlan = (b: PlanBrief) => ({ first: 0, count: dayCount(b.startDate, b.endDate) });
 
 async function draftAll(
   provider: PlanProvider,
   b: PlanBrief,
 ): Promise<Array<{ day: DayOutline; sections: SectionTasks[] }>> {
-  const outline = await provider.draftOutline(b, call);
+  const outline = await provider.draftOutline(b, wholePlan(b), call);
   return Promise.all(outline.map(async (day) => ({ day, sections: await provider.draftDayTasks(b, day, call) })));
 }
 
@@ -29,7 +31,7 @@ describe("offline plan provider", () => {
   });
 
   it("drafts one day per date of the range, both ends included, across a month end", async () => {
-    const outline = await provider.draftOutline(brief, call);
+    const outline = await provider.draftOutline(brief, wholePlan(brief), call);
     expect(outline.map((d) => d.date)).toEqual([
       "2025-02-26",
       "2025-02-27",
@@ -44,8 +46,14 @@ describe("offline plan provider", () => {
     expect(outline.at(-1)?.title).toMatch(/^Day 6: Review of photosynthesis/);
   });
 
+  it("outlines any range of days exactly as the whole plan has them", async () => {
+    const whole = await provider.draftOutline(brief, wholePlan(brief), call);
+    expect(await provider.draftOutline(brief, { first: 2, count: 4 }, call)).toEqual(whole.slice(2, 6));
+  });
+
   it("drafts a single day when start and end are the same date", async () => {
-    const outline = await provider.draftOutline({ ...brief, endDate: brief.startDate }, call);
+    const single = { ...brief, endDate: brief.startDate };
+    const outline = await provider.draftOutline(single, wholePlan(single), call);
     expect(outline).toHaveLength(1);
     expect(outline[0]?.title).toBe("Day 1: Photosynthesis");
   });
@@ -91,9 +99,9 @@ describe("offline plan provider", () => {
 
   it("stops when the job's signal has fired", async () => {
     const aborted = AbortSignal.abort(new Error("cancelled"));
-    await expect(provider.draftOutline(brief, { jobType: "plan.generate", signal: aborted })).rejects.toThrow(
-      "cancelled",
-    );
+    await expect(
+      provider.draftOutline(brief, wholePlan(brief), { jobType: "plan.generate", signal: aborted }),
+    ).rejects.toThrow("cancelled");
   });
 });
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TaskKind } from "@ai-jobs/contracts";
 import { addDays, dayCount } from "../domain/dates.js";
+import type { DayRange } from "../domain/day-ranges.js";
 import { deterministicSummary } from "../domain/summary.js";
 import { capitalise, topicsOf } from "./topics.js";
 import type {
@@ -78,16 +79,10 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): PlanPr
   };
   return {
     name: OFFLINE_PROVIDER,
-    draftOutline: (brief, call) =>
-      metered(call, async () => {
-        const n = dayCount(brief.startDate, brief.endDate);
-        return Array.from({ length: n }, (_, index) => ({
-          index,
-          date: addDays(brief.startDate, index),
-          title: `Day ${index + 1}: ${capitalise(dayTopic(brief, index).label)}`,
-          sections: SECTIONS.map((s) => ({ ...s })),
-        }));
-      }),
+    // It computes in microseconds; its only latency is the simulated one, which demos and crash tests rely on to
+    // see a plan drafted at a known pace (days × stepDelayMs), so one day at a time.
+    concurrency: 1,
+    draftOutline: (brief, range, call) => metered(call, async () => offlineOutline(brief, range)),
     draftDayTasks: (brief, day, call) =>
       metered(call, async () => {
         await think(call.signal);
@@ -100,6 +95,22 @@ export function createOfflineProvider(opts: OfflineProviderOptions = {}): PlanPr
       }),
     summarise: (content, call) => metered(call, async () => deterministicSummary(content)),
   };
+}
+
+/**
+ * The template outline of days `range.first` … of a plan: `Day <n>: <Topic>`, sections Learn and Practice. The
+ * offline provider's outline, and what `plan.generate` falls back to for days a model would not outline.
+ */
+export function offlineOutline(brief: PlanBrief, range: DayRange): DayOutline[] {
+  return Array.from({ length: range.count }, (_, i) => {
+    const index = range.first + i;
+    return {
+      index,
+      date: addDays(brief.startDate, index),
+      title: `Day ${index + 1}: ${capitalise(dayTopic(brief, index).label)}`,
+      sections: SECTIONS.map((s) => ({ ...s })),
+    };
+  });
 }
 
 /** The topic of one day: a goal word per day in turn, each pass a phase further, and a review on the last day. */

@@ -3,8 +3,9 @@ import { z } from "zod";
 
 /**
  * The shapes the model answers in (snake_case, as the prompts speak). Sent as the JSON schema of the response
- * format (strict structured output) and checked again on the way in; the rules JSON schema cannot say (how many
- * days, which sections) are checked by the provider and repaired the same way.
+ * format (strict structured output) and checked again on the way in. The sections of a day's tasks, which JSON schema
+ * cannot say, are checked by the provider and repaired the same way; the number of outline days is not a rule of
+ * the answer (plan.generate asks again for the days missing and drops the extras).
  */
 export const OutlineAnswer = z.object({
   days: z.array(

@@ -1,6 +1,6 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
 import { completeStructured, type LlmCallSettings, type LlmCallUsage, type LlmDeps } from "@ai-jobs/llm";
-import { addDays, dayCount } from "../domain/dates.js";
+import { addDays } from "../domain/dates.js";
 import { DayTasksAnswer, OutlineAnswer, SectionTasksAnswer, SummaryAnswer, type TaskAnswer } from "./openai-schemas.js";
 import { dayTasksPrompt, outlinePrompt, sectionTasksPrompt, summaryPrompt } from "./prompts.js";
 import type { DraftCall, PlanProvider, TaskDraft } from "./types.js";
@@ -27,21 +27,20 @@ export function createOpenAiProvider(opts: OpenAiProviderOptions): PlanProvider 
 
   return {
     name: opts.name,
-    async draftOutline(brief, call) {
-      const n = dayCount(brief.startDate, brief.endDate);
+    // Drafting more days at once than the limiter lets through would only queue calls in this process.
+    concurrency: opts.llm.limiter?.limit ?? 1,
+    async draftOutline(brief, range, call) {
+      // No count check here: a model that writes fewer or more days than asked is not repaired (it tends to answer
+      // the same again), the caller asks again for the days still missing and drops the extras.
       const { value } = await completeStructured(opts.llm, {
         ...common(call),
         name: "study_plan_outline",
         schema: OutlineAnswer,
-        messages: outlinePrompt(brief, n, call.context),
-        check: (answer) =>
-          answer.days.length === n
-            ? undefined
-            : `the plan needs exactly ${n} days, the answer has ${answer.days.length}`,
+        messages: outlinePrompt(brief, range, call.context),
       });
-      return value.days.map((day, index) => ({
-        index,
-        date: addDays(brief.startDate, index),
+      return value.days.map((day, i) => ({
+        index: range.first + i,
+        date: addDays(brief.startDate, range.first + i),
         title: day.title,
         sections: day.sections.map((s, p) => ({ id: `s${p + 1}`, title: s.title })),
       }));

@@ -1,5 +1,7 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
 import type { ChatMessage } from "@ai-jobs/llm";
+import { addDays, dayCount } from "../domain/dates.js";
+import type { DayRange } from "../domain/day-ranges.js";
 import type { DayOutline, PlanBrief, PlanContent } from "./types.js";
 
 /**
@@ -37,14 +39,34 @@ const messages = (data: Record<string, unknown>): ChatMessage[] => [
   { role: "user", content: JSON.stringify(data) },
 ];
 
-export const outlinePrompt = (brief: PlanBrief, dayCount: number, context?: ContextChunk[]) =>
-  messages({
+/**
+ * The outline of one range of the plan's days. Dates follow from the plan's start, so the range is spelled out as
+ * dates too; a range that is not the whole plan is told where it falls, so the model paces it (no part but the
+ * last one closes the plan).
+ */
+export const outlinePrompt = (brief: PlanBrief, range: DayRange, context?: ContextChunk[]) => {
+  const total = dayCount(brief.startDate, brief.endDate);
+  const last = range.first + range.count - 1;
+  const from = addDays(brief.startDate, range.first);
+  const to = addDays(brief.startDate, last);
+  const instructions = [
+    `Write days ${range.first + 1} to ${last + 1} of the outline of this ${total}-day plan: exactly ${range.count} days, one per date from ${from} to ${to}, in order.`,
+    "Each day gets a title naming its topic and 1 to 4 sections (e.g. learn, practise, review).",
+    range.count < total ? "The other days are written separately: pace these for where they fall in the plan." : "",
+    last === total - 1 ? "The last day should consolidate." : "",
+  ];
+  return messages({
     task: "outline",
-    instructions: `Write the outline of the plan: exactly ${dayCount} days, one per date from start_date to end_date, in order. Each day gets a title naming its topic and 1 to 4 sections (e.g. learn, practise, review). The last day should consolidate.`,
-    day_count: dayCount,
+    instructions: instructions.filter(Boolean).join(" "),
+    day_count: range.count,
+    first_day: range.first + 1,
+    from_date: from,
+    to_date: to,
+    plan_day_count: total,
     ...briefData(brief),
     context: contextData(context),
   });
+};
 
 export const dayTasksPrompt = (brief: PlanBrief, day: DayOutline, context?: ContextChunk[]) =>
   messages({

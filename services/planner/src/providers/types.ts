@@ -1,5 +1,6 @@
 import type { ContextChunk, TaskKind } from "@ai-jobs/contracts";
 import type { UsageMeter } from "@ai-jobs/llm";
+import type { DayRange } from "../domain/day-ranges.js";
 
 /** What a plan is generated from: the plan's own fields, whoever asks (a new plan or a regeneration). */
 export interface PlanBrief {
@@ -68,7 +69,17 @@ export interface PlanContent {
 export interface PlanProvider {
   /** Stored on the plan as `provider`: `offline`, or the model name. */
   readonly name: string;
-  draftOutline(brief: PlanBrief, call: DraftCall): Promise<DayOutline[]>;
+  /**
+   * How many of its calls one job should have under way at once: a plan's days are drafted this many at a time.
+   * A model provider says its process-wide cap (`LLM_CONCURRENCY`), so a job never queues more than that.
+   */
+  readonly concurrency: number;
+  /**
+   * The outline of days `range.first` … of the plan, in order: index and date are assigned by position, never read
+   * from a model. A model may answer with fewer or more days than asked; the caller keeps those in the range and
+   * asks again for the rest.
+   */
+  draftOutline(brief: PlanBrief, range: DayRange, call: DraftCall): Promise<DayOutline[]>;
   /** Tasks for every section of `day`, in section order. */
   draftDayTasks(brief: PlanBrief, day: DayOutline, call: DraftCall): Promise<SectionTasks[]>;
   draftSectionTasks(brief: PlanBrief, day: DayOutline, sectionId: string, call: DraftCall): Promise<TaskDraft[]>;

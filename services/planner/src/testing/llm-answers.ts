@@ -2,8 +2,9 @@ import type { RecordedRequest, ScriptedReply } from "@ai-jobs/testkit";
 
 /**
  * What the test OpenAI server answers a planner prompt with, built from the job data in the prompt (the user message
- * is one JSON object): the right number of days, the day's sections, and citations of every context chunk given
- * plus one id that was not given (the provider must drop it). Used by the tests and the LLM throughput benchmark.
+ * is one JSON object): the outline days asked for (titled by their day of the plan), the day's sections, and
+ * citations of every context chunk given plus one id that was not given (the provider must drop it). Used by the
+ * tests and the benchmarks.
  */
 export const NOT_GIVEN_CHUNK = "chunk-never-given";
 
@@ -11,8 +12,12 @@ interface PromptData {
   task: string;
   title: string;
   daily_minutes: number;
+  /** Outline prompts: how many days are asked for, from which day of the plan (1-based). */
   day_count?: number;
-  day?: { title: string; sections: Array<{ id: string; title: string }> };
+  first_day?: number;
+  from_date?: string;
+  to_date?: string;
+  day?: { index: number; title: string; sections: Array<{ id: string; title: string }> };
   context?: Array<{ id: string; text: string }>;
 }
 
@@ -38,12 +43,7 @@ export function plannerAnswer(
   let content: unknown;
   switch (data.task) {
     case "outline":
-      content = {
-        days: Array.from({ length: data.day_count ?? 1 }, (_, i) => ({
-          title: `Topic ${i + 1} of ${data.title}`,
-          sections: [{ title: "Learn" }, { title: "Practise" }],
-        })),
-      };
+      content = outlineDays(data, data.day_count ?? 1);
       break;
     case "day_tasks":
       content = {
@@ -64,3 +64,15 @@ export function plannerAnswer(
   }
   return { kind: "answer" as const, content: JSON.stringify(content), ...extra };
 }
+
+/** An outline answer of `count` days, whatever the prompt asked for: a model that miscounts. */
+export function plannerOutline(request: RecordedRequest, count: number) {
+  return { kind: "answer" as const, content: JSON.stringify(outlineDays(promptDataOf(request), count)) };
+}
+
+const outlineDays = (data: PromptData, count: number) => ({
+  days: Array.from({ length: count }, (_, i) => ({
+    title: `Topic ${(data.first_day ?? 1) + i} of ${data.title}`,
+    sections: [{ title: "Learn" }, { title: "Practise" }],
+  })),
+});
