@@ -122,11 +122,13 @@ describe("when things go wrong", () => {
     let jobId: string;
     try {
       ({ jobId } = await submitPlan({ end_date: "2026-12-02" }));
-      const record = await mongo
+      // Held in the outbox for the reconciler, and readable from there.
+      const held = await mongo
         .db(stack.mongo.dbName)
-        .collection("jobs")
+        .collection("job_outbox")
         .findOne({ _id: jobId as never });
-      expect(record).toMatchObject({ status: "queued", dispatchedAt: null });
+      expect(held).toMatchObject({ jobId, retry: 0 });
+      expect(await jobOf(jobId)).toMatchObject({ status: "queued" });
     } finally {
       await stack.nats.restart();
     }

@@ -47,17 +47,36 @@ export interface Stack {
 }
 
 /** The built entry point when `tsc -b` has run (as in `npm test`), else the TypeScript source through tsx. */
-function entryOf(service: string): string {
+export function entryOf(service: string): string {
   const built = path.join(repoRoot(), "services", service, "dist", "main.js");
   return existsSync(built) ? built : path.join(repoRoot(), "services", service, "src", "main.ts");
 }
 
+export interface Services {
+  gatewayUrl: string;
+  eventsUrl: string;
+  processes: Partial<Record<ServiceName, ServiceProcess>>;
+  /** Starts one more process of a service on a port of its own. */
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
+  urlOf(proc: ServiceProcess): string;
+  /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  /** Starts a fresh process of a service on its port (whatever ran there must be stopped already). */
+  relaunch(name: ServiceName): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
 /**
- * Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port.
- * `extraEnv` goes to every service (e.g. a short JOBS_ACK_WAIT_MS for crash-recovery tests).
+ * Starts some of the services as separate processes against a NATS and a MongoDB that are already up, each on a
+ * free port: workers and events first, the gateway last (the last thing a client can reach). `extraEnv` goes to
+ * every service.
  */
-export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+export async function startServices(
+  nats: Pick<NatsServer, "url">,
+  mongo: Pick<MongoServer, "url" | "dbName">,
+  names: readonly ServiceName[],
+  extraEnv: Record<string, string> = {},
+): Promise<Services> {
   const [gatewayPort, eventsPort] = await Promise.all([freePort(), freePort()]);
   const eventsUrl = `http://127.0.0.1:${eventsPort}`;
   const common = {
@@ -96,43 +115,73 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     urls.set(proc, `http://127.0.0.1:${port}`);
     return proc;
   };
-  const spawn = async (name: ServiceName, env?: Record<string, string>) => launch(name, await freePort(), env);
+  const portOf = async (name: ServiceName) => {
+    const known = ports.get(name);
+    if (known !== undefined) return known;
+    const port = await freePort();
+    ports.set(name, port);
+    return port;
+  };
 
-  // Workers and events first: the gateway is the last thing a client can reach.
-  const [events, planner, ingestor] = await Promise.all([
-    launch("events", eventsPort),
-    freePort().then(async (port) => {
-      ports.set("planner", port);
-      return launch("planner", port);
+  const processes: Partial<Record<ServiceName, ServiceProcess>> = {};
+  const first = names.filter((n) => n !== "gateway");
+  await Promise.all(
+    first.map(async (name) => {
+      processes[name] = await launch(name, await portOf(name));
     }),
-    freePort().then(async (port) => {
-      ports.set("ingestor", port);
-      return launch("ingestor", port);
-    }),
-  ]);
-  const gateway = await launch("gateway", gatewayPort);
-  const services: Record<ServiceName, ServiceProcess> = { gateway, events, planner, ingestor };
+  );
+  if (names.includes("gateway")) processes.gateway = await launch("gateway", gatewayPort);
   return {
-    nats,
-    mongo,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     eventsUrl,
-    services,
-    spawn,
+    processes,
+    spawn: async (name, env) => launch(name, await freePort(), env),
     urlOf(proc) {
       const url = urls.get(proc);
       if (url === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
       return url;
     },
     async restart(name, signal = "SIGTERM") {
-      await services[name].kill(signal);
-      const port = ports.get(name);
-      if (port === undefined) throw new Error(`no port for ${name}`);
-      services[name] = await launch(name, port);
-      return services[name];
+      await processes[name]?.kill(signal);
+      processes[name] = await launch(name, await portOf(name));
+      return processes[name];
+    },
+    async relaunch(name) {
+      processes[name] = await launch(name, await portOf(name));
+      return processes[name];
     },
     async stop() {
       await Promise.all(all.map((s) => s.kill("SIGTERM")));
+    },
+  };
+}
+
+/**
+ * Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port.
+ * `extraEnv` goes to every service (e.g. a short JOBS_ACK_WAIT_MS for crash-recovery tests).
+ */
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  const started = await startServices(nats, mongo, ["events", "planner", "ingestor", "gateway"], extraEnv);
+  const { gateway, events, planner, ingestor } = started.processes;
+  if (!gateway || !events || !planner || !ingestor) throw new Error("a service did not start");
+  const services: Record<ServiceName, ServiceProcess> = { gateway, events, planner, ingestor };
+  return {
+    nats,
+    mongo,
+    gatewayUrl: started.gatewayUrl,
+    eventsUrl: started.eventsUrl,
+    services,
+    spawn: started.spawn,
+    urlOf: started.urlOf,
+    async restart(name, signal = "SIGTERM") {
+      // The stack's own record: a test may have swapped in another process of the service (a survivor).
+      await services[name].kill(signal);
+      services[name] = await started.relaunch(name);
+      return services[name];
+    },
+    async stop() {
+      await started.stop();
       await Promise.all([nats.cleanup(), mongo.cleanup()]);
     },
   };
