@@ -20,6 +20,7 @@ import { createIdGenerator } from "@ai-jobs/runtime";
 import {
   documentRecord,
   freePort,
+  mongoBackendLabel,
   planRecord,
   repoRoot,
   type ServiceProcess,
@@ -182,7 +183,9 @@ async function ingest(bytes: Uint8Array, filename: string): Promise<{ ms: number
 const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 try {
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, FerretDB (SQLite)`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, ${await mongoBackendLabel()}`,
+  );
 
   // 1. Throughput, offline embedder.
   const offline = await startIngestor();

@@ -8,7 +8,7 @@
 import os from "node:os";
 import { type JobCommand, SUBJECTS } from "@ai-jobs/contracts";
 import { bootService, closeService, createIdGenerator, loadConfig } from "@ai-jobs/runtime";
-import { startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
+import { mongoBackendLabel, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
 import { configShape } from "../services/planner/src/config.js";
 import { createPlannerWorker } from "../services/planner/src/planner.js";
 import { providerFromConfig } from "../services/planner/src/providers/select.js";
@@ -126,7 +126,7 @@ try {
     }
   }
   console.log(
-    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${process.env.MONGO_URL ? "MONGO_URL" : "FerretDB 1.24.2 (SQLite)"}, model answer: ${llmMs} ms`,
+    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${await mongoBackendLabel()}, model answer: ${llmMs} ms`,
   );
   console.log(
     "| concurrency | jobs | elapsed | jobs/s | ideal N/0.2 | efficiency | overhead per job | p50 publish → succeeded | LLM calls |",

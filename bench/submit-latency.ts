@@ -10,6 +10,7 @@
  * Run: npm run bench -- submit   (BENCH_REQUESTS, BENCH_PLANS tune the sample sizes)
  */
 import os from "node:os";
+import { mongoBackendLabel } from "@ai-jobs/testkit";
 import { readSse } from "../test/support/sse.js";
 import { startStack, TOKEN } from "../test/support/stack.js";
 import { fmt, median, percentile } from "./stats.js";
@@ -52,7 +53,7 @@ try {
   const aloneMs = await postLatencies();
 
   console.log(
-    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${process.env.MONGO_URL ? "MONGO_URL" : "FerretDB 1.24.2 (SQLite)"}`,
+    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${await mongoBackendLabel()}`,
   );
   console.log(
     `submit → SSE result, 14-day plan, idle stack (${plans} runs): p50 ${fmt(median(resultMs))}  p99 ${fmt(percentile(resultMs, 99))}`,

@@ -1,45 +1,78 @@
 /**
- * This platform through its publish API, as the gateway submits: `newJobRecord` inserted into `jobs`, then
- * `publishQueued` (the `queued` event) and `publishCommand` (the command on `jobs.ingest.normal.<tenant>`), for a
- * no-op `material.ingest` handler run by `createWorker` in this process. The gateway's third write (`dispatchedAt`,
- * an update that scans on FerretDB) is left out: this row is the publish path, the gateway row below has it.
- * With `project`, the events service's projector runs here too and "terminal" is the `succeeded` status stored in
- * MongoDB (its `updatedAt`); without it there is no terminal latency (nothing is
- * stored), only the drain: the worker done with the last job (its `succeeded` event published, the command acked).
+ * This platform through its own runtime, as the gateway and the scheduler submit: `acceptJob` (the `queued` event,
+ * which carries the job, and the command, pipelined) for a no-op `material.ingest` run by `createWorker` in this
+ * process. The job's state of record is JetStream, so "terminal" is when `GET /api/ai/jobs/{id}/` on a real gateway
+ * process first answers the job as succeeded (only with `readTerminal`: a poller per finished job). The MongoDB
+ * projection is the events service, its own process: with `projectDuring` it runs through the whole run (on the same
+ * two cores, competing for them, as a one-machine deployment would); without, it is started once the worker is done
+ * and projects the whole backlog, and `storedAfterS` is how long that took. A fresh nats-server and database per run,
+ * so no run inherits another's data.
  */
-import { CONSUMERS, newJobRecord, STREAMS } from "@ai-jobs/contracts";
-import { closeService, createIdGenerator, publishCommand, publishQueued, type ServiceContext } from "@ai-jobs/runtime";
-import { createProjector } from "../../services/events/src/projection/projector.js";
+import { newJobRecord, STREAMS } from "@ai-jobs/contracts";
+import { acceptJob, closeService, createIdGenerator, createJobOutbox, type ServiceContext } from "@ai-jobs/runtime";
+import { type MongoServer, mongoBackendLabel, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
+import { type ServiceName, type Services, startServices } from "../../test/support/stack.js";
 import { summarize } from "./dispatch-raw.js";
 import { bootBenchContext, noopWorker, until } from "./platform-context.js";
+import { readTerminalAt } from "./read-terminal.js";
 import { JobClock, windowed } from "./timing.js";
 import type { DispatchOptions, DispatchRun } from "./types.js";
 
-const TENANT = "bench";
+const TENANT = "acme";
+
+export interface PlatformRun extends DispatchRun {
+  /**
+   * The MongoDB projection: the worker done → every record and event stored, with the events service running all
+   * along; or, started after the run, the time it took to project the whole backlog.
+   */
+  storedAfterS: number;
+  store: string;
+  /** Submits the gateway shed with a 503 and the client tried again after Retry-After (the HTTP row). */
+  shed?: number;
+}
+
+export interface PlatformHooks {
+  /** Servers to run on instead of fresh ones (a profiler watching them); they are left running. */
+  servers?: { nats: NatsServer; mongo: MongoServer };
+  /** Called once the service processes are up, before anything is submitted. */
+  onServices?(services: Services): void;
+}
 
 export async function dispatchPlatform(
-  natsUrl: string,
-  mongoUrl: string,
-  opts: DispatchOptions & { project: boolean },
-): Promise<DispatchRun> {
-  const ctx = await bootBenchContext(natsUrl, mongoUrl, `bench_dispatch_${Date.now()}`);
+  opts: DispatchOptions & { readTerminal: boolean; projectDuring: boolean },
+  hooks: PlatformHooks = {},
+): Promise<PlatformRun> {
+  const [nats, mongo] = hooks.servers
+    ? [hooks.servers.nats, hooks.servers.mongo]
+    : await Promise.all([startNats(), startMongo()]);
+  const env = { LOG_LEVEL: "warn" };
+  const during: ServiceName[] = [
+    ...(opts.projectDuring ? (["events"] as const) : []),
+    ...(opts.readTerminal ? (["gateway"] as const) : []),
+  ];
+  const services = await startServices(nats, mongo, during, env);
+  let after: Services | undefined;
+  hooks.onServices?.(services);
+  const ctx = await bootBenchContext(nats.url, mongo.url, mongo.dbName);
   const clock = new JobClock();
-  const worker = noopWorker(ctx, "ingest", opts.concurrency, (_type, key) => clock.start(key));
-  const projector = opts.project
-    ? createProjector({
-        nats: ctx.nats,
-        messaging: ctx.messaging,
-        collections: ctx.mongo.collections,
-        log: ctx.log,
-        batchSize: 200,
-      })
-    : undefined;
+  const reads: Promise<void>[] = [];
+  const worker = noopWorker(ctx, "ingest", opts.concurrency, {
+    onStart: (_type, key) => clock.start(key),
+    onDone: (_type, key) => {
+      if (!opts.readTerminal) return;
+      reads.push(readTerminalAt(services.gatewayUrl, key, opts.timeoutMs).then((at) => clock.finish(key, at)));
+    },
+  });
   const newId = createIdGenerator();
+  const accept = {
+    messaging: ctx.messaging,
+    events: ctx.events,
+    nats: ctx.nats,
+    outbox: createJobOutbox(ctx.mongo.collections.jobOutbox),
+    log: ctx.log,
+  };
   try {
-    // The suite shares one nats-server between runs: earlier runs' events would otherwise be projected here too.
-    await Promise.all([ctx.nats.jsm.streams.purge(STREAMS.events), ctx.nats.jsm.streams.purge(STREAMS.jobs)]);
     if (!opts.prefill) await worker.start();
-    await projector?.start();
     const t0 = performance.now();
     await windowed(opts.jobs, opts.window, async () => {
       const jobId = newId();
@@ -53,54 +86,38 @@ export async function dispatchPlatform(
         now: new Date(),
       });
       clock.submit(jobId);
-      await ctx.mongo.collections.jobs.insertOne(record);
-      await publishQueued(ctx.events, record, {});
-      await publishCommand(ctx.messaging, record, {});
+      const accepted = await acceptJob(accept, record);
+      if (accepted !== "published") throw new Error(`job ${jobId} was ${accepted}, not published`);
     });
     const enqueueS = (performance.now() - t0) / 1000;
     const workerAt = performance.now();
     if (opts.prefill) await worker.start();
     await until(() => clock.started.size >= opts.jobs, opts.timeoutMs, "every platform job to start");
     const drainedAt = await until(() => worker.inFlight() === 0, opts.timeoutMs, "the platform worker to finish");
-    if (!projector) {
-      // Nothing stored without the projector: no terminal latency (NaN), only the drain.
-      return summarize(clock, opts, enqueueS, drainedAt, workerAt);
-    }
+    await Promise.all(reads);
+    const projectFrom = performance.now();
+    if (!opts.projectDuring) after = await startServices(nats, mongo, ["events"], env);
     await projected(ctx, opts.timeoutMs);
-    await projector.stop();
-    await readStoredTerminals(ctx, clock, (job) => job._id);
-    return summarize(clock, opts, enqueueS, drainedAt, workerAt);
+    const storedAfterS = (performance.now() - (opts.projectDuring ? drainedAt : projectFrom)) / 1000;
+    const run = summarize(clock, { ...opts, prefill: opts.prefill ?? false }, enqueueS, drainedAt, workerAt);
+    return { ...run, storedAfterS, store: await mongoBackendLabel() };
   } finally {
     await worker.stop(5_000);
-    await projector?.stop();
-    await ctx.mongo.db.dropDatabase().catch(() => undefined);
     await closeService(ctx);
+    await services.stop();
+    await after?.stop();
+    if (!hooks.servers) await Promise.all([nats.cleanup(), mongo.cleanup()]);
   }
 }
 
-/** Waits until the projector's consumer has acked everything in JOB_EVENTS. */
+/** Waits until the events projector has acked everything in JOB_EVENTS: every record and event is stored. */
 export async function projected(ctx: ServiceContext, timeoutMs: number): Promise<void> {
   const { state } = await ctx.nats.jsm.streams.info(STREAMS.events);
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const info = await ctx.nats.jsm.consumers.info(STREAMS.events, CONSUMERS.projector);
-    if (info.ack_floor.stream_seq >= state.last_seq && info.num_ack_pending === 0) return;
+    const consumers = await ctx.nats.jsm.consumers.info(STREAMS.events, "events_projector").catch(() => undefined);
+    if (consumers && consumers.ack_floor.stream_seq >= state.last_seq && consumers.num_ack_pending === 0) return;
     if (performance.now() > deadline) throw new Error("timed out waiting for the projection");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Reads every stored terminal job once; its `updatedAt` (set by the projector's write) is the terminal time. */
-export async function readStoredTerminals(
-  ctx: ServiceContext,
-  clock: JobClock,
-  keyOf: (job: { _id: string; payload: Record<string, unknown> }) => string,
-): Promise<void> {
-  const jobs = await ctx.mongo.db
-    .collection<{ _id: string; status: string; updatedAt: Date; payload: Record<string, unknown> }>("jobs")
-    .find({}, { projection: { _id: 1, status: 1, updatedAt: 1, payload: 1 } })
-    .toArray();
-  for (const job of jobs) {
-    if (job.status === "succeeded") clock.finish(keyOf(job), job.updatedAt.getTime() - performance.timeOrigin);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

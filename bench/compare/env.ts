@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { repoRoot } from "@ai-jobs/testkit";
+import { mongoBackendLabel, repoRoot } from "@ai-jobs/testkit";
 import { Queue } from "bullmq";
 import { REDIS } from "./redis.js";
 
@@ -38,16 +38,15 @@ async function redisVersion(): Promise<string> {
   }
 }
 
-export async function benchEnv(): Promise<BenchEnv> {
+export async function benchEnv(withRedis: boolean): Promise<BenchEnv> {
   const cpu = os.cpus()[0]?.model.trim() ?? "?";
   return {
     machine: `${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 1024 ** 3)} GiB`,
     versions: [
       `Node ${process.version}`,
       `nats-server ${toolVersion("nats-server", /\bv(\d\S*)/)}`,
-      `Redis ${await redisVersion()}`,
-      `BullMQ ${packageVersion("bullmq")}`,
-      `FerretDB ${toolVersion("ferretdb", /version: v(\S+)/)} (SQLite)`,
+      withRedis ? `Redis ${await redisVersion()}, BullMQ ${packageVersion("bullmq")}` : "no Redis (BullMQ skipped)",
+      await mongoBackendLabel(),
     ].join(", "),
     load: os
       .loadavg()

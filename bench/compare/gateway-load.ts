@@ -15,8 +15,11 @@ export interface LoadRun {
   p50: number;
   p99: number;
   ok: number;
-  /** Non-2xx answers, socket errors and timeouts. */
+  /** 503 answers: load shed on purpose, with Retry-After. */
+  shed: number;
+  /** Everything else that is not a 2xx: other statuses, socket errors and timeouts. */
   errors: number;
+  timeouts: number;
 }
 
 export interface LoadOptions {
@@ -46,6 +49,7 @@ export async function loadOn(gatewayUrl: string, opts: LoadOptions): Promise<Loa
     timeout: 10,
     ...(opts.rate === undefined ? {} : { overallRate: opts.rate }),
   });
+  const shed = result.statusCodeStats?.["503"]?.count ?? 0;
   return {
     targetRate: opts.rate,
     connections: opts.connections,
@@ -54,6 +58,8 @@ export async function loadOn(gatewayUrl: string, opts: LoadOptions): Promise<Loa
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok: result["2xx"],
-    errors: result.non2xx + result.errors + result.timeouts,
+    shed: shed,
+    errors: result.non2xx - shed + result.errors + result.timeouts,
+    timeouts: result.timeouts,
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench` with no argument: the whole comparison suite at full size, written into docs/BENCHMARKS.md.
- * BENCH_REPEATS and BENCH_STORED_JOBS override the sizes (e.g. for a quicker look).
+ * BENCH_REPEATS, BENCH_JOBS and BENCH_BURST_JOBS override the sizes (e.g. for a quicker look).
  */
 import path from "node:path";
 import { repoRoot } from "@ai-jobs/testkit";
@@ -12,7 +12,7 @@ const sizes = {
   ...FULL,
   repeats: Number(process.env.BENCH_REPEATS ?? FULL.repeats),
   dispatchJobs: Number(process.env.BENCH_JOBS ?? FULL.dispatchJobs),
-  storedJobs: Number(process.env.BENCH_STORED_JOBS ?? FULL.storedJobs),
+  burstJobs: Number(process.env.BENCH_BURST_JOBS ?? FULL.burstJobs),
 };
 const result = await runSuite(sizes, (line) => console.log(line));
 const markdown = renderSuite(result);

@@ -1,10 +1,11 @@
 /** A platform service context in this process (the runtime's own boot), and a no-op worker built on it. */
-import type { JobType, Queue } from "@ai-jobs/contracts";
+import { JOB_TYPES, type JobType, type Queue } from "@ai-jobs/contracts";
 import {
+  type AnyJobDefinition,
   baseConfigShape,
   bootService,
-  createWorker,
-  type JobHandlers,
+  createServiceWorker,
+  defineJob,
   loadConfig,
   type ServiceContext,
   type Worker,
@@ -20,35 +21,37 @@ export function bootBenchContext(natsUrl: string, mongoUrl: string, db: string):
   return bootService("bench", "0.0.0", config);
 }
 
-/** `createWorker` exactly as the services build it, with handlers that only record their start. */
-export function noopWorker(
-  ctx: ServiceContext,
-  queue: Queue,
-  concurrency: number,
-  onStart: (type: JobType, key: string) => void,
-): Worker {
-  const handlers: JobHandlers = {
-    "material.ingest": async ({ payload }) => {
-      onStart("material.ingest", payload.documentId);
-      return { document_id: payload.documentId, chunk_count: 0 };
-    },
-    "plan.generate": async ({ payload }) => {
-      onStart("plan.generate", payload.goal);
-      return { plan_id: payload.planId, day_count: 0, task_count: 0, provider: "noop" };
-    },
+export interface NoopHooks {
+  /** The handler started: the job's key (its document id, or a plan's goal). */
+  onStart(type: JobType, key: string): void;
+  /** Right after the handler returned (its outcome is being published). */
+  onDone?(type: JobType, key: string): void;
+}
+
+/** A worker exactly as the services build it (`createServiceWorker`), with handlers that only record their start and end. */
+export function noopWorker(ctx: ServiceContext, queue: Queue, concurrency: number, hooks: NoopHooks): Worker {
+  const noop = <R>(type: JobType, key: string, result: R): R => {
+    hooks.onStart(type, key);
+    if (hooks.onDone) queueMicrotask(() => hooks.onDone?.(type, key));
+    return result;
   };
-  return createWorker({
-    nats: ctx.nats,
-    messaging: ctx.messaging,
-    events: ctx.events,
-    queue,
-    concurrency,
-    handlers,
-    log: ctx.log,
+  const jobs: AnyJobDefinition[] = [
+    defineJob({
+      type: "material.ingest",
+      handler: async ({ payload }) =>
+        noop("material.ingest", payload.documentId, { document_id: payload.documentId, chunk_count: 0 }),
+    }),
+    defineJob({
+      type: "plan.generate",
+      handler: async ({ payload }) =>
+        noop("plan.generate", payload.goal, { plan_id: payload.planId, day_count: 0, task_count: 0, provider: "noop" }),
+    }),
+  ];
+  return createServiceWorker(ctx, {
     serviceName: "bench",
+    jobs: jobs.filter((job) => JOB_TYPES[job.type].queue === queue),
+    concurrency,
     instanceId: `bench-${process.pid}`,
-    ackWaitMs: ctx.jobSettings.ackWaitMs,
-    timeouts: ctx.jobSettings.timeouts,
     // Short long-polls: stop() waits for the idle ones, and a run stops its worker every time.
     pullExpiresMs: 1_000,
   });

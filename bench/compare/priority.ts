@@ -42,9 +42,11 @@ export async function priorityLatency(
   });
   let lowStarted = 0;
   let criticalAt: number | undefined;
-  const worker = noopWorker(ctx, "ingest", opts.concurrency, (_type, key) => {
-    if (key === "critical") criticalAt = performance.now();
-    else lowStarted++;
+  const worker = noopWorker(ctx, "ingest", opts.concurrency, {
+    onStart: (_type, key) => {
+      if (key === "critical") criticalAt = performance.now();
+      else lowStarted++;
+    },
   });
   try {
     await ctx.nats.jsm.streams.purge(STREAMS.jobs);

@@ -1,11 +1,12 @@
 /**
- * Where the platform's dispatch time goes: runs the platform rows of the dispatch scenario once while recording
+ * Where the platform's dispatch time goes: runs the platform row of the dispatch scenario once while recording
  *  - the CPU seconds of each process (this Node process, nats-server, FerretDB) from /proc,
  *  - this process's V8 CPU profile (node:inspector), summed by self time per function and per package,
  *  - FerretDB's Go CPU profile from its pprof endpoint (testkit starts it with --debug-addr), shown with
  *    `go tool pprof -top` when Go is installed.
- * Run: npx tsx --conditions=source bench/compare/profile.ts   (PROFILE_JOBS=2000, PROFILE_PROJECT=1 for the
- * projector row; the profiles are left in PROFILE_DIR, default a temp dir)
+ * Run: npx tsx --conditions=source bench/compare/profile.ts   (PROFILE_JOBS=2000, PROFILE_PREFILL=1 for the full
+ * queue drain, PROFILE_READ=1 to read every job back through a gateway; the profiles are left in PROFILE_DIR,
+ * default a temp dir)
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -13,10 +14,12 @@ import { Session } from "node:inspector/promises";
 import os from "node:os";
 import path from "node:path";
 import { startMongo, startNats } from "@ai-jobs/testkit";
+import type { Services } from "../../test/support/stack.js";
 import { dispatchPlatform } from "./dispatch-platform.js";
 
 const jobs = Number(process.env.PROFILE_JOBS ?? 2_000);
-const project = process.env.PROFILE_PROJECT === "1";
+const prefill = process.env.PROFILE_PREFILL === "1";
+const readTerminal = process.env.PROFILE_READ === "1";
 const dir = process.env.PROFILE_DIR ?? mkdtempSync(path.join(os.tmpdir(), "bench-profile-"));
 
 /** The pid listening on a TCP port, and every port that pid listens on (`ss -ltnp`). */
@@ -84,24 +87,41 @@ try {
         Buffer.from(await r.arrayBuffer()),
       )
     : undefined;
-  const row = await dispatchPlatform(nats.url, mongo.url, {
-    jobs,
-    concurrency: 16,
-    window: 500,
-    timeoutMs: 1_200_000,
-    project,
-  });
+  let services: Services | undefined;
+  // The gateway process is stopped before dispatchPlatform returns, so its CPU is sampled while it lives.
+  let gateway: { pid: number; start: number; last: number } | undefined;
+  const sampleGateway = setInterval(() => {
+    if (!gateway) return;
+    try {
+      gateway.last = cpuSeconds(gateway.pid);
+    } catch {
+      clearInterval(sampleGateway);
+    }
+  }, 100);
+  const row = await dispatchPlatform(
+    { jobs, concurrency: 16, window: 500, timeoutMs: 1_200_000, prefill, readTerminal, projectDuring: false },
+    {
+      servers: { nats, mongo },
+      onServices: (s) => {
+        services = s;
+        const pid = s.processes.gateway?.pid;
+        if (pid) gateway = { pid, start: cpuSeconds(pid), last: cpuSeconds(pid) };
+      },
+    },
+  );
+  if (!services) throw new Error("the platform row started no services");
   const wallS = (performance.now() - t0) / 1000;
   const self = process.cpuUsage(before.self);
   const { profile } = await session.post("Profiler.stop");
   writeFileSync(path.join(dir, "bench.cpuprofile"), JSON.stringify(profile));
-  console.log(`platform dispatch, ${jobs} jobs${project ? " + projection" : ""}: ${JSON.stringify(row)}`);
+  console.log(`platform dispatch, ${jobs} jobs${prefill ? " (full queue)" : ""}: ${JSON.stringify(row)}`);
   console.log(`wall ${wallS.toFixed(1)} s; CPU seconds over the run:`);
-  console.log(
-    `  this Node process (producer + worker${project ? " + projector" : ""}): ${((self.user + self.system) / 1e6).toFixed(1)}`,
-  );
+  console.log(`  this Node process (producer + worker): ${((self.user + self.system) / 1e6).toFixed(1)}`);
   console.log(`  nats-server: ${(cpuSeconds(natsPid) - before.nats).toFixed(1)}`);
   console.log(`  FerretDB: ${(cpuSeconds(ferret.pid) - before.ferret).toFixed(1)}`);
+  clearInterval(sampleGateway);
+  if (gateway)
+    console.log(`  gateway (the GET reads, to its last 100 ms): ${(gateway.last - gateway.start).toFixed(1)}`);
   const s = summarize(profile as unknown as Parameters<typeof summarize>[0]);
   console.log("Node self time by package:");
   console.log(s.packages.join("\n"));

@@ -3,22 +3,28 @@
  * a plan is submitted, the planner that logged "job started" for it is killed with SIGKILL, and the clock runs until
  * the other planner logs "job started" for the same job (its second attempt). JetStream redelivers an unacked
  * message after the consumers' ack_wait (`JOBS_ACK_WAIT_MS`) counted from the last `working()` heartbeat, which a
- * live worker sends every third of ack_wait: so the wait is between 2/3 and 1 ack_wait, plus the next pull.
+ * live worker sends every second (every third of ack_wait if shorter): so the wait is between ack_wait minus one
+ * heartbeat interval and ack_wait, plus the pull of the other planner, which is already waiting.
  */
+import { WORKER_ACK_WAIT_MS } from "@ai-jobs/runtime";
 import type { ServiceProcess } from "@ai-jobs/testkit";
 import { waitFor } from "@ai-jobs/testkit";
 import { startStack, TOKEN } from "../../test/support/stack.js";
 
 export interface RecoveryRun {
-  ackWaitMs: number;
+  /** Undefined: the default `JOBS_ACK_WAIT_MS`. */
+  ackWaitMs: number | undefined;
   recoveryMs: number[];
 }
 
 const startedIn = (p: ServiceProcess, jobId: string) =>
   p.logs().some((l) => l.includes(jobId) && l.includes("job started"));
 
-export async function recovery(opts: { ackWaitMs: number; repeats: number }): Promise<RecoveryRun> {
-  const stack = await startStack({ JOBS_ACK_WAIT_MS: String(opts.ackWaitMs), OFFLINE_STEP_DELAY_MS: "250" });
+export async function recovery(opts: { ackWaitMs: number | undefined; repeats: number }): Promise<RecoveryRun> {
+  const stack = await startStack({
+    ...(opts.ackWaitMs === undefined ? {} : { JOBS_ACK_WAIT_MS: String(opts.ackWaitMs) }),
+    OFFLINE_STEP_DELAY_MS: "250",
+  });
   const recoveryMs: number[] = [];
   try {
     let planners = [stack.services.planner, await stack.spawn("planner")];
@@ -40,7 +46,7 @@ export async function recovery(opts: { ackWaitMs: number; repeats: number }): Pr
       const killedAt = performance.now();
       await waitFor(() => startedIn(other, jobId), {
         what: `the other planner to run ${jobId} again`,
-        timeoutMs: opts.ackWaitMs * 2 + 30_000,
+        timeoutMs: (opts.ackWaitMs ?? WORKER_ACK_WAIT_MS) * 2 + 30_000,
         intervalMs: 5,
       });
       recoveryMs.push(performance.now() - killedAt);

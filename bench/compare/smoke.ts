@@ -4,7 +4,7 @@ import type { SuiteSizes } from "./suite.js";
 export const SMOKE: SuiteSizes = {
   repeats: 1,
   dispatchJobs: 60,
-  storedJobs: 20,
+  burstJobs: 20,
   concurrency: 4,
   window: 20,
   loadRates: [20],
@@ -15,5 +15,8 @@ export const SMOKE: SuiteSizes = {
   recoveryAckWaitsMs: [1_000],
   sseClients: 5,
   sseEvents: 3,
+  projectionEvents: 200,
+  projectionJobs: 20,
+  plan: { days: 4, llmMs: 20, llmConcurrency: 2 },
   timeoutMs: 60_000,
 };

@@ -1,0 +1,158 @@
+/**
+ * plan.generate of one long plan: the planner worker in process (real nats-server and FerretDB, or MONGO_URL), the
+ * real openai SDK, and the OpenAI-compatible test server of libs/testkit answering every call after a fixed delay
+ * (streamed). The same job runs twice in one process: (a) parallel, days drafted LLM_CONCURRENCY at a time, and
+ * (b) sequential, the same handler with a provider whose concurrency is 1 (same code path, same limiter), the
+ * honest baseline. The clock runs from the publish of the command to its `succeeded` event.
+ * Run: npm run bench -- plan   (BENCH_PLAN_DAYS=30, BENCH_LLM_MS=1000, BENCH_LLM_CONCURRENCY=8)
+ */
+import os from "node:os";
+import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
+import { peakConcurrency, planRecord, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
+import { configShape } from "../services/planner/src/config.js";
+import { addDays } from "../services/planner/src/domain/dates.js";
+import { createPlannerWorker } from "../services/planner/src/planner.js";
+import { providerFromConfig } from "../services/planner/src/providers/select.js";
+import type { PlanProvider } from "../services/planner/src/providers/types.js";
+import { generatePayload, jobEventsOf, publishCommand } from "../services/planner/src/testing/fixtures.js";
+import { plannerAnswer, promptDataOf } from "../services/planner/src/testing/llm-answers.js";
+
+export interface PlanGenerateOptions {
+  /** Days in the plan. */
+  days: number;
+  /** The test server answers every model call after this long. */
+  llmMs: number;
+  llmConcurrency: number;
+}
+
+export interface PlanGenerateRun {
+  /** Days drafted at once: LLM_CONCURRENCY, or 1. */
+  concurrency: number;
+  /** Publish of the command → its `succeeded` event. */
+  elapsedMs: number;
+  /** Model calls the job made, and how many of them were outline calls. */
+  calls: number;
+  outlineCalls: number;
+  /** The most calls the test server had open at once. */
+  peakCalls: number;
+}
+
+export interface PlanGenerateResult {
+  options: PlanGenerateOptions;
+  parallel: PlanGenerateRun;
+  sequential: PlanGenerateRun;
+}
+
+export const PLAN_BENCH_DEFAULTS: PlanGenerateOptions = { days: 30, llmMs: 1_000, llmConcurrency: 8 };
+const TENANT = "bench_plan";
+const newId = createIdGenerator();
+
+/** Both runs on the given NATS and MongoDB (the comparison suite's own servers, say), with a test model server. */
+export async function benchPlanGenerate(
+  natsUrl: string,
+  mongo: { url: string; dbName: string },
+  options: PlanGenerateOptions = PLAN_BENCH_DEFAULTS,
+): Promise<PlanGenerateResult> {
+  const llm = await startOpenAiServer({
+    respond: (request) => plannerAnswer(request, { delayMs: options.llmMs, chunks: 4 }),
+  });
+  const config = loadConfig(configShape, {
+    NATS_URL: natsUrl,
+    MONGO_URL: mongo.url,
+    MONGO_DB: mongo.dbName,
+    LOG_LEVEL: "warn",
+    OPENAI_API_KEY: "sk-bench",
+    OPENAI_BASE_URL: llm.baseUrl,
+    LLM_CONCURRENCY: String(options.llmConcurrency),
+  });
+  const ctx = await bootService("planner", "bench", config);
+  try {
+    const provider = providerFromConfig(config, ctx.telemetry.tracer);
+    const run = async (drafting: PlanProvider): Promise<PlanGenerateRun> => {
+      llm.requests.length = 0;
+      const elapsedMs = await generateOnce(ctx, drafting, options.days);
+      return {
+        concurrency: drafting.concurrency,
+        elapsedMs,
+        calls: llm.requests.length,
+        outlineCalls: llm.requests.filter((r) => promptDataOf(r).task === "outline").length,
+        peakCalls: peakConcurrency(llm.requests),
+      };
+    };
+    const parallel = await run(provider);
+    const sequential = await run({ ...provider, concurrency: 1 });
+    return { options, parallel, sequential };
+  } finally {
+    await closeService(ctx);
+    await llm.close();
+  }
+}
+
+/** One plan.generate job on a fresh worker with `provider`: ms from publish to `succeeded`. */
+async function generateOnce(ctx: ServiceContext, provider: PlanProvider, days: number): Promise<number> {
+  const worker = createPlannerWorker(ctx, {
+    concurrency: 1,
+    instanceId: `bench-plan-${provider.concurrency}`,
+    provider,
+    pullExpiresMs: 1_000,
+  });
+  await worker.start();
+  try {
+    const plan = planRecord(newId(), TENANT, {
+      goal: "graph theory: paths, trees, flows and colourings",
+      startDate: "2026-12-01",
+      endDate: addDays("2026-12-01", days - 1),
+    });
+    await ctx.mongo.collections.plans.insertOne(plan);
+    const jobId = newId();
+    const t0 = performance.now();
+    await publishCommand(ctx, TENANT, "plan.generate", generatePayload(plan), jobId);
+    const events = await jobEventsOf(ctx, TENANT, jobId, { timeoutMs: 300_000 });
+    const elapsedMs = performance.now() - t0;
+    const last = events.at(-1);
+    if (last?.kind !== "succeeded") throw new Error(`plan.generate ended ${last?.kind}: ${JSON.stringify(last?.data)}`);
+    return elapsedMs;
+  } finally {
+    await worker.stop(5_000);
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1_000).toFixed(2)} s`;
+
+/** `npm run bench -- plan`: both runs on fresh servers, printed as a Markdown table. */
+export async function main(): Promise<void> {
+  const options: PlanGenerateOptions = {
+    days: Number(process.env.BENCH_PLAN_DAYS ?? PLAN_BENCH_DEFAULTS.days),
+    llmMs: Number(process.env.BENCH_LLM_MS ?? PLAN_BENCH_DEFAULTS.llmMs),
+    llmConcurrency: Number(process.env.BENCH_LLM_CONCURRENCY ?? PLAN_BENCH_DEFAULTS.llmConcurrency),
+  };
+  const loadBefore = os.loadavg().map((l) => l.toFixed(2));
+  const [nats, mongo] = await Promise.all([
+    startNats(),
+    process.env.MONGO_URL ? Promise.resolve(undefined) : startMongo(),
+  ]);
+  try {
+    const db = mongo ?? { url: process.env.MONGO_URL ?? "", dbName: `bench_plan_${Date.now()}` };
+    const { parallel, sequential } = await benchPlanGenerate(nats.url, db, options);
+    console.log(
+      `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${mongo ? "FerretDB (SQLite)" : "MONGO_URL"}, load average ${loadBefore.join(", ")} before, ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(", ")} after`,
+    );
+    console.log(
+      `plan.generate, ${options.days} days, every model call answered after ${options.llmMs} ms, LLM_CONCURRENCY=${options.llmConcurrency}`,
+    );
+    console.log("| drafting | elapsed | model calls (outline) | most calls in flight |");
+    console.log("|---|---|---|---|");
+    for (const [label, r] of [
+      [`parallel (${parallel.concurrency} at a time)`, parallel],
+      ["sequential (1 at a time)", sequential],
+    ] as const) {
+      console.log(`| ${label} | ${seconds(r.elapsedMs)} | ${r.calls} (${r.outlineCalls}) | ${r.peakCalls} |`);
+    }
+    console.log(`speed-up: ${(sequential.elapsedMs / parallel.elapsedMs).toFixed(1)}×`);
+  } finally {
+    await Promise.all([nats.cleanup(), mongo?.cleanup()]);
+  }
+}
