@@ -22,6 +22,11 @@ export const ERROR_CODES = {
   attemptsExhausted: "ATTEMPTS_EXHAUSTED",
   /** The job's queue refused its command at submit (the bounded JOBS stream was full): it never ran. */
   queueFull: "QUEUE_FULL",
+  /**
+   * The tenant already has `JOBS_MAX_PER_TENANT` jobs waiting or running in this queue at this priority: this job
+   * was refused (429) so that one tenant cannot fill the queue for every other.
+   */
+  tenantQueueFull: "TENANT_QUEUE_FULL",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -1,6 +1,7 @@
 import os from "node:os";
 import { z } from "zod";
 import { jobTimeoutsSetting } from "./job-timeouts.js";
+import { JOBS_MAX_PER_TENANT } from "./nats.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -21,6 +22,11 @@ export const baseConfigShape = {
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).default(25_000),
   /** Bounds of the JOBS stream: a full queue refuses new jobs instead of dropping old ones. */
   JOBS_MAX_MSGS: z.coerce.number().int().min(1).default(1_000_000),
+  /**
+   * Jobs one tenant may have waiting or running in one queue at one priority (JOBS' per-subject limit, enforced by
+   * JetStream itself, so every gateway replica shares it exactly): above it the tenant's submits get 429.
+   */
+  JOBS_MAX_PER_TENANT: z.coerce.number().int().min(1).default(JOBS_MAX_PER_TENANT),
   JOBS_MAX_BYTES: z.coerce
     .number()
     .int()

@@ -67,9 +67,24 @@ export function publishCommand(
   });
 }
 
-/** JetStream answered and refused the command (the bounded JOBS stream is full): the job was not accepted. */
+/**
+ * Which bound refused a command: the whole JOBS stream ("queue"), or the tenant's cap on its jobs in that queue
+ * and priority ("tenant", JOBS' per-subject limit). nats-server tells them apart only by the store error's text.
+ */
+export type RefusedBy = "queue" | "tenant";
+
+export function refusedByOf(err: JetStreamApiError): RefusedBy {
+  return err.message.includes("per subject") ? "tenant" : "queue";
+}
+
+/** JetStream answered and refused the command (a bound of JOBS was reached): the job was not accepted. */
 export class CommandRefusedError extends Error {
   override readonly name = "CommandRefusedError";
+  readonly refusedBy: RefusedBy;
+  constructor(message: string, cause: JetStreamApiError) {
+    super(message, { cause });
+    this.refusedBy = refusedByOf(cause);
+  }
 }
 
 export interface AcceptDeps {
@@ -151,16 +166,24 @@ export async function acceptJob(
   ]);
   if (command.status === "rejected" && command.reason instanceof JetStreamApiError) {
     if (opts.whenFull === "hold") return hold(command.reason);
-    if (queued.status === "fulfilled") await publishRefusal(deps, record, now);
-    throw new CommandRefusedError(`JetStream refused the command of job ${record._id}`, { cause: command.reason });
+    const refused = new CommandRefusedError(`JetStream refused the command of job ${record._id}`, command.reason);
+    if (queued.status === "fulfilled") await publishRefusal(deps, record, refused.refusedBy, now);
+    throw refused;
   }
   if (queued.status === "rejected") return hold(queued.reason);
   if (command.status === "rejected") return hold(command.reason);
   return "published";
 }
 
-/** Closes the record a refused job's `queued` event opened: it failed with QUEUE_FULL and never ran. */
-async function publishRefusal(deps: AcceptDeps, record: DispatchRecord, at: Date): Promise<void> {
+/** Closes the record a refused job's `queued` event opened: it failed with QUEUE_FULL (or TENANT_QUEUE_FULL) and never ran. */
+async function publishRefusal(deps: AcceptDeps, record: DispatchRecord, by: RefusedBy, at: Date): Promise<void> {
+  const error =
+    by === "tenant"
+      ? {
+          code: ERROR_CODES.tenantQueueFull,
+          message: `the tenant's cap on jobs waiting in the ${record.queue} queue was reached; the job was not accepted`,
+        }
+      : { code: ERROR_CODES.queueFull, message: `the ${record.queue} queue was full; the job was not accepted` };
   await deps.events
     .publish({
       kind: "failed",
@@ -169,9 +192,7 @@ async function publishRefusal(deps: AcceptDeps, record: DispatchRecord, at: Date
       type: record.type,
       attempt: 0,
       at: at.toISOString(),
-      data: {
-        error: { code: ERROR_CODES.queueFull, message: `the ${record.queue} queue was full; the job was not accepted` },
-      },
+      data: { error },
     })
     .catch((err: unknown) => {
       // The record then says queued for a job that will never run; rare (a full queue and a failing NATS at once).

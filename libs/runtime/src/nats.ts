@@ -78,12 +78,22 @@ export const ACK_WAIT_MS = 30_000;
  * this long after its last heartbeat (docs/ARCHITECTURE.md, "Crashes", says why 8 s).
  */
 export const WORKER_ACK_WAIT_MS = 8_000;
+
+/**
+ * Default cap on one tenant's jobs in one queue at one priority (`JOBS_MAX_PER_TENANT`): with two queues and four
+ * priorities a tenant holds at most 40 % of the default JOBS bound, so the others always find room.
+ */
+export const JOBS_MAX_PER_TENANT = 50_000;
 const DAY_MS = 86_400_000;
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export interface ProvisionOptions {
   jobsMaxMsgs: number;
   jobsMaxBytes: number;
+  /** Jobs of one tenant in one queue at one priority (`jobs.<queue>.<priority>.<tenant>`); default JOBS_MAX_PER_TENANT. */
+  jobsMaxPerTenant?: number;
+  /** Told when a setting is not applied yet (a per-tenant cap that would delete waiting jobs). */
+  log?: Pick<Logger, "warn">;
   /** ack_wait of the worker consumers; default WORKER_ACK_WAIT_MS. */
   ackWaitMs?: number;
 }
@@ -100,6 +110,11 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       discard: DiscardPolicy.New,
       max_msgs: opts.jobsMaxMsgs,
       max_bytes: opts.jobsMaxBytes,
+      // The tenant is the last token of a command's subject, so a per-subject limit is a per-tenant cap per queue
+      // and priority that JetStream enforces atomically for every replica: discard-new per subject refuses the
+      // tenant's next job instead of dropping its oldest.
+      max_msgs_per_subject: opts.jobsMaxPerTenant ?? JOBS_MAX_PER_TENANT,
+      discard_new_per_subject: true,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       // No allow_msg_schedules here: nats-server 2.12 refuses schedules on a discard-new stream, and a schedule's
       // target must be in its own stream. Delayed jobs get a stream of their own (see docs/ARCHITECTURE.md).
@@ -157,7 +172,7 @@ export function maxAttemptsOfQueue(queue: Queue): number {
  * same time: it only adds or widens, and never deletes anything another replica uses.
  */
 export async function provision({ js, jsm }: NatsContext, opts: ProvisionOptions): Promise<void> {
-  for (const cfg of streamConfigs(opts)) await ensureStream(jsm, cfg);
+  for (const cfg of streamConfigs(opts)) await ensureStream(jsm, cfg, opts.log);
   const kvm = new Kvm(js);
   await kvm.create(BUCKETS.control, { ttl: 7 * DAY_MS, history: 1, storage: StorageType.File });
   await kvm.create(BUCKETS.workers, { ttl: 15_000, history: 1, storage: StorageType.File });
@@ -179,19 +194,57 @@ export async function provision({ js, jsm }: NatsContext, opts: ProvisionOptions
   }
 }
 
-async function ensureStream(jsm: JetStreamManager, cfg: Partial<StreamConfig> & { name: string }): Promise<void> {
-  const existing = await jsm.streams.info(cfg.name).catch(() => undefined);
+async function ensureStream(
+  jsm: JetStreamManager,
+  cfg: Partial<StreamConfig> & { name: string },
+  log: Pick<Logger, "warn"> | undefined,
+): Promise<void> {
+  let existing = await jsm.streams.info(cfg.name).catch(() => undefined);
   if (!existing) {
     try {
       await jsm.streams.add(cfg);
       return;
     } catch (err) {
       // Another replica may have created it between our info and add; anything else is a real error.
-      if (!(await jsm.streams.info(cfg.name).catch(() => undefined))) throw err;
+      existing = await jsm.streams.info(cfg.name).catch(() => undefined);
+      if (!existing) throw err;
     }
   }
   const { name, retention: _retention, storage: _storage, ...mutable } = cfg;
+  if (mutable.max_msgs_per_subject !== undefined) {
+    mutable.max_msgs_per_subject = await perSubjectLimitFor(
+      jsm,
+      name,
+      existing.config.max_msgs_per_subject,
+      mutable.max_msgs_per_subject,
+      log,
+    );
+  }
   await jsm.streams.update(name, mutable);
+}
+
+/**
+ * The per-subject limit to give an existing stream. nats-server enforces a lowered (or newly set) limit by deleting
+ * each subject's oldest messages, whatever the discard policy: on JOBS that would drop accepted jobs. So a limit is
+ * raised at once but lowered only while every subject holds well under it (a tenth of headroom, for what may be
+ * published between this read and the update); otherwise the current limit stays, and a later boot tries again.
+ */
+async function perSubjectLimitFor(
+  jsm: JetStreamManager,
+  name: string,
+  current: number,
+  wanted: number,
+  log: Pick<Logger, "warn"> | undefined,
+): Promise<number> {
+  if (current > 0 && current <= wanted) return wanted;
+  const { state } = await jsm.streams.info(name, { subjects_filter: ">" });
+  const largest = Object.values(state.subjects ?? {}).reduce((max, n) => Math.max(max, n), 0);
+  if (largest <= wanted - Math.ceil(wanted / 10)) return wanted;
+  log?.warn(
+    { stream: name, current, wanted, largest },
+    "per-subject limit not lowered: a subject holds too many messages, and nats-server would delete them",
+  );
+  return current;
 }
 
 export async function ensureConsumer(

@@ -49,6 +49,8 @@ export async function bootService(name: string, version: string, config: BaseCon
   await provision(nats, {
     jobsMaxMsgs: config.JOBS_MAX_MSGS,
     jobsMaxBytes: config.JOBS_MAX_BYTES,
+    jobsMaxPerTenant: config.JOBS_MAX_PER_TENANT,
+    log,
     ackWaitMs: config.JOBS_ACK_WAIT_MS,
   });
   const connected = await connectMongo(config.MONGO_URL, config.MONGO_DB);

@@ -46,6 +46,14 @@ export const payloadTooLarge = (message: string): AppError => new AppError(413, 
 export const unsupportedMediaType = (message: string): AppError =>
   new AppError(415, ERROR_CODES.unsupportedMediaType, message);
 
+/** A limit of the caller's own (its tenant's share, not the platform's health) was reached: 429 with Retry-After. */
+export const tooManyRequests = (
+  code: ErrorCode,
+  message: string,
+  retryAfterSeconds: number,
+  cause?: unknown,
+): AppError => new AppError(429, code, message, { headers: { "retry-after": String(retryAfterSeconds) }, cause });
+
 export const serviceUnavailable = (message: string, retryAfterSeconds: number, cause?: unknown): AppError =>
   new AppError(503, ERROR_CODES.serviceUnavailable, message, {
     headers: { "retry-after": String(retryAfterSeconds) },

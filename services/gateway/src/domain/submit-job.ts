@@ -1,4 +1,5 @@
 import {
+  ERROR_CODES,
   JOB_TYPES,
   type JobRecord,
   type JobType,
@@ -11,12 +12,14 @@ import { type AcceptDeps, acceptJob, activeTraceId, CommandRefusedError, type Jo
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { serviceUnavailable } from "./errors.js";
+import { serviceUnavailable, tooManyRequests } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 
 export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   keys: IdempotencyKeyRepository;
   reader: JobReader;
+  /** `JOBS_MAX_PER_TENANT`, for the 429 that names it (JetStream enforces it). */
+  maxPerTenant: number;
 }
 
 /** The domain record a job works on (a draft plan, a pending document), written before the job is published. */
@@ -112,7 +115,11 @@ export async function submitJob<T extends JobType>(
     } catch (err) {
       await undoDraft(req.draft, caller, job);
       if (err instanceof CommandRefusedError) {
-        log.warn({ err: err.cause, jobId: job._id, queue: job.queue }, "JetStream refused the job command");
+        log.warn(
+          { err: err.cause, jobId: job._id, queue: job.queue, refusedBy: err.refusedBy },
+          "JetStream refused the job command",
+        );
+        if (err.refusedBy === "tenant") throw tenantQueueFull(job, deps.maxPerTenant, err);
         throw serviceUnavailable(`the ${job.queue} queue is full; try again later`, QUEUE_FULL_RETRY_AFTER_S, err);
       }
       throw serviceUnavailable("the job could not be stored; try again shortly", UNAVAILABLE_RETRY_AFTER_S, err);
@@ -135,4 +142,15 @@ async function undoDraft(draft: JobDraft | undefined, caller: Caller, job: JobRe
   await draft?.undo().catch((err: unknown) => {
     caller.log.error({ err, jobId: job._id }, "could not undo the draft of a refused job");
   });
+}
+
+/** The tenant's cap on its jobs in one queue and priority: its own backlog must drain first (429, not 503). */
+function tenantQueueFull(job: JobRecord, cap: number, cause: unknown) {
+  return tooManyRequests(
+    ERROR_CODES.tenantQueueFull,
+    `limit JOBS_MAX_PER_TENANT: this tenant already has ${cap} jobs waiting or running in the ${job.queue} queue at ` +
+      `priority ${job.priority}; try again once some have finished`,
+    QUEUE_FULL_RETRY_AFTER_S,
+    cause,
+  );
 }
