@@ -12,6 +12,7 @@ import { mongoBackendLabel, startMongo, startNats } from "@ai-jobs/testkit";
 import { startServices, TOKEN } from "../../test/support/stack.js";
 import { type PlatformRun, projected } from "./dispatch-platform.js";
 import { summarize } from "./dispatch-raw.js";
+import { UNREACHABLE_RATE_LIMITS } from "./gateway-env.js";
 import { bootBenchContext, noopWorker, until } from "./platform-context.js";
 import { readTerminalAt } from "./read-terminal.js";
 import { JobClock, windowed } from "./timing.js";
@@ -23,7 +24,10 @@ const MAX_SUBMITS = 10;
 
 export async function dispatchGateway(opts: DispatchOptions): Promise<PlatformRun> {
   const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const services = await startServices(nats, mongo, ["events", "gateway"], { LOG_LEVEL: "warn" });
+  const services = await startServices(nats, mongo, ["events", "gateway"], {
+    LOG_LEVEL: "warn",
+    ...UNREACHABLE_RATE_LIMITS,
+  });
   const ctx = await bootBenchContext(nats.url, mongo.url, mongo.dbName);
   const clock = new JobClock();
   /** The job id of each goal, known once its POST answered. */

@@ -6,6 +6,7 @@
  */
 import autocannon from "autocannon";
 import { startStack, TOKEN } from "../../test/support/stack.js";
+import { UNREACHABLE_RATE_LIMITS } from "./gateway-env.js";
 
 export interface LoadRun {
   targetRate: number | undefined;
@@ -29,7 +30,7 @@ export interface LoadOptions {
 }
 
 export async function gatewayLoad(opts: LoadOptions): Promise<LoadRun> {
-  const stack = await startStack({ LOG_LEVEL: "warn" });
+  const stack = await startStack({ LOG_LEVEL: "warn", ...UNREACHABLE_RATE_LIMITS });
   try {
     return await loadOn(stack.gatewayUrl, opts);
   } finally {

@@ -69,7 +69,7 @@ export interface Services {
 /**
  * Starts some of the services as separate processes against a NATS and a MongoDB that are already up, each on a
  * free port: workers and events first, the gateway last (the last thing a client can reach). `extraEnv` goes to
- * every service.
+ * every service, over the stack's own settings (AUTH_TOKENS, say).
  */
 export async function startServices(
   nats: Pick<NatsServer, "url">,
@@ -108,7 +108,7 @@ export async function startServices(
     const proc = await spawnService({
       name,
       entry: entryOf(name),
-      env: { ...common, ...envOf(name, port), ...env },
+      env: { ...common, ...envOf(name, port), ...extraEnv, ...env },
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     all.push(proc);

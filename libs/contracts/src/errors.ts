@@ -27,6 +27,8 @@ export const ERROR_CODES = {
    * was refused (429) so that one tenant cannot fill the queue for every other.
    */
   tenantQueueFull: "TENANT_QUEUE_FULL",
+  /** A request rate limit (per tenant or per caller) was reached: 429 with Retry-After. */
+  rateLimited: "RATE_LIMITED",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

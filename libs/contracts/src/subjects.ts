@@ -8,6 +8,8 @@ export const STREAMS = {
   delayed: "JOBS_DELAYED",
   /** Captured JetStream advisories: a JOBS consumer that hit max_deliver (a worker that died on every attempt). */
   advisories: "JOBS_ADVISORIES",
+  /** The gateway's request-rate counters, shared by every replica (a counter stream, in memory). */
+  rateLimits: "RATE_LIMITS",
 } as const;
 
 export const BUCKETS = {
@@ -39,6 +41,9 @@ export const SUBJECTS = {
   delayedDueAll: "delayed.due.>",
   /** JetStream's advisory when a consumer of JOBS exhausts max_deliver on a message. */
   maxDeliveriesAdvisories: `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.>`,
+  /** `ratelimit.<key>.<window>`: one counter per rate-limit key (subject-safe) and fixed time window. */
+  rateCounter: (key: string, window: number) => `ratelimit.${key}.${window}`,
+  rateCountersAll: "ratelimit.>",
 } as const;
 
 /** Keys of the JOB_CONTROL bucket. */

@@ -24,6 +24,7 @@ export * from "./mongo-errors.js";
 export * from "./mongo-tracing.js";
 export * from "./nats.js";
 export * from "./package-version.js";
+export * from "./per-tenant-setting.js";
 export * from "./service.js";
 export * from "./shutdown.js";
 export * from "./telemetry.js";

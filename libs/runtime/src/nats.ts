@@ -84,6 +84,9 @@ export const WORKER_ACK_WAIT_MS = 8_000;
  * priorities a tenant holds at most 40 % of the default JOBS bound, so the others always find room.
  */
 export const JOBS_MAX_PER_TENANT = 50_000;
+
+/** The longest rate-limit window the gateway may use: the RATE_LIMITS stream keeps a counter this long. */
+export const RATE_LIMIT_MAX_WINDOW_MS = 60 * 60 * 1000;
 const DAY_MS = 86_400_000;
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
@@ -154,6 +157,19 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       max_age: nanos(30 * DAY_MS),
+    },
+    {
+      // A publish with `Nats-Incr: +1` adds one to its subject's counter atomically and answers the new total, so a
+      // rate check is one round trip for every gateway replica alike. Only the last value of a subject is kept, in
+      // memory (a restart forgets the current windows, which only lets some requests through early), and a window's
+      // counter ages out after the longest window allowed (RATE_LIMIT_MAX_WINDOW_MS).
+      name: STREAMS.rateLimits,
+      subjects: [SUBJECTS.rateCountersAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.Memory,
+      allow_msg_counter: true,
+      max_msgs_per_subject: 1,
+      max_age: nanos(RATE_LIMIT_MAX_WINDOW_MS),
     },
   ];
 }

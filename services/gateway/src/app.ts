@@ -20,6 +20,7 @@ import { createJobRepository } from "./data/jobs.js";
 import { createMaterialStore } from "./data/materials.js";
 import { createPlanRepository } from "./data/plans.js";
 import { readQueueStats } from "./data/queue-stats.js";
+import { createRateCounters } from "./data/rate-counters.js";
 import { createScheduleStore } from "./data/schedules.js";
 import { createTaskProgressRepository } from "./data/task-progress.js";
 import { createUsageRepository } from "./data/usage.js";
@@ -27,6 +28,7 @@ import { createHealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { problemsPlugin } from "./plugins/problems.js";
+import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
 import { exportRoutes } from "./routes/exports.js";
@@ -132,6 +134,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   }
   await app.register(authPlugin, { tokens: config.AUTH_TOKENS });
+  await app.register(rateLimitsPlugin, {
+    counters: createRateCounters(nats.js),
+    connected: () => nats.connected(),
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    perTenant: config.RATE_LIMIT_PER_TENANT,
+    tenants: config.RATE_LIMIT_TENANTS,
+    perCaller: config.RATE_LIMIT_PER_CALLER,
+  });
 
   await app.register(healthRoutes, { health, checks, lifecycle });
   await app.register(planRoutes, { prefix: API_PREFIX, plans, generate: { ...submit, plans, ids: deps.ids } });

@@ -1,5 +1,5 @@
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
+import { AuthTokens, baseConfigShape, perTenantSetting, port, RATE_LIMIT_MAX_WINDOW_MS } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -20,6 +20,14 @@ export const configShape = {
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** Load shedding: 503 + Retry-After while this many requests are in progress (0: off). */
   SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  /** Requests one tenant may make per RATE_LIMIT_WINDOW_MS, across every replica (0: no limit); 429 above it. */
+  RATE_LIMIT_PER_TENANT: z.coerce.number().int().min(0).default(12_000),
+  /** `acme=60000,globex=600`: RATE_LIMIT_PER_TENANT for these tenants (0: no limit). */
+  RATE_LIMIT_TENANTS: perTenantSetting,
+  /** Requests one caller (a user or key of a tenant) may make per RATE_LIMIT_WINDOW_MS (0: no limit). */
+  RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).default(6_000),
+  /** The fixed window both rate limits count in. */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(RATE_LIMIT_MAX_WINDOW_MS).default(60_000),
   /** How long `GET /api/ai/queues/` serves one reading of consumer info, worker heartbeats and throughput. */
   QUEUE_STATS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
 } as const;
