@@ -103,7 +103,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const materials = createMaterialStore(nats.js);
   const deadLetters = createDeadLetterRepository(mongo.collections);
   const dispatch = { reader, outbox, messaging: deps.messaging, events: deps.events, nats };
-  const submit = { ...dispatch, keys: createIdempotencyKeyRepository(mongo.collections) };
+  const submit = {
+    ...dispatch,
+    keys: createIdempotencyKeyRepository(mongo.collections),
+    webhookTargets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
+  };
   const control = {
     ...dispatch,
     cancellation: createCancellation(nats.js, deps.log),
