@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DayStatus, GenerationStatus, IngestStatus, IsoDate, TaskKind, TaskStatus } from "./domain.js";
 import { JobError, JobStatus } from "./job.js";
 import { Priority } from "./queues.js";
+import { WebhookFailureReason } from "./webhook-failure.js";
 
 const DAY_MS = 86_400_000;
 export const MAX_PLAN_DAYS = 366;
@@ -11,7 +12,10 @@ export const MAX_DELAY_MS = 30 * DAY_MS;
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_048;
 
-/** An absolute http(s) URL of at most 2,048 characters. Whether its host may be reached is decided at delivery. */
+/**
+ * An absolute http(s) URL of at most 2,048 characters. Its port and an IP literal host are checked against the
+ * webhook target policy at submit; the addresses a name resolves to, at delivery.
+ */
 export const WebhookUrl = z
   .string()
   .trim()
@@ -215,11 +219,11 @@ export const DeadLetterView = z.object({
 });
 export type DeadLetterView = z.infer<typeof DeadLetterView>;
 
-/** One POST of a webhook delivery: the HTTP status when one came back, else the error. */
+/** One POST of a webhook delivery: the HTTP status when one came back, and a coarse reason when it failed. */
 export const WebhookAttemptView = z.object({
   at: z.string(),
   status: z.number().int().nullable(),
-  error: z.string().nullable(),
+  error: WebhookFailureReason.nullable(),
   duration_ms: z.number().int(),
 });
 export type WebhookAttemptView = z.infer<typeof WebhookAttemptView>;

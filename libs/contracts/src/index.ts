@@ -16,3 +16,4 @@ export * from "./retrieval.js";
 export * from "./schedules.js";
 export * from "./sse.js";
 export * from "./subjects.js";
+export * from "./webhook-failure.js";

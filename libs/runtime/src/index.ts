@@ -28,6 +28,8 @@ export * from "./per-tenant-setting.js";
 export * from "./service.js";
 export * from "./shutdown.js";
 export * from "./telemetry.js";
+export * from "./webhook-targets/public-address.js";
+export * from "./webhook-targets/target-policy.js";
 export * from "./worker/job-definition.js";
 export * from "./worker/priority-picker.js";
 export * from "./worker/types.js";

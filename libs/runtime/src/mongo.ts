@@ -6,6 +6,7 @@ import type {
   StudyDay,
   StudyPlan,
   StudyTask,
+  WebhookFailureReason,
 } from "@ai-jobs/contracts";
 import { type Collection, type Db, MongoClient } from "mongodb";
 
@@ -50,8 +51,11 @@ export interface WebhookAttempt {
   at: Date;
   /** The HTTP status, when an answer came back. */
   status?: number;
-  /** Why the attempt failed without an answer (timeout, connection refused, target not allowed). */
-  error?: string;
+  /**
+   * Why the attempt failed, coarse because the tenant reads it (the detail is logged only). Records written before
+   * reasons were coarse may hold free text: read them through `failureReasonOfStored`.
+   */
+  error?: WebhookFailureReason;
   durationMs: number;
 }
 

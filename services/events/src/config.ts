@@ -1,7 +1,7 @@
-import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
+import { AuthTokens, baseConfigShape, port, WebhookAllowlistSetting, WebhookPortsSetting } from "@ai-jobs/runtime";
 import { z } from "zod";
 import { cronSetting, SchedulesSetting } from "./schedules/schedule-config.js";
-import { WebhookAllowlistSetting, WebhookBackoff, WebhookSecrets } from "./webhooks/settings.js";
+import { WebhookBackoff, WebhookSecrets } from "./webhooks/settings.js";
 
 const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -36,6 +36,8 @@ export const configShape = {
   WEBHOOK_SECRETS: WebhookSecrets,
   /** Host names, addresses and CIDRs webhooks may reach although private or loopback. */
   WEBHOOK_ALLOWLIST: WebhookAllowlistSetting,
+  /** The only ports webhooks may use, whatever the host (the gateway enforces the same list at submit). */
+  WEBHOOK_ALLOWED_PORTS: WebhookPortsSetting,
   /** Delays before each webhook retry; one attempt more than listed, then the delivery fails. */
   WEBHOOK_BACKOFF_MS: WebhookBackoff,
   /** How long one webhook POST may take. */

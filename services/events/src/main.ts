@@ -78,7 +78,7 @@ runMain(SERVICE, async () => {
     log,
     settings: {
       secrets: config.WEBHOOK_SECRETS,
-      allowlist: config.WEBHOOK_ALLOWLIST,
+      targets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
       backoffMs: config.WEBHOOK_BACKOFF_MS,
       timeoutMs: config.WEBHOOK_TIMEOUT_MS,
       concurrency: config.WEBHOOK_CONCURRENCY,

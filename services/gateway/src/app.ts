@@ -109,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...dispatch,
     keys: createIdempotencyKeyRepository(mongo.collections),
     maxPerTenant: config.JOBS_MAX_PER_TENANT,
+    webhookTargets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
   };
   const control = {
     ...dispatch,

@@ -1,5 +1,13 @@
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { AuthTokens, baseConfigShape, perTenantSetting, port, RATE_LIMIT_MAX_WINDOW_MS } from "@ai-jobs/runtime";
+import {
+  AuthTokens,
+  baseConfigShape,
+  perTenantSetting,
+  port,
+  RATE_LIMIT_MAX_WINDOW_MS,
+  WebhookAllowlistSetting,
+  WebhookPortsSetting,
+} from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -16,6 +24,12 @@ export const configShape = {
     .int()
     .min(1)
     .default(25 * 1024 * 1024),
+  /**
+   * The events service's webhook target policy, applied at submit to what a `webhook_url` says alone (its port, an
+   * IP literal): set both services alike.
+   */
+  WEBHOOK_ALLOWLIST: WebhookAllowlistSetting,
+  WEBHOOK_ALLOWED_PORTS: WebhookPortsSetting,
   /** Load shedding: 503 + Retry-After while the event loop is this late (ms, 0: off). */
   SHED_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   /** Load shedding: 503 + Retry-After while this many requests are in progress (0: off). */

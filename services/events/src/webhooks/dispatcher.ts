@@ -1,4 +1,12 @@
-import { ERROR_CODES, type JobEvent, type JobRecord, parseEventSubject, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
+import {
+  ERROR_CODES,
+  failureReasonOfStatus,
+  type JobEvent,
+  type JobRecord,
+  parseEventSubject,
+  STREAMS,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
 import {
   ACK_WAIT_MS,
   type Collections,
@@ -9,6 +17,7 @@ import {
   type NatsContext,
   type WebhookAttempt,
   type WebhookDeliveryRecord,
+  type WebhookTargetPolicy,
 } from "@ai-jobs/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
 import { Webhook } from "standardwebhooks";
@@ -21,7 +30,6 @@ import {
   resolveTarget,
   systemResolver,
   TargetNotAllowedError,
-  type WebhookAllowlist,
 } from "./target-policy.js";
 
 /** The durable consumer shared by every events replica. */
@@ -33,7 +41,8 @@ const EARLY_TOLERANCE_MS = 100;
 
 export interface WebhookSettings {
   secrets: ReadonlyMap<string, string>;
-  allowlist: WebhookAllowlist;
+  /** Which ports and addresses a webhook may reach (`WEBHOOK_ALLOWLIST`, `WEBHOOK_ALLOWED_PORTS`). */
+  targets: WebhookTargetPolicy;
   /** The delay before each retry; a delivery makes `backoffMs.length + 1` attempts. */
   backoffMs: readonly number[];
   timeoutMs: number;
@@ -169,24 +178,32 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     );
   };
 
+  /**
+   * One POST. The attempt recorded (and shown to the tenant) carries only a coarse reason; the detail of a failure
+   * goes to our log, with the URL's origin only (its path, query and user info may hold the tenant's secrets).
+   */
   const attemptOnce = async (
     url: URL,
     id: string,
     signer: Webhook,
     body: string,
-  ): Promise<{ attempt: WebhookAttempt; refused: boolean }> => {
+  ): Promise<{ attempt: WebhookAttempt; refused: boolean; detail?: string }> => {
     const at = new Date();
     const started = performance.now();
     let addresses: ResolvedAddress[];
     try {
-      addresses = await resolveTarget(url, settings.allowlist, resolve);
+      addresses = await resolveTarget(url, settings.targets, resolve);
     } catch (err) {
       const durationMs = Math.round(performance.now() - started);
       if (err instanceof TargetNotAllowedError) {
-        log.warn({ webhookId: id, host: url.hostname, detail: err.detail }, "webhook target not allowed");
-        return { attempt: { at, error: err.message, durationMs }, refused: true };
+        log.warn({ webhookId: id, target: url.origin, detail: err.detail }, "webhook target not allowed");
+        return { attempt: { at, error: "refused_by_policy", durationMs }, refused: true };
       }
-      return { attempt: { at, error: (err as Error).message, durationMs }, refused: false };
+      return {
+        attempt: { at, error: "connection_failed", durationMs },
+        refused: false,
+        detail: (err as Error).message,
+      };
     }
     const timestamp = new Date();
     const headers = {
@@ -198,8 +215,15 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     };
     const result = await postJson(url, addresses, headers, body, settings.timeoutMs);
     const attempt: WebhookAttempt = { at, durationMs: result.durationMs };
-    if (result.status !== undefined) attempt.status = result.status;
-    if (result.error !== undefined) attempt.error = result.error;
+    if (result.status !== undefined) {
+      attempt.status = result.status;
+      const reason = failureReasonOfStatus(result.status);
+      if (reason) attempt.error = reason;
+    }
+    if (result.failure) {
+      attempt.error = result.failure.reason;
+      return { attempt, refused: false, detail: result.failure.detail };
+    }
     return { attempt, refused: false };
   };
 
@@ -253,7 +277,8 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       }
 
       const body = JSON.stringify(payload);
-      const { attempt, refused } = await attemptOnce(new URL(delivery.url), id, signer, body);
+      const target = new URL(delivery.url);
+      const { attempt, refused, detail } = await attemptOnce(target, id, signer, body);
       const n = delivery.attempts.length + 1;
       const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
       span.setAttributes({ "webhook.attempt": n, "webhook.status": attempt.status ?? 0 });
@@ -263,7 +288,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       } else if (refused || n > settings.backoffMs.length) {
         await record(id, attempt, "failed", null);
         log.warn(
-          { webhookId: id, attempts: n, status: attempt.status, error: attempt.error },
+          { webhookId: id, target: target.origin, attempts: n, status: attempt.status, reason: attempt.error, detail },
           "webhook delivery failed",
         );
         msg.ack();
@@ -271,7 +296,15 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         const delay = retryDelayMs(settings.backoffMs, n);
         await record(id, attempt, "pending", new Date(Date.now() + delay));
         log.info(
-          { webhookId: id, attempt: n, status: attempt.status, error: attempt.error, retryInMs: delay },
+          {
+            webhookId: id,
+            target: target.origin,
+            attempt: n,
+            status: attempt.status,
+            reason: attempt.error,
+            detail,
+            retryInMs: delay,
+          },
           "webhook attempt failed",
         );
         msg.nak(delay);

@@ -6,8 +6,24 @@ import type { ResolvedAddress } from "./target-policy.js";
 export interface PostResult {
   /** The HTTP status, when an answer came back before the timeout. */
   status?: number;
-  error?: string;
+  /** Why no answer came back: the coarse reason the tenant sees, and the detail for our log only. */
+  failure?: { reason: "timeout" | "tls" | "connection_failed"; detail: string };
   durationMs: number;
+}
+
+/** OpenSSL's and Node's TLS error codes: certificate problems, handshake failures, a peer that speaks no TLS. */
+const isTlsError = (err: NodeJS.ErrnoException): boolean =>
+  /^ERR_(TLS|SSL)_|CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(err.code ?? "") ||
+  (err.code === "EPROTO" && err.message.includes("SSL routines"));
+
+export function failureOf(err: NodeJS.ErrnoException, timeoutMs: number): NonNullable<PostResult["failure"]> {
+  if (err.name === "AbortError" || err.name === "TimeoutError") {
+    return { reason: "timeout", detail: `timed out after ${timeoutMs} ms` };
+  }
+  return {
+    reason: isTlsError(err) ? "tls" : "connection_failed",
+    detail: err.code ? `${err.code}: ${err.message}` : err.message,
+  };
 }
 
 /**
@@ -62,9 +78,8 @@ export function postJson(
         resolve({ status: res.statusCode ?? 0, durationMs: elapsed() });
       },
     );
-    req.on("error", (err: Error) => {
-      const timedOut = err.name === "AbortError" || err.name === "TimeoutError";
-      resolve({ error: timedOut ? `timed out after ${timeoutMs} ms` : err.message, durationMs: elapsed() });
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      resolve({ failure: failureOf(err, timeoutMs), durationMs: elapsed() });
     });
     req.end(body);
   });

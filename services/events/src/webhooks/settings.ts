@@ -1,7 +1,6 @@
 import { TENANT_ID_PATTERN } from "@ai-jobs/contracts";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
-import { parseAllowlist } from "./target-policy.js";
 
 /** `WEBHOOK_SECRETS="tenant:whsec_<base64>,…"`: the signing secret of each tenant; a tenant without one gets none. */
 export const WebhookSecrets = z
@@ -31,19 +30,6 @@ export const WebhookSecrets = z
       map.set(tenantId, secret);
     }
     return map as ReadonlyMap<string, string>;
-  });
-
-/** `WEBHOOK_ALLOWLIST`: host names, addresses and CIDRs webhooks may reach although private or loopback. */
-export const WebhookAllowlistSetting = z
-  .string()
-  .default("")
-  .transform((raw, ctx) => {
-    const parsed = parseAllowlist(raw);
-    if ("error" in parsed) {
-      ctx.addIssue({ code: "custom", message: parsed.error });
-      return z.NEVER;
-    }
-    return parsed;
   });
 
 /** The default retry schedule: 8 attempts over about 3 h 45 min. */

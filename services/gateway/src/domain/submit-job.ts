@@ -8,11 +8,19 @@ import {
   type Priority,
   wholeSecondAtOrAfter,
 } from "@ai-jobs/contracts";
-import { type AcceptDeps, acceptJob, activeTraceId, CommandRefusedError, type JobReader } from "@ai-jobs/runtime";
+import {
+  type AcceptDeps,
+  acceptJob,
+  activeTraceId,
+  CommandRefusedError,
+  type JobReader,
+  literalTargetRefusal,
+  type WebhookTargetPolicy,
+} from "@ai-jobs/runtime";
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { serviceUnavailable, tooManyRequests } from "./errors.js";
+import { invalid, serviceUnavailable, tooManyRequests } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 
 export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
@@ -20,6 +28,8 @@ export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   reader: JobReader;
   /** `JOBS_MAX_PER_TENANT`, for the 429 that names it (JetStream enforces it). */
   maxPerTenant: number;
+  /** The events service's webhook policy: a `webhook_url` whose port or IP literal it refuses is a 400 here. */
+  webhookTargets: WebhookTargetPolicy;
 }
 
 /** The domain record a job works on (a draft plan, a pending document), written before the job is published. */
@@ -40,7 +50,7 @@ export interface SubmitJobRequest<T extends JobType> {
   runAt?: Date | undefined;
   /** The client's `Idempotency-Key` with the hash of its request. */
   idempotency?: Idempotency | undefined;
-  /** Where the events service POSTs the job's terminal event (`webhook_url`, already validated). */
+  /** Where the events service POSTs the job's terminal event (`webhook_url`, an http(s) URL; its target is checked here). */
   webhookUrl?: string | undefined;
 }
 
@@ -65,7 +75,8 @@ const UNAVAILABLE_RETRY_AFTER_S = 2;
  * accepted once its `queued` event (which carries the whole job) and its command are in JetStream; the MongoDB record
  * is projected from the `queued` event afterwards, and reads overlay what is not projected yet (`JobReader`):
  *
- * 1. The payload is checked against the job type's schema (a failure here is a bug in the caller, not bad input).
+ * 1. The payload is checked against the job type's schema (a failure here is a bug in the caller, not bad input), and
+ *    a `webhook_url` against the webhook target policy (port and IP literal only: no DNS on this path).
  * 2. With an `Idempotency-Key`, the key is claimed before anything is created; a repeated request gets the first
  *    one's job back (`replayed`), a different request under the same key a 422 (see `claimIdempotencyKey`).
  * 3. The draft (the domain record the worker reads) is written, so it exists before any worker can run the job.
@@ -83,6 +94,7 @@ export async function submitJob<T extends JobType>(
 ): Promise<SubmittedJob> {
   const { principal, log } = caller;
   const payload = parsePayload(req.type, req.payload);
+  checkWebhookTarget(deps.webhookTargets, req.webhookUrl);
 
   let release: (() => Promise<void>) | undefined;
   if (req.idempotency) {
@@ -130,6 +142,12 @@ export async function submitJob<T extends JobType>(
     await release?.();
     throw err;
   }
+}
+
+function checkWebhookTarget(policy: WebhookTargetPolicy, webhookUrl: string | undefined): void {
+  if (webhookUrl === undefined) return;
+  const refusal = literalTargetRefusal(new URL(webhookUrl), policy);
+  if (refusal) throw invalid("webhook_url", refusal);
 }
 
 function parsePayload<T extends JobType>(type: T, payload: PayloadOf<T>): Record<string, unknown> {

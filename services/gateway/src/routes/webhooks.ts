@@ -1,4 +1,4 @@
-import type { WebhookDeliveryListView, WebhookDeliveryView } from "@ai-jobs/contracts";
+import { failureReasonOfStored, type WebhookDeliveryListView, type WebhookDeliveryView } from "@ai-jobs/contracts";
 import type { Collections, WebhookDeliveryRecord } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { JobRepository } from "../data/jobs.js";
@@ -22,7 +22,7 @@ export function toWebhookDeliveryView(d: WebhookDeliveryRecord): WebhookDelivery
     attempts: d.attempts.map((a) => ({
       at: a.at.toISOString(),
       status: a.status ?? null,
-      error: a.error ?? null,
+      error: a.error === undefined ? null : failureReasonOfStored(a.error),
       duration_ms: a.durationMs,
     })),
     next_attempt_at: d.state === "pending" ? (d.nextAttemptAt?.toISOString() ?? null) : null,
