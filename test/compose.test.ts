@@ -187,7 +187,7 @@ describe("docker-compose.yml", () => {
     for (const name of SERVICE_NAMES) expect(() => parseConfig(name, composeEnv(name))).not.toThrow();
   });
 
-  it("refuses to start without the operator's secrets: every credential is ${VAR:?…}, none has a default", () => {
+  it("refuses to start without the operator's secrets: every credential is required (:?), none has a default", () => {
     const secrets = rawEnvEntries().filter(([, key]) => SECRET_VARS.includes(key) || SECRET_NAME.test(key));
     expect(secrets.map(([, key]) => key)).toEqual(expect.arrayContaining(["AUTH_TOKENS", "WEBHOOK_SECRETS"]));
     for (const [service, key, value] of secrets) {
