@@ -44,6 +44,8 @@ async function startEvents() {
       MONGO_DB: mongo.dbName,
       AUTH_TOKENS: `${TOKEN}:acme:admin`,
       PORT: String(port),
+      // The internal listener (metrics) on any free port: the bench does not read it.
+      INTERNAL_PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
     },

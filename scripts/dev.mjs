@@ -12,6 +12,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { tsImport } from "tsx/esm/api";
+import { ferretListenArgs, natsArgs, serviceListeners } from "./dev-listeners.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const DEV_DIR = path.join(ROOT, ".dev");
@@ -315,7 +316,7 @@ if (natsUrl) {
   const monitor = await randomPort();
   const storeDir = path.join(DEV_DIR, "nats");
   mkdirSync(storeDir, { recursive: true });
-  const args = ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "-m", String(monitor)];
+  const args = natsArgs({ port, monitorPort: monitor, storeDir });
   const nats = start("nats", path.join(BIN_DIR, "nats-server"), args, {
     kind: "infra",
     show: infraShow(/\[(WRN|ERR|FTL)\]/),
@@ -391,13 +392,7 @@ if (mongoUrl) {
   mkdirSync(dataDir, { recursive: true });
   const storage = await ferretStorage(dataDir);
   if (shuttingDown) await new Promise(() => {}); // shutdown() is already exiting
-  const args = [
-    ...storage,
-    `--listen-addr=127.0.0.1:${port}`,
-    "--debug-addr=127.0.0.1:0",
-    "--telemetry=disable",
-    `--state-dir=${dataDir}`,
-  ];
+  const args = [...storage, ...ferretListenArgs(port), "--telemetry=disable", `--state-dir=${dataDir}`];
   const ferret = start("ferretdb", path.join(BIN_DIR, "ferretdb"), args, {
     kind: "infra",
     // FerretDB warns on every dropped client connection: only errors reach the console.
@@ -420,12 +415,8 @@ if (shuttingDown) await new Promise(() => {}); // shutdown() is already exiting
 const authTokens = process.env.AUTH_TOKENS || "dev-token:demo:admin";
 const gatewayPort = Number(process.env.GATEWAY_PORT || 8080);
 const shared = { NATS_URL: natsUrl, MONGO_URL: mongoUrl, MONGO_DB: "ai_jobs_dev", AUTH_TOKENS: authTokens };
-const services = [
-  { name: "gateway", env: { PORT: String(gatewayPort), EVENTS_URL: "http://127.0.0.1:8081" } },
-  { name: "events", env: { PORT: "8081" } },
-  { name: "planner", env: { HEALTH_PORT: "8082" } },
-  { name: "ingestor", env: { HEALTH_PORT: "8083" } },
-];
+// Loopback only: the stack runs with a well-known admin token.
+const services = serviceListeners({ gatewayPort });
 
 let gateway;
 for (const svc of services) {

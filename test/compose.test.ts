@@ -97,12 +97,23 @@ function composeService(name: string): ComposeService {
   return s;
 }
 
-/** Compose interpolation as it happens with an empty host environment: `${VAR:-default}` yields its default. */
-function interpolate(value: string): string {
+/** What an operator exports before `docker compose up`: the secrets the file refuses to start without. */
+const OPERATOR_ENV: Record<string, string> = {
+  AUTH_TOKENS: "s3cret-token:acme:admin",
+  WEBHOOK_SECRETS: "acme:whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+};
+/** Variables that hold a credential: Compose must refuse to start without them (`${VAR:?…}`), never default them. */
+const SECRET_VARS = ["AUTH_TOKENS", "WEBHOOK_SECRETS", "OPENAI_API_KEY", "MONGO_URL", "NATS_URL", "PG_URL"];
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY|CREDENTIAL/;
+
+/** Compose interpolation with the given host environment: unset `${VAR:-default}` yields its default, `${VAR:?…}` fails. */
+function interpolate(value: string, host: Record<string, string> = OPERATOR_ENV): string {
   return value.replace(
     /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
-    (match, name: string | undefined, op: string | undefined, arg: string | undefined) => {
+    (match, name: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
       if (match === "$$") return "$";
+      const given = host[name ?? bare ?? ""];
+      if (given !== undefined && given !== "") return given;
       if (op?.endsWith("-")) return arg ?? "";
       if (op?.endsWith("?")) throw new Error(`\${${name}} is required: ${arg}`);
       return "";
@@ -110,8 +121,8 @@ function interpolate(value: string): string {
   );
 }
 
-/** The environment a container of the service gets, as strings, with no host variables set. */
-function composeEnv(name: string): Record<string, string> {
+/** The environment a container of the service gets, as strings, with `host` as the operator's environment. */
+function composeEnv(name: string, host: Record<string, string> = OPERATOR_ENV): Record<string, string> {
   const raw = composeService(name).environment ?? {};
   const env: Record<string, string> = {};
   const entries: [string, unknown][] = Array.isArray(raw)
@@ -123,9 +134,22 @@ function composeEnv(name: string): Record<string, string> {
   for (const [key, value] of entries) {
     // A bare key passes the host's value through; with no host environment it is unset.
     if (value === null || value === undefined) continue;
-    env[key] = interpolate(String(value));
+    env[key] = interpolate(String(value), host);
   }
   return env;
+}
+
+/** The raw (uninterpolated) value of every variable the compose file sets, per service. */
+function rawEnvEntries(): [string, string, string][] {
+  const out: [string, string, string][] = [];
+  for (const [service, s] of Object.entries(compose.services)) {
+    const raw = s.environment ?? {};
+    const entries = Array.isArray(raw)
+      ? raw.map((line) => [line.split("=")[0] ?? line, line.slice(line.indexOf("=") + 1)] as const)
+      : Object.entries(raw).map(([k, v]) => [k, String(v ?? "")] as const);
+    for (const [key, value] of entries) out.push([service, key, value]);
+  }
+  return out;
 }
 
 function healthcheckUrl(name: string): URL {
@@ -159,8 +183,35 @@ describe("docker-compose.yml", () => {
     for (const name of SERVICE_NAMES) expectKnownVars(name, Object.keys(composeEnv(name)));
   });
 
-  it("gives every service a configuration its schema accepts with no host environment", () => {
+  it("gives every service a configuration its schema accepts once the operator set the secrets", () => {
     for (const name of SERVICE_NAMES) expect(() => parseConfig(name, composeEnv(name))).not.toThrow();
+  });
+
+  it("refuses to start without the operator's secrets: every credential is required (:?), none has a default", () => {
+    const secrets = rawEnvEntries().filter(([, key]) => SECRET_VARS.includes(key) || SECRET_NAME.test(key));
+    expect(secrets.map(([, key]) => key)).toEqual(expect.arrayContaining(["AUTH_TOKENS", "WEBHOOK_SECRETS"]));
+    for (const [service, key, value] of secrets) {
+      // A fixed value or a `:-` default would start the stack with a credential everyone knows.
+      if (key === "MONGO_URL" || key === "NATS_URL") {
+        expect(value, `${service}.${key}`).not.toMatch(/\/\/[^/@]*:[^/@]*@/);
+        continue;
+      }
+      expect(value, `${service}.${key}`).toMatch(new RegExp(`^\\$\\{${key}:\\?[^}]+\\}$`));
+    }
+    for (const name of ["gateway", "events"]) {
+      expect(() => composeEnv(name, {}), name).toThrow(/\$\{AUTH_TOKENS\} is required/);
+    }
+    expect(() => composeEnv("events", { AUTH_TOKENS: "t:acme:admin" })).toThrow(/\$\{WEBHOOK_SECRETS\} is required/);
+    // No known token is left in the file at all.
+    expect(read("docker-compose.yml")).not.toContain("dev-token");
+  });
+
+  it("binds the API listeners to every interface of their container, and keeps the internal ones unpublished", () => {
+    for (const name of ["gateway", "events"]) {
+      const config = parseConfig(name, composeEnv(name));
+      expect(config.HOST, name).toBe("0.0.0.0");
+      expect(publishedTargets(composeService(name)), name).not.toContain(config.INTERNAL_PORT);
+    }
   });
 
   it("does not set OPENAI_API_KEY, so the planner falls back to the offline provider", () => {
@@ -356,7 +407,10 @@ interface K8sDoc {
     selector?: Record<string, unknown>;
     scaleTargetRef?: { kind: string; name: string };
     minReplicas?: number;
-    template?: { spec: { containers: K8sContainer[]; terminationGracePeriodSeconds?: number } };
+    template?: {
+      metadata?: { annotations?: Record<string, string> };
+      spec: { containers: K8sContainer[]; terminationGracePeriodSeconds?: number };
+    };
   };
 }
 
@@ -445,6 +499,25 @@ describe("deploy/k8s", () => {
       const env = k8sEnv(name);
       expectKnownVars(name, Object.keys(env));
       expect(() => parseConfig(name, env)).not.toThrow();
+    }
+  });
+
+  it("binds every listener to the pod's IP, scrapes the internal listener, and routes no Service to it", () => {
+    for (const name of SERVICE_NAMES) {
+      const config = parseConfig(name, k8sEnv(name));
+      const internalKey = spec(name).worker ? "HEALTH_PORT" : "INTERNAL_PORT";
+      expect(config.HOST, name).toBe("0.0.0.0");
+      if (!spec(name).worker) expect(config.INTERNAL_HOST, name).toBe("0.0.0.0");
+      const annotations = deployment(name).spec?.template?.metadata?.annotations ?? {};
+      expect(annotations["prometheus.io/path"], name).toBe("/metrics");
+      expect(Number(annotations["prometheus.io/port"]), name).toBe(config[internalKey]);
+      expect(
+        container(name).ports?.map((p) => p.containerPort),
+        name,
+      ).toContain(config[internalKey]);
+      const svc = ofKind("Service").find((s) => s.metadata.name === name);
+      const routed = (svc?.spec?.ports ?? []).map((p) => resolvePort(container(name), p.targetPort ?? p.port));
+      expect(routed, name).not.toContain(config[internalKey]);
     }
   });
 

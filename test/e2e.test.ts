@@ -126,7 +126,7 @@ describe("the four services as separate processes", () => {
   });
 
   it("every service answers healthz and readyz, and exits 0 on SIGTERM", async () => {
-    const health = await fetch(`${stack.gatewayUrl}/api/ai/health/`);
+    const health = await fetch(`${stack.gatewayUrl}/api/ai/health/`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(health.status).toBe(200);
     const code = await stack.services.planner.kill("SIGTERM");
     expect(code).toBe(0);

@@ -199,8 +199,8 @@ describe("one trace per job", () => {
     expect(writes.map((w) => w.attributes["db.collection.name"])).toContain("jobs");
   });
 
-  it("exposes the job counters, HTTP, queue and SSE metrics on every service's /metrics", async () => {
-    const planner = await metricsOf(stack.urlOf(stack.services.planner));
+  it("exposes the job counters, HTTP, queue and SSE metrics on every service's internal /metrics", async () => {
+    const planner = await metricsOf(stack.internalUrlOf(stack.services.planner));
     const labels = { service: "planner", type: "plan.generate" };
     expect(sample(planner, "aijobs_jobs_started_total", labels)).toBe(1);
     expect(sample(planner, "aijobs_jobs_succeeded_total", labels)).toBe(1);
@@ -210,7 +210,7 @@ describe("one trace per job", () => {
       expect(planner).toContain(`# TYPE aijobs_${name} counter`);
     }
 
-    const gateway = await metricsOf(stack.gatewayUrl);
+    const gateway = await metricsOf(stack.internalUrlOf(stack.services.gateway));
     const submit = { method: "POST", route: "/api/ai/study-plans/generate", status_code: "202" };
     expect(sample(gateway, "aijobs_http_requests_total", submit)).toBe(1);
     expect(sample(gateway, "aijobs_http_request_duration_seconds_count", submit)).toBe(1);
@@ -218,7 +218,7 @@ describe("one trace per job", () => {
     expect(sample(gateway, "aijobs_queue_backlog", { queue: "ai_generation", priority: "normal" })).toBe(0);
     expect(sample(gateway, "aijobs_queue_in_flight", { queue: "ai_generation", priority: "critical" })).toBe(0);
 
-    const events = await metricsOf(stack.eventsUrl);
+    const events = await metricsOf(stack.internalUrlOf(stack.services.events));
     expect(sample(events, "aijobs_sse_clients", { service: "events" })).toBe(0);
     expect(events).toContain("# TYPE aijobs_http_requests_total counter");
   });
@@ -250,7 +250,7 @@ describe("a job that fails on every attempt", () => {
     expect(publish?.service).toBe("gateway");
     expect(attempts.every((a) => a.status.code === 2)).toBe(true);
 
-    const metrics = await metricsOf(stack.urlOf(planner));
+    const metrics = await metricsOf(stack.internalUrlOf(planner));
     const labels = { service: "planner", type: "plan.generate" };
     expect(sample(metrics, "aijobs_jobs_started_total", labels)).toBe(3);
     expect(sample(metrics, "aijobs_jobs_retried_total", labels)).toBe(2);

@@ -41,6 +41,8 @@ export interface Stack {
   spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   /** The base URL of a process's HTTP port (the API, or a worker's health and metrics port). */
   urlOf(proc: ServiceProcess): string;
+  /** The base URL of a process's internal listener (`/metrics`, `/health`): INTERNAL_PORT, or a worker's HEALTH_PORT. */
+  internalUrlOf(proc: ServiceProcess): string;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -59,6 +61,7 @@ export interface Services {
   /** Starts one more process of a service on a port of its own. */
   spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
   urlOf(proc: ServiceProcess): string;
+  internalUrlOf(proc: ServiceProcess): string;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
   /** Starts a fresh process of a service on its port (whatever ran there must be stopped already). */
@@ -91,29 +94,36 @@ export async function startServices(
     ["gateway", gatewayPort],
     ["events", eventsPort],
   ]);
-  const envOf = (name: ServiceName, port: number): Record<string, string> => {
+  const envOf = (name: ServiceName, port: number, internalPort: number): Record<string, string> => {
     switch (name) {
       case "gateway":
-        return { PORT: String(port), AUTH_TOKENS, EVENTS_URL: eventsUrl };
+        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, EVENTS_URL: eventsUrl };
       case "events":
-        return { PORT: String(port), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" };
+        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" };
       case "planner":
       case "ingestor":
         return { HEALTH_PORT: String(port) };
     }
   };
   const all: ServiceProcess[] = [];
-  const urls = new Map<ServiceProcess, string>();
+  const urls = new Map<ServiceProcess, { public: string; internal: string }>();
   const launch = async (name: ServiceName, port: number, env: Record<string, string> = {}) => {
+    // Workers have one listener (HEALTH_PORT), which is their internal one.
+    const internalPort = name === "gateway" || name === "events" ? await freePort() : port;
     const proc = await spawnService({
       name,
       entry: entryOf(name),
-      env: { ...common, ...envOf(name, port), ...extraEnv, ...env },
+      env: { ...common, ...envOf(name, port, internalPort), ...extraEnv, ...env },
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     all.push(proc);
-    urls.set(proc, `http://127.0.0.1:${port}`);
+    urls.set(proc, { public: `http://127.0.0.1:${port}`, internal: `http://127.0.0.1:${internalPort}` });
     return proc;
+  };
+  const urlsOf = (proc: ServiceProcess) => {
+    const known = urls.get(proc);
+    if (known === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
+    return known;
   };
   const portOf = async (name: ServiceName) => {
     const known = ports.get(name);
@@ -136,11 +146,8 @@ export async function startServices(
     eventsUrl,
     processes,
     spawn: async (name, env) => launch(name, await freePort(), env),
-    urlOf(proc) {
-      const url = urls.get(proc);
-      if (url === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
-      return url;
-    },
+    urlOf: (proc) => urlsOf(proc).public,
+    internalUrlOf: (proc) => urlsOf(proc).internal,
     async restart(name, signal = "SIGTERM") {
       await processes[name]?.kill(signal);
       processes[name] = await launch(name, await portOf(name));
@@ -174,6 +181,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     services,
     spawn: started.spawn,
     urlOf: started.urlOf,
+    internalUrlOf: started.internalUrlOf,
     async restart(name, signal = "SIGTERM") {
       // The stack's own record: a test may have swapped in another process of the service (a survivor).
       await services[name].kill(signal);

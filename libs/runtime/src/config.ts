@@ -59,3 +59,9 @@ export function loadConfig<S extends z.ZodRawShape>(
 
 /** A port number from the environment. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/**
+ * The address a listener binds. Loopback by default, so a process started by hand (or by `npm run dev`) is not
+ * reachable from the network; containers and pods set `0.0.0.0` explicitly.
+ */
+export const listenHost = () => z.string().min(1).default("127.0.0.1");

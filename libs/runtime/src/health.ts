@@ -58,20 +58,44 @@ export async function runReadiness(checks: ReadinessChecks): Promise<ReadinessRe
   return { ready: entries.every(([, r]) => r.ok), checks: Object.fromEntries(entries) };
 }
 
-/**
- * `/healthz` (the process is alive), `/readyz` (its dependencies answer) and `/metrics` (Prometheus) for services
- * with no HTTP API of their own. `draining()` makes readyz fail during shutdown so a load balancer stops routing first.
- */
-export function startHealthServer(opts: {
+/** What a probe may learn: ok or not, nothing about why (dependency errors go to the internal `/health` only). */
+export function probeAnswer(ready: boolean): { code: 200 | 503; body: { status: "ready" | "not_ready" } } {
+  return ready ? { code: 200, body: { status: "ready" } } : { code: 503, body: { status: "not_ready" } };
+}
+
+/** The detailed report of the internal `/health`: every check with its error, and whether the process drains. */
+export async function detailedHealth(
+  checks: ReadinessChecks,
+  draining: boolean,
+): Promise<{ ok: boolean; body: ReadinessReport & { status: string; draining: boolean } }> {
+  const report = await runReadiness(checks);
+  const ok = report.ready && !draining;
+  return { ok, body: { status: ok ? "ready" : "not_ready", draining, ...report } };
+}
+
+export interface InternalServerOptions {
   host: string;
   port: number;
   checks: ReadinessChecks;
   log: Logger;
   draining?: () => boolean;
   metrics?: Registry;
-}): Promise<http.Server> {
+  /** Replaces the default `/health` body (the gateway's dependencies and queue depths). */
+  health?: () => Promise<{ ok: boolean; body: unknown }>;
+}
+
+/**
+ * Every service's internal listener (INTERNAL_PORT on the gateway and events, HEALTH_PORT on the workers), never
+ * published: `/healthz` and `/readyz` (probes: ok or not, nothing more), `/health` (dependency errors, draining,
+ * queue depths) and `/metrics` (Prometheus). `draining()` makes readyz fail during shutdown so a load balancer stops
+ * routing first.
+ */
+export function startInternalServer(opts: InternalServerOptions): Promise<http.Server> {
+  const draining = () => opts.draining?.() ?? false;
+  const health = opts.health ?? (() => detailedHealth(opts.checks, draining()));
   const server = http.createServer(async (req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") || "/";
+    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { status: "method_not_allowed" });
     if (path === "/healthz") return send(res, 200, { status: "ok" });
     if (path === "/metrics" && opts.metrics) {
       const body = await opts.metrics.metrics();
@@ -80,17 +104,31 @@ export function startHealthServer(opts: {
     }
     if (path === "/readyz") {
       const report = await runReadiness(opts.checks);
-      const ready = report.ready && !opts.draining?.();
-      return send(res, ready ? 200 : 503, { status: ready ? "ready" : "not_ready", ...report });
+      const answer = probeAnswer(report.ready && !draining());
+      return send(res, answer.code, answer.body);
+    }
+    if (path === "/health") {
+      const view = await health();
+      return send(res, view.ok ? 200 : 503, view.body);
     }
     send(res, 404, { status: "not_found" });
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {
-      opts.log.info({ port: opts.port }, "health server listening");
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : opts.port;
+      opts.log.info({ host: opts.host, port }, "internal server listening (health, metrics)");
       resolve(server);
     });
+  });
+}
+
+/** Closes the internal listener, its idle keep-alive connections too. */
+export function closeInternalServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
 }
 

@@ -10,6 +10,7 @@ export * from "./dispatch.js";
 export * from "./errors.js";
 export * from "./health.js";
 export * from "./http-errors.js";
+export * from "./http-security.js";
 export * from "./ids.js";
 export * from "./jetstream-publisher.js";
 export * from "./job-events.js";

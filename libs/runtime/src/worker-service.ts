@@ -1,6 +1,5 @@
-import type { Server } from "node:http";
 import type { BaseConfig } from "./config.js";
-import { mongoCheck, natsCheck, startHealthServer } from "./health.js";
+import { closeInternalServer, mongoCheck, natsCheck, startInternalServer } from "./health.js";
 import { bootService, closeService, type ServiceContext } from "./service.js";
 import { handleShutdown } from "./shutdown.js";
 import type { AnyJobDefinition } from "./worker/job-definition.js";
@@ -45,8 +44,9 @@ export function createServiceWorker(ctx: ServiceContext, opts: ServiceWorkerOpti
 const SHUTDOWN_MARGIN_MS = 8_000;
 
 /**
- * The whole life of a worker service (planner, ingestor): boot, `/healthz`, `/readyz` (NATS, MongoDB, worker
- * running, not draining) and `/metrics` on HEALTH_PORT, start the worker, and on SIGTERM: fail readiness, drain the worker, close everything.
+ * The whole life of a worker service (planner, ingestor): boot, the internal listener on HOST:HEALTH_PORT (`/healthz`,
+ * `/readyz` over NATS, MongoDB, worker running and not draining, `/health` with the details, `/metrics`), start the
+ * worker, and on SIGTERM: fail readiness, drain the worker, close everything.
  */
 export async function runWorkerService(opts: {
   name: string;
@@ -59,7 +59,7 @@ export async function runWorkerService(opts: {
   const ctx = await bootService(opts.name, opts.version, config);
   let started = false;
   let draining = false;
-  const health = await startHealthServer({
+  const health = await startInternalServer({
     host: config.HOST,
     port: config.HEALTH_PORT,
     checks: {
@@ -85,7 +85,7 @@ export async function runWorkerService(opts: {
       },
     },
     { name: "drain worker", run: () => worker.stop(Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - SHUTDOWN_MARGIN_MS)) },
-    { name: "close health server", run: () => closeServer(health) },
+    { name: "close health server", run: () => closeInternalServer(health) },
     { name: "close connections", run: () => closeService(ctx) },
   ]);
 }
@@ -95,12 +95,5 @@ export function runMain(service: string, main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     console.error(JSON.stringify({ level: "fatal", service, msg: "boot failed", err: String(err) }));
     process.exit(1);
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import {
+  type HttpSecurityOptions,
   type JobReader,
   type Logger,
   type Messaging,
@@ -8,6 +9,7 @@ import {
   type Principal,
   type ReadinessChecks,
   registerHttpMetrics,
+  registerHttpSecurity,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { registerHealthRoutes } from "./health.js";
@@ -24,18 +26,24 @@ export interface AppDeps {
   sseMaxBufferedBytes?: number;
   readiness: ReadinessChecks;
   draining: () => boolean;
-  /** Served on `GET /metrics` with HTTP metrics and the open SSE clients gauge; no `/metrics` route without it. */
+  /** Security headers and CORS (`CORS_ORIGINS`, `HSTS_MAX_AGE_S`); none cross-origin when not given. */
+  security?: HttpSecurityOptions;
+  /** Counts HTTP requests and open SSE clients into it; the internal listener serves it on `/metrics`. */
   metrics?: Metrics;
   /** Traces the SSE fan-out of each event into its job's trace. */
   messaging?: Pick<Messaging, "consume">;
 }
 
-/** The HTTP side of events: health checks, `/metrics` and the SSE job stream. Everything it uses is injected. */
+/**
+ * The public HTTP side of events: probes and the SSE job stream (metrics and the detailed health are on the internal
+ * listener main starts). Everything it uses is injected.
+ */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.log.child({ component: "http" }),
   });
   installProblemHandlers(app);
+  registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
   registerStreamRoute(app, {

@@ -1,4 +1,12 @@
-import { AuthTokens, baseConfigShape, port, WebhookAllowlistSetting, WebhookPortsSetting } from "@ai-jobs/runtime";
+import {
+  AuthTokens,
+  baseConfigShape,
+  httpSecurityConfigShape,
+  listenHost,
+  port,
+  WebhookAllowlistSetting,
+  WebhookPortsSetting,
+} from "@ai-jobs/runtime";
 import { z } from "zod";
 import { cronSetting, SchedulesSetting } from "./schedules/schedule-config.js";
 import { WebhookBackoff, WebhookSecrets } from "./webhooks/settings.js";
@@ -7,8 +15,12 @@ const ms = (min: number, fallback: number) => z.coerce.number().int().min(min).d
 
 export const configShape = {
   ...baseConfigShape,
+  ...httpSecurityConfigShape,
   PORT: port(8081),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: listenHost(),
+  /** The internal listener: `/metrics`, `/health` (dependency errors) and the probes; never publish it. */
+  INTERNAL_PORT: port(9081),
+  INTERNAL_HOST: listenHost(),
   AUTH_TOKENS: AuthTokens,
   SSE_KEEPALIVE_MS: ms(100, 15_000),
   /** Bytes of SSE frames one connection may have waiting for its socket; past it the client is closed (retry hint). */

@@ -22,7 +22,8 @@ describe("health", () => {
       expect((await app.inject({ url: "/healthz" })).statusCode).toBe(200);
       const ready = await app.inject({ url: "/readyz" });
       expect(ready.statusCode).toBe(200);
-      expect(ready.json()).toMatchObject({ status: "ready", checks: { nats: { ok: true }, mongo: { ok: true } } });
+      // A probe says ready or not; the reasons are on the internal listener's /health only.
+      expect(ready.json()).toEqual({ status: "ready" });
     } finally {
       await app.close();
     }
@@ -33,7 +34,7 @@ describe("health", () => {
     try {
       const res = await app.inject({ url: "/readyz" });
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ status: "not_ready", draining: true });
+      expect(res.json()).toEqual({ status: "not_ready" });
     } finally {
       await app.close();
     }
@@ -45,7 +46,7 @@ describe("health", () => {
       await h.mongo.stop();
       const down = await app.inject({ url: "/readyz" });
       expect(down.statusCode).toBe(503);
-      expect(down.json()).toMatchObject({ checks: { mongo: { ok: false }, nats: { ok: true } } });
+      expect(down.json()).toEqual({ status: "not_ready" });
       await h.mongo.restart();
       await waitFor(async () => (await app.inject({ url: "/readyz" })).statusCode === 200, {
         what: "readiness after MongoDB is back",

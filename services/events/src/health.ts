@@ -1,4 +1,4 @@
-import { type ReadinessChecks, runReadiness } from "@ai-jobs/runtime";
+import { probeAnswer, type ReadinessChecks, runReadiness } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 
 export interface HealthDeps {
@@ -8,13 +8,15 @@ export interface HealthDeps {
   draining: () => boolean;
 }
 
-/** `/healthz`: the process is alive. `/readyz`: its dependencies answer and it is not draining. */
+/**
+ * The public port's probes. `/healthz`: the process is alive. `/readyz`: its dependencies answer and it is not
+ * draining. Either says ok or not and nothing more; the reasons are on the internal listener's `/health`.
+ */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const report = await runReadiness(deps.readiness);
-    const draining = deps.draining();
-    const ready = report.ready && !draining;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", draining, ...report });
+    const answer = probeAnswer(report.ready && !deps.draining());
+    return reply.code(answer.code).send(answer.body);
   });
 }

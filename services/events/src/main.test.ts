@@ -25,6 +25,7 @@ beforeAll(async () => {
       AUTH_TOKENS: `${TOKENS.acme}:acme:admin`,
       LOG_LEVEL: "info",
       PORT: String(port),
+      INTERNAL_PORT: "0",
       HOST: "127.0.0.1",
       SSE_KEEPALIVE_MS: "1000",
       RECONCILE_INTERVAL_MS: "200",

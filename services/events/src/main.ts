@@ -1,5 +1,6 @@
 import {
   bootService,
+  closeInternalServer,
   closeService,
   createJobOutbox,
   createJobReader,
@@ -9,6 +10,7 @@ import {
   natsCheck,
   packageVersion,
   runMain,
+  startInternalServer,
 } from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
@@ -87,6 +89,7 @@ runMain(SERVICE, async () => {
   await webhooks.start();
 
   let draining = false;
+  const readiness = { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) };
   const app = buildApp({
     log,
     tokens: config.AUTH_TOKENS,
@@ -94,10 +97,20 @@ runMain(SERVICE, async () => {
     nats,
     keepAliveMs: config.SSE_KEEPALIVE_MS,
     sseMaxBufferedBytes: config.SSE_MAX_BUFFERED_BYTES,
-    readiness: { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) },
+    readiness,
     draining: () => draining,
+    security: { corsOrigins: config.CORS_ORIGINS, hstsMaxAgeS: config.HSTS_MAX_AGE_S },
     metrics: ctx.metrics,
     messaging,
+  });
+  // Metrics and the dependency errors: only on the internal listener, never on the public port.
+  const internal = await startInternalServer({
+    host: config.INTERNAL_HOST,
+    port: config.INTERNAL_PORT,
+    checks: readiness,
+    log,
+    draining: () => draining,
+    metrics: ctx.metrics.registry,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
 
@@ -110,6 +123,7 @@ runMain(SERVICE, async () => {
     },
     // Ends the open SSE streams; their clients resume on another replica with Last-Event-ID.
     { name: "close http", run: () => app.close() },
+    { name: "close internal listener", run: () => closeInternalServer(internal) },
     // Publishers first (new work into JOBS), then the consumers; the projector last, so it sees their events.
     { name: "stop scheduler", run: () => scheduler.stop() },
     { name: "stop reconciler", run: () => reconciler.stop() },

@@ -7,7 +7,9 @@ import {
   createJobReader,
   mongoCheck,
   natsCheck,
+  type ReadinessChecks,
   registerHttpMetrics,
+  registerHttpSecurity,
   registerQueueGauges,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
@@ -24,7 +26,7 @@ import { createRateCounters } from "./data/rate-counters.js";
 import { createScheduleStore } from "./data/schedules.js";
 import { createTaskProgressRepository } from "./data/task-progress.js";
 import { createUsageRepository } from "./data/usage.js";
-import { createHealthReporter } from "./domain/health.js";
+import { createHealthReporter, type HealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { problemsPlugin } from "./plugins/problems.js";
@@ -49,6 +51,8 @@ declare module "fastify" {
   interface FastifyInstance {
     /** Shutdown state: main sets `draining` before closing, and readyz starts answering 503. */
     lifecycle: Lifecycle;
+    /** What the internal listener serves on `/readyz` and `/health` (main starts it). */
+    operations: { checks: ReadinessChecks; health: HealthReporter };
   }
 }
 
@@ -61,7 +65,7 @@ export interface AppDeps {
   mongo: MongoContext;
   /** Mints sortable ids (ULIDs) for jobs, plans, documents and files. */
   ids: () => string;
-  /** Served on `GET /metrics` (no token) with HTTP and queue-depth metrics; no `/metrics` route without it. */
+  /** Counts HTTP requests and reads queue depths into it; the internal listener serves it on `/metrics`. */
   metrics?: Metrics;
 }
 
@@ -120,14 +124,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const checks = { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) };
   const health = createHealthReporter({ checks, queueStats: () => readQueueStats(nats.jsm), cacheMs: HEALTH_CACHE_MS });
 
+  app.decorate("operations", { checks, health });
+
   await app.register(problemsPlugin);
+  // Before auth: a CORS preflight carries no token and is answered here.
+  registerHttpSecurity(app, { corsOrigins: config.CORS_ORIGINS, hstsMaxAgeS: config.HSTS_MAX_AGE_S });
   await app.register(loadSheddingPlugin, {
     maxEventLoopDelayMs: config.SHED_EVENT_LOOP_DELAY_MS,
     maxInFlight: config.SHED_MAX_IN_FLIGHT,
   });
   await app.register(tracingPlugin);
   if (deps.metrics) {
-    registerHttpMetrics(app, deps.metrics, { routeConfig: { public: true } });
+    registerHttpMetrics(app, deps.metrics);
     // Queue depth gauges read the consumers at most once per QUEUE_STATS_CACHE_MS, however often they are scraped.
     registerQueueGauges(
       deps.metrics,

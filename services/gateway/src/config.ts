@@ -2,6 +2,8 @@ import { embeddingConfigShape } from "@ai-jobs/retrieval";
 import {
   AuthTokens,
   baseConfigShape,
+  httpSecurityConfigShape,
+  listenHost,
   perTenantSetting,
   port,
   RATE_LIMIT_MAX_WINDOW_MS,
@@ -14,8 +16,12 @@ export const configShape = {
   ...baseConfigShape,
   /** Search embeds its query with the ingestor's embedder: the same EMBEDDING_* and OPENAI_* settings. */
   ...embeddingConfigShape,
+  ...httpSecurityConfigShape,
   PORT: port(8080),
-  HOST: z.string().default("0.0.0.0"),
+  HOST: listenHost(),
+  /** The internal listener: `/metrics`, `/health` (dependencies, queue depths) and the probes; never publish it. */
+  INTERNAL_PORT: port(9080),
+  INTERNAL_HOST: listenHost(),
   AUTH_TOKENS: AuthTokens,
   /** Base URL of an events replica (or its load balancer); the gateway proxies SSE there. */
   EVENTS_URL: z.string().url().default("http://127.0.0.1:8081"),

@@ -31,6 +31,7 @@ beforeAll(async () => {
       MONGO_DB: mongo.dbName,
       AUTH_TOKENS: "t1:acme:admin",
       PORT: String(port),
+      INTERNAL_PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "info",
     },

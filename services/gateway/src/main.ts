@@ -1,10 +1,12 @@
 import {
   bootService,
+  closeInternalServer,
   closeService,
   createIdGenerator,
   handleShutdown,
   loadConfig,
   packageVersion,
+  startInternalServer,
 } from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
@@ -21,6 +23,20 @@ const app = await buildApp({
   ids: createIdGenerator(),
   metrics: ctx.metrics,
 });
+const { checks, health } = app.operations;
+// Metrics and the health report with queue depths: only on the internal listener, never on the public port.
+const internal = await startInternalServer({
+  host: config.INTERNAL_HOST,
+  port: config.INTERNAL_PORT,
+  checks,
+  log: ctx.log,
+  draining: () => app.lifecycle.draining,
+  metrics: ctx.metrics.registry,
+  health: async () => {
+    const view = await health.report();
+    return { ok: view.status === "ok", body: view };
+  },
+});
 
 handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [
   {
@@ -31,6 +47,7 @@ handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [
       await app.close();
     },
   },
+  { name: "close internal listener", run: () => closeInternalServer(internal) },
   { name: "close nats, mongodb and telemetry", run: () => closeService(ctx) },
 ]);
 

@@ -1,12 +1,13 @@
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { baseConfigShape, port } from "@ai-jobs/runtime";
+import { baseConfigShape, listenHost, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
   ...baseConfigShape,
   ...embeddingConfigShape,
   HEALTH_PORT: port(8083),
-  HOST: z.string().default("0.0.0.0"),
+  /** HEALTH_PORT is the worker's internal listener (probes, `/health`, `/metrics`); it binds HOST. */
+  HOST: listenHost(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(2),
   /** Chunk size and overlap in cl100k_base tokens. */
   CHUNK_SIZE_TOKENS: z.coerce.number().int().min(32).max(8_000).default(400),

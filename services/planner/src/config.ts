@@ -1,6 +1,6 @@
 import { llmConfigShape } from "@ai-jobs/llm";
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { baseConfigShape, port } from "@ai-jobs/runtime";
+import { baseConfigShape, listenHost, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -10,7 +10,8 @@ export const configShape = {
   /** RAG embeds the query with the ingestor's embedder: the same EMBEDDING_* settings as the ingestor and gateway. */
   ...embeddingConfigShape,
   HEALTH_PORT: port(8082),
-  HOST: z.string().default("0.0.0.0"),
+  /** HEALTH_PORT is the worker's internal listener (probes, `/health`, `/metrics`); it binds HOST. */
+  HOST: listenHost(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Chunks of a plan's materials a prompt gets at most (RAG top k). */
   RAG_TOP_K: z.coerce.number().int().min(0).max(50).default(5),

@@ -1,6 +1,7 @@
 import { ERROR_CODES, formatSse, problem, StreamOptions, StreamQuery, validationProblem } from "@ai-jobs/contracts";
 import {
   authenticate,
+  headersOf,
   type JobReader,
   type Messaging,
   type Metrics,
@@ -162,7 +163,8 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     try {
       // The client may have gone while the stream was being prepared.
       if (res.destroyed || !res.socket || res.socket.destroyed) return;
-      res.writeHead(200, SSE_HEADERS);
+      // The security and CORS headers the hooks set on the reply; the hijacked reply would drop them.
+      res.writeHead(200, { ...headersOf(reply), ...SSE_HEADERS });
       res.flushHeaders();
       if (preamble) res.write(preamble);
       const hasJobs = !("jobIds" in topic) || topic.jobIds.length > 0;

@@ -23,8 +23,9 @@ const overloaded = (reply: FastifyReply, detail: string) =>
  * Sheds load instead of queueing it: past capacity, a request is answered 503 with `Retry-After` at once, before any
  * work, so clients see a fast refusal rather than a timeout or a reset socket, and the requests already accepted
  * keep their latency. Two signals: the event loop falling behind (`@fastify/under-pressure`), and the number of
- * requests in progress (they pile up when NATS or MongoDB slow down, while the event loop stays idle). Health
- * checks and `/metrics` (routes marked `public`) are never shed: an orchestrator must still see the replica.
+ * requests in progress (they pile up when NATS or MongoDB slow down, while the event loop stays idle). The probes
+ * (routes marked `public`) are never shed: an orchestrator must still see the replica. (`/metrics` is on the
+ * internal listener, which is not shed at all.)
  */
 export const loadSheddingPlugin = fp<LoadSheddingOptions>(
   async (app: FastifyInstance, opts) => {
@@ -36,7 +37,7 @@ export const loadSheddingPlugin = fp<LoadSheddingOptions>(
         maxEventLoopDelay: opts.maxEventLoopDelayMs,
         sampleInterval: SAMPLE_MS,
         pressureHandler: (request, reply, type, value) => {
-          // A public route (health, metrics) is served whatever the load: not sending goes on as usual.
+          // A public route (the probes) is served whatever the load: not sending goes on as usual.
           if (isPublic(request.routeOptions.config)) return;
           request.log.warn({ type, value }, "shedding load: event loop delayed");
           overloaded(reply, "the service is overloaded; retry shortly");

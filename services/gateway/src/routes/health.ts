@@ -1,5 +1,6 @@
-import { type ReadinessChecks, runReadiness } from "@ai-jobs/runtime";
+import { probeAnswer, type ReadinessChecks, runReadiness } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
+import { forbidden } from "../domain/errors.js";
 import type { HealthReporter } from "../domain/health.js";
 
 export interface Lifecycle {
@@ -15,19 +16,21 @@ export interface HealthRoutesOptions {
 
 const quiet = { config: { public: true }, logLevel: "warn" } as const;
 
-/** `/healthz`, `/readyz` (probes) and `/api/ai/health/` (dependencies and queues). None needs a token. */
+/**
+ * `/healthz` and `/readyz`: probes, no token, and they say ok or not, nothing more. `/api/ai/health/` (dependency
+ * errors and queue depths) is for admins; the internal listener serves the same report on `/health` without a token.
+ */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, opts) => {
   app.get("/healthz", quiet, async () => ({ status: "ok" }));
 
   app.get("/readyz", quiet, async (_request, reply) => {
     const report = await runReadiness(opts.checks);
-    const ready = report.ready && !opts.lifecycle.draining;
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ status: ready ? "ready" : "not_ready", draining: opts.lifecycle.draining, checks: report.checks });
+    const answer = probeAnswer(report.ready && !opts.lifecycle.draining);
+    return reply.code(answer.code).send(answer.body);
   });
 
-  app.get("/api/ai/health", quiet, async (_request, reply) => {
+  app.get("/api/ai/health", { logLevel: "warn" }, async (request, reply) => {
+    if (request.principal.role !== "admin") throw forbidden("the health report needs the admin role");
     const view = await opts.health.report();
     return reply.code(view.status === "ok" ? 200 : 503).send(view);
   });

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import { context, propagation } from "@ai-jobs/runtime";
+import { context, headersOf, propagation } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
 import { serviceUnavailable } from "../domain/errors.js";
 
@@ -71,6 +71,8 @@ export const jobStreamRoutes: FastifyPluginAsync<JobStreamRoutesOptions> = async
 
     reply.hijack();
     reply.raw.writeHead(200, {
+      // The security and CORS headers the hooks set on the reply; a hijacked reply would drop them.
+      ...headersOf(reply),
       "content-type": "text/event-stream",
       "cache-control": "no-cache",
       "x-accel-buffering": "no",
