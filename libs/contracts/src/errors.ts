@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   tenantQueueFull: "TENANT_QUEUE_FULL",
   /** A request rate limit (per tenant or per caller) was reached: 429 with Retry-After. */
   rateLimited: "RATE_LIMITED",
+  /** The tenant spent its daily LLM token budget: 429 at submit, and a job that would call the model fails with it. */
+  budgetExceeded: "BUDGET_EXCEEDED",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -84,6 +84,8 @@ export interface JobTypeSpec<P extends z.ZodType = z.ZodType, R extends z.ZodTyp
   timeoutMs: number;
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /** Calls a language model: its tenant's daily token budget is checked before it starts, and charged after. */
+  spendsTokens: boolean;
 }
 
 const spec = <P extends z.ZodType, R extends z.ZodType>(s: JobTypeSpec<P, R>) => s;
@@ -97,6 +99,7 @@ export const JOB_TYPES = {
     timeoutMs: 180_000,
     maxAttempts: 3,
     backoff: { baseMs: 2_000, maxMs: 60_000 },
+    spendsTokens: true,
   }),
   "plan.day.generate": spec({
     queue: "ai_generation",
@@ -105,6 +108,7 @@ export const JOB_TYPES = {
     timeoutMs: 60_000,
     maxAttempts: 3,
     backoff: { baseMs: 2_000, maxMs: 60_000 },
+    spendsTokens: true,
   }),
   "plan.tasks.generate": spec({
     queue: "ai_generation",
@@ -113,6 +117,7 @@ export const JOB_TYPES = {
     timeoutMs: 60_000,
     maxAttempts: 3,
     backoff: { baseMs: 2_000, maxMs: 60_000 },
+    spendsTokens: true,
   }),
   "plan.summary": spec({
     queue: "ai_generation",
@@ -121,6 +126,7 @@ export const JOB_TYPES = {
     timeoutMs: 60_000,
     maxAttempts: 3,
     backoff: { baseMs: 2_000, maxMs: 60_000 },
+    spendsTokens: true,
   }),
   "plan.export": spec({
     queue: "ai_generation",
@@ -129,6 +135,7 @@ export const JOB_TYPES = {
     timeoutMs: 120_000,
     maxAttempts: 3,
     backoff: { baseMs: 1_000, maxMs: 30_000 },
+    spendsTokens: false,
   }),
   "material.ingest": spec({
     queue: "ingest",
@@ -137,6 +144,7 @@ export const JOB_TYPES = {
     timeoutMs: 300_000,
     maxAttempts: 5,
     backoff: { baseMs: 1_000, maxMs: 120_000 },
+    spendsTokens: false,
   }),
 } as const;
 

@@ -10,6 +10,8 @@ export const STREAMS = {
   advisories: "JOBS_ADVISORIES",
   /** The gateway's request-rate counters, shared by every replica (a counter stream, in memory). */
   rateLimits: "RATE_LIMITS",
+  /** Tokens each tenant's LLM calls spent per UTC day (a counter stream), for the daily token budgets. */
+  tenantUsage: "TENANT_USAGE",
 } as const;
 
 export const BUCKETS = {
@@ -44,6 +46,9 @@ export const SUBJECTS = {
   /** `ratelimit.<key>.<window>`: one counter per rate-limit key (subject-safe) and fixed time window. */
   rateCounter: (key: string, window: number) => `ratelimit.${key}.${window}`,
   rateCountersAll: "ratelimit.>",
+  /** `usage.tokens.<tenant>.<yyyymmdd>`: the tokens a tenant's LLM calls spent on one UTC day. */
+  tokensSpent: (tenantId: string, day: string) => `usage.tokens.${tenantId}.${day}`,
+  tenantUsageAll: "usage.>",
 } as const;
 
 /** Keys of the JOB_CONTROL bucket. */

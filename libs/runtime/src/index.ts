@@ -29,6 +29,7 @@ export * from "./per-tenant-setting.js";
 export * from "./service.js";
 export * from "./shutdown.js";
 export * from "./telemetry.js";
+export * from "./token-budget.js";
 export * from "./webhook-targets/public-address.js";
 export * from "./webhook-targets/target-policy.js";
 export * from "./worker/job-definition.js";

@@ -171,6 +171,20 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       max_msgs_per_subject: 1,
       max_age: nanos(RATE_LIMIT_MAX_WINDOW_MS),
     },
+    {
+      // Tokens spent per tenant and UTC day (`token-budget.ts`): counters again, kept on disk for a day past theirs.
+      // A charge carries the attempt as its message id, so a charge repeated within the window counts once.
+      name: STREAMS.tenantUsage,
+      subjects: [SUBJECTS.tenantUsageAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      allow_msg_counter: true,
+      max_msgs_per_subject: 1,
+      max_age: nanos(2 * DAY_MS),
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      // The gateway reads a tenant's count with one direct get before it accepts an LLM job.
+      allow_direct: true,
+    },
   ];
 }
 
