@@ -1,6 +1,6 @@
 import type { Priority } from "@ai-jobs/contracts";
 import { describe, expect, it } from "vitest";
-import { AuthTokens, authenticate } from "./auth.js";
+import { AuthTokens } from "./auth/static-tokens.js";
 import { backoffDelayMs } from "./backoff.js";
 import { CancelFlags } from "./cancel-flags.js";
 import { baseConfigShape, ConfigError, loadConfig } from "./config.js";
@@ -104,17 +104,16 @@ describe("backoffDelayMs", () => {
 });
 
 describe("AuthTokens", () => {
-  it("maps bearer tokens to tenants and roles", () => {
-    const tokens = AuthTokens.parse("dev-token:demo:admin, other:acme:user");
-    expect(authenticate(tokens, "Bearer dev-token")).toMatchObject({ tenantId: "demo", role: "admin" });
-    expect(authenticate(tokens, "bearer other")?.tenantId).toBe("acme");
-    expect(authenticate(tokens, "Bearer nope")).toBeUndefined();
-    expect(authenticate(tokens, undefined)).toBeUndefined();
+  it("maps bearer tokens to tenants and roles, the legacy user role to owner", () => {
+    const tokens = AuthTokens.parse("dev-token:demo:admin, other:acme:user, v:acme:viewer");
+    expect(tokens.get("dev-token")).toMatchObject({ tenantId: "demo", role: "admin" });
+    expect(tokens.get("other")).toMatchObject({ tenantId: "acme", role: "owner" });
+    expect(tokens.get("v")?.role).toBe("viewer");
   });
 
   it("never derives a user id that reveals the token", () => {
     const tokens = AuthTokens.parse("supersecret:demo:user");
-    expect(authenticate(tokens, "Bearer supersecret")?.userId).not.toContain("supers");
+    expect(tokens.get("supersecret")?.userId).not.toContain("supers");
   });
 
   it("rejects tenant ids that are unsafe as subject tokens", () => {

@@ -1,4 +1,4 @@
-import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
+import { authConfigShape, baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 import { cronSetting, SchedulesSetting } from "./schedules/schedule-config.js";
 import { WebhookAllowlistSetting, WebhookBackoff, WebhookSecrets } from "./webhooks/settings.js";
@@ -9,7 +9,7 @@ export const configShape = {
   ...baseConfigShape,
   PORT: port(8081),
   HOST: z.string().default("0.0.0.0"),
-  AUTH_TOKENS: AuthTokens,
+  ...authConfigShape,
   SSE_KEEPALIVE_MS: ms(100, 15_000),
   /** Bytes of SSE frames one connection may have waiting for its socket; past it the client is closed (retry hint). */
   SSE_MAX_BUFFERED_BYTES: z.coerce

@@ -1,8 +1,10 @@
 import {
   bootService,
   closeService,
+  createAuthenticator,
   createJobOutbox,
   createJobReader,
+  createStreamTokens,
   handleShutdown,
   loadConfig,
   mongoCheck,
@@ -89,7 +91,10 @@ runMain(SERVICE, async () => {
   let draining = false;
   const app = buildApp({
     log,
-    tokens: config.AUTH_TOKENS,
+    authenticator: createAuthenticator(config),
+    ...(config.STREAM_TOKEN_SECRET
+      ? { streamTokens: createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S) }
+      : {}),
     jobs,
     nats,
     keepAliveMs: config.SSE_KEEPALIVE_MS,

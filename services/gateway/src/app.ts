@@ -2,9 +2,11 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   cachedRead,
+  createAuthenticator,
   createCancellation,
   createJobOutbox,
   createJobReader,
+  createStreamTokens,
   mongoCheck,
   natsCheck,
   registerHttpMetrics,
@@ -39,6 +41,7 @@ import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { searchRoutes } from "./routes/search.js";
+import { streamTokenRoutes } from "./routes/stream-token.js";
 import { studyTaskRoutes } from "./routes/study-tasks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -127,7 +130,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cachedRead(() => readQueueStats(nats.jsm), config.QUEUE_STATS_CACHE_MS),
     );
   }
-  await app.register(authPlugin, { tokens: config.AUTH_TOKENS });
+  const streamTokens = config.STREAM_TOKEN_SECRET
+    ? createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S)
+    : undefined;
+  await app.register(authPlugin, {
+    authenticator: createAuthenticator(config),
+    ...(streamTokens ? { streamTokens } : {}),
+  });
 
   await app.register(healthRoutes, { health, checks, lifecycle });
   await app.register(planRoutes, { prefix: API_PREFIX, plans, generate: { ...submit, plans, ids: deps.ids } });
@@ -142,6 +151,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     embedder: createEmbedder(config),
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
+  // Without STREAM_TOKEN_SECRET there are no stream tokens: the route is not there (404).
+  if (streamTokens) await app.register(streamTokenRoutes, { prefix: API_PREFIX, streamTokens });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });
   await app.register(webhookRoutes, { prefix: API_PREFIX, jobs, collections: mongo.collections });
   await app.register(adminRoutes, { prefix: API_PREFIX, deadLetters, control });

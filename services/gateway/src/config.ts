@@ -1,5 +1,5 @@
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { AuthTokens, baseConfigShape, port } from "@ai-jobs/runtime";
+import { authConfigShape, baseConfigShape, port } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -8,7 +8,7 @@ export const configShape = {
   ...embeddingConfigShape,
   PORT: port(8080),
   HOST: z.string().default("0.0.0.0"),
-  AUTH_TOKENS: AuthTokens,
+  ...authConfigShape,
   /** Base URL of an events replica (or its load balancer); the gateway proxies SSE there. */
   EVENTS_URL: z.string().url().default("http://127.0.0.1:8081"),
   UPLOAD_MAX_BYTES: z.coerce
