@@ -1,6 +1,7 @@
 import {
   bootService,
   closeService,
+  createApiKeyVerifier,
   createAuthenticator,
   createJobOutbox,
   createJobReader,
@@ -91,7 +92,11 @@ runMain(SERVICE, async () => {
   let draining = false;
   const app = buildApp({
     log,
-    authenticator: createAuthenticator(config),
+    authenticator: createAuthenticator(config, {
+      apiKeys: createApiKeyVerifier(ctx.mongo.collections.apiKeys, {
+        onError: (err) => log.warn({ err }, "could not record an API key's last use"),
+      }),
+    }),
     ...(config.STREAM_TOKEN_SECRET
       ? { streamTokens: createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S) }
       : {}),

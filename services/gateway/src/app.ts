@@ -2,6 +2,7 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   cachedRead,
+  createApiKeyVerifier,
   createAuthenticator,
   createCancellation,
   createJobOutbox,
@@ -31,6 +32,7 @@ import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { problemsPlugin } from "./plugins/problems.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
 import { exportRoutes } from "./routes/exports.js";
 import { healthRoutes, type Lifecycle } from "./routes/health.js";
 import { jobStreamRoutes } from "./routes/job-stream.js";
@@ -134,7 +136,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S)
     : undefined;
   await app.register(authPlugin, {
-    authenticator: createAuthenticator(config),
+    authenticator: createAuthenticator(config, {
+      apiKeys: createApiKeyVerifier(mongo.collections.apiKeys, {
+        onError: (err) => deps.log.warn({ err }, "could not record an API key's last use"),
+      }),
+    }),
     ...(streamTokens ? { streamTokens } : {}),
   });
 
@@ -168,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     progress: createTaskProgressRepository(mongo.collections),
   });
   await app.register(exportRoutes, { prefix: API_PREFIX, jobs, files: createExportFiles(nats.js) });
+  await app.register(apiKeyRoutes, { prefix: API_PREFIX, keys: mongo.collections.apiKeys });
   await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });
   return app;
 }

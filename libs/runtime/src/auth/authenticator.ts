@@ -1,3 +1,4 @@
+import { type ApiKeyVerifier, isApiKeyShaped } from "./api-keys.js";
 import { type AuthConfig, assertAuthConfig } from "./auth-config.js";
 import { createJwtVerifier } from "./jwt-verifier.js";
 import type { Principal } from "./principal.js";
@@ -12,8 +13,11 @@ export interface Authenticator {
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-/** The one authenticator of the gateway and the events service: static development tokens first, then JWTs. */
-export function createAuthenticator(config: AuthConfig): Authenticator {
+/**
+ * The one authenticator of the gateway and the events service: static development tokens first, then API keys
+ * (`aij_…`, when a verifier is given), then JWTs.
+ */
+export function createAuthenticator(config: AuthConfig, deps: { apiKeys?: ApiKeyVerifier } = {}): Authenticator {
   assertAuthConfig(config);
   const verifyJwt = createJwtVerifier(config);
   return {
@@ -23,6 +27,10 @@ export function createAuthenticator(config: AuthConfig): Authenticator {
       if (!token) return { refused: "invalid" };
       const fromMap = config.AUTH_TOKENS.get(token);
       if (fromMap) return { principal: fromMap };
+      if (deps.apiKeys && isApiKeyShaped(token)) {
+        const fromKey = await deps.apiKeys(token);
+        return fromKey ? { principal: fromKey } : { refused: "invalid" };
+      }
       const fromJwt = verifyJwt ? await verifyJwt(token) : undefined;
       return fromJwt ? { principal: fromJwt } : { refused: "invalid" };
     },

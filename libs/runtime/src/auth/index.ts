@@ -1,3 +1,4 @@
+export * from "./api-keys.js";
 export * from "./auth-config.js";
 export * from "./authenticator.js";
 export * from "./jwt-verifier.js";

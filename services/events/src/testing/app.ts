@@ -1,5 +1,5 @@
 /** Test support (not built): the events HTTP app over a harness, and listening on a free port. */
-import { createAuthenticator, createStreamTokens, mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import { createApiKeyVerifier, createAuthenticator, createStreamTokens, mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { type AppDeps, buildApp } from "../app.js";
 import type { Harness } from "./harness.js";
@@ -8,7 +8,7 @@ import type { Harness } from "./harness.js";
 export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): FastifyInstance {
   return buildApp({
     log: h.ctx.log,
-    authenticator: createAuthenticator(h.config),
+    authenticator: createAuthenticator(h.config, { apiKeys: createApiKeyVerifier(h.ctx.mongo.collections.apiKeys) }),
     ...(h.config.STREAM_TOKEN_SECRET
       ? { streamTokens: createStreamTokens(h.config.STREAM_TOKEN_SECRET, h.config.STREAM_TOKEN_TTL_S) }
       : {}),

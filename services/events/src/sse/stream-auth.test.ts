@@ -1,4 +1,4 @@
-import { createStreamTokens, type StreamTokens } from "@ai-jobs/runtime";
+import { createStreamTokens, generateApiKey, type StreamTokens } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
@@ -70,5 +70,32 @@ describe("GET /api/ai/jobs/stream/?token= (browser stream tokens)", () => {
     const job = await h.insertJob();
     const { token } = await tokens.mint(acmeViewer, { all: true });
     expect((await open(`job_id=${job._id}`, { authorization: `Bearer ${token}` })).status).toBe(401);
+  });
+});
+
+describe("GET /api/ai/jobs/stream/ with an API key", () => {
+  it("takes a live key of the job's tenant and refuses a revoked one", async () => {
+    const job = await h.insertJob();
+    await h.publish(ev.started(job));
+    await h.publish(ev.succeeded(job, { plan_id: "p" }));
+    const { id, key, hash } = generateApiKey();
+    const keys = h.ctx.mongo.collections.apiKeys;
+    await keys.insertOne({
+      _id: id,
+      tenantId: "acme",
+      name: "dashboard",
+      scopes: ["read"],
+      hash,
+      createdBy: "olga",
+      createdAt: new Date(),
+      expiresAt: null,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    const ok = await open(`job_id=${job._id}`, { authorization: `Bearer ${key}` });
+    expect(ok.status).toBe(200);
+    await ok.body?.cancel();
+    await keys.updateOne({ _id: id }, { $set: { revokedAt: new Date() } });
+    expect((await open(`job_id=${job._id}`, { authorization: `Bearer ${key}` })).status).toBe(401);
   });
 });
