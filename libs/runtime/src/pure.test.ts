@@ -1,5 +1,7 @@
 import type { Priority } from "@ai-jobs/contracts";
 import { describe, expect, it } from "vitest";
+import { authConfigShape } from "./auth/auth-config.js";
+import { createAuthenticator } from "./auth/authenticator.js";
 import { AuthTokens } from "./auth/static-tokens.js";
 import { backoffDelayMs } from "./backoff.js";
 import { CancelFlags } from "./cancel-flags.js";
@@ -119,6 +121,17 @@ describe("AuthTokens", () => {
   it("rejects tenant ids that are unsafe as subject tokens", () => {
     expect(AuthTokens.safeParse("tok:bad.tenant:user").success).toBe(false);
     expect(AuthTokens.safeParse("tok:demo:root").success).toBe(false);
+  });
+});
+
+describe("authentication settings", () => {
+  const secret = "s".repeat(32);
+  it("refuse to boot with no way to authenticate, or one secret for bearer and stream tokens", () => {
+    expect(() => createAuthenticator(loadConfig(authConfigShape, {}))).toThrow(ConfigError);
+    const same = loadConfig(authConfigShape, { AUTH_JWT_SECRET: secret, STREAM_TOKEN_SECRET: secret });
+    expect(() => createAuthenticator(same)).toThrow(/must differ/);
+    expect(() => loadConfig(authConfigShape, { AUTH_JWT_SECRET: "short" })).toThrow(ConfigError);
+    expect(createAuthenticator(loadConfig(authConfigShape, { AUTH_JWT_SECRET: secret }))).toBeDefined();
   });
 });
 
