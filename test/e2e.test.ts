@@ -10,7 +10,8 @@ const auth = { authorization: `Bearer ${TOKEN}` };
 const api = (path: string, init?: RequestInit) => gatewayCall(stack, path, init);
 
 beforeAll(async () => {
-  stack = await startStack();
+  // Gateway and events share the stream token secret: the gateway mints, the events service checks.
+  stack = await startStack({ STREAM_TOKEN_SECRET: "e2e-stream-token-secret-of-32-bytes-min" });
 }, 120_000);
 
 afterAll(async () => {
@@ -53,6 +54,31 @@ describe("the four services as separate processes", () => {
     // Every message carries its JOB_EVENTS sequence as id, increasing.
     const ids = events.map((e) => Number(e.id));
     expect(ids.every((id, i) => i === 0 || id >= (ids[i - 1] ?? 0))).toBe(true);
+  });
+
+  it("opens the stream with a browser stream token minted by the gateway, and only the stream", async () => {
+    const minted = await api("/api/ai/jobs/stream-token/", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ job_ids: [jobId] }),
+    });
+    expect(minted.status).toBe(201);
+    const token = String(minted.body.token);
+    // No Authorization header: the token in the query is all the browser has.
+    const res = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}&token=${token}`);
+    expect(res.status).toBe(200);
+    if (!res.body) throw new Error("no body");
+    const events = await readSse(res.body);
+    expect(events.some((e) => e.event === "result")).toBe(true);
+    // Straight at the events service too; and no other route takes it.
+    const direct = await fetch(`${stack.eventsUrl}/api/ai/jobs/stream/?job_id=${jobId}&token=${token}`);
+    expect(direct.status).toBe(200);
+    await direct.body?.cancel();
+    expect((await fetch(`${stack.gatewayUrl}/api/ai/jobs/${jobId}/?token=${token}`)).status).toBe(401);
+    const other = await fetch(`${stack.gatewayUrl}/api/ai/jobs/${jobId}/`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(other.status).toBe(401);
   });
 
   it("resumes the stream after Last-Event-ID with only the later messages", async () => {

@@ -64,6 +64,8 @@ export interface ScheduleStateRecord {
   timezone: string;
   type: string | null;
   priority: Priority | null;
+  /** The tenant a job schedule submits for (null: a maintenance task); missing on entries written before it existed. */
+  tenantId?: string | null;
   nextFireAt: Date | null;
   lastFireAt: Date | null;
   updatedAt: Date;

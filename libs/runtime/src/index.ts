@@ -1,4 +1,4 @@
-export * from "./auth.js";
+export * from "./auth/index.js";
 export * from "./backoff.js";
 export * from "./batched-inserter.js";
 export * from "./bounded.js";

@@ -26,6 +26,8 @@ const SECRET_KEYS = [
   "webhookSecret",
   "OPENAI_API_KEY",
   "AUTH_TOKENS",
+  "AUTH_JWT_SECRET",
+  "STREAM_TOKEN_SECRET",
   "WEBHOOK_SECRETS",
   "MONGO_URL",
 ];
@@ -51,11 +53,34 @@ export function createLogger(opts: LoggerOptions): Logger {
     base: { service: opts.service, instance: opts.instanceId },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
-    serializers: { err: pino.stdSerializers.errWithCause },
+    serializers: { err: pino.stdSerializers.errWithCause, req: requestSummary },
     formatters: { level: (label) => ({ level: label }) },
     mixin() {
       const ctx = trace.getActiveSpan()?.spanContext();
       return ctx && trace.isSpanContextValid(ctx) ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {};
     },
   });
+}
+
+/** A stream token travels in the query string (`?token=`): it must not reach an access log. */
+export const redactTokenQuery = (url: string): string =>
+  url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, "$1[redacted]");
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number } | null;
+}
+
+/** Fastify's request serializer (method, url, host, peer), with the tokens of the query string redacted. */
+function requestSummary(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url === undefined ? undefined : redactTokenQuery(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
 }

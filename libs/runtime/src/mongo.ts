@@ -9,6 +9,7 @@ import type {
   WebhookFailureReason,
 } from "@ai-jobs/contracts";
 import { type Collection, type Db, MongoClient } from "mongodb";
+import type { ApiKeyRecord } from "./auth/api-keys.js";
 
 export interface JobEventRecord {
   /** The JOB_EVENTS stream sequence: unique, so a replayed event is never stored twice. */
@@ -106,6 +107,7 @@ export interface Collections {
   idempotencyKeys: Collection<IdempotencyRecord>;
   webhookDeliveries: Collection<WebhookDeliveryRecord>;
   jobOutbox: Collection<JobOutboxEntry>;
+  apiKeys: Collection<ApiKeyRecord>;
 }
 
 export interface MongoContext {
@@ -135,6 +137,7 @@ export function collectionsOf(db: Db): Collections {
     idempotencyKeys: db.collection<IdempotencyRecord>("idempotency_keys"),
     webhookDeliveries: db.collection<WebhookDeliveryRecord>("webhook_deliveries"),
     jobOutbox: db.collection<JobOutboxEntry>("job_outbox"),
+    apiKeys: db.collection<ApiKeyRecord>("api_keys"),
   };
 }
 
@@ -156,5 +159,7 @@ export async function ensureIndexes(c: Collections): Promise<void> {
     c.deadLetters.createIndex({ tenantId: 1, _id: -1 }),
     c.idempotencyKeys.createIndex({ createdAt: 1 }),
     c.webhookDeliveries.createIndex({ tenantId: 1, jobId: 1 }),
+    // Listing a tenant's keys; authentication finds a key by `_id`.
+    c.apiKeys.createIndex({ tenantId: 1, createdAt: -1 }),
   ]);
 }

@@ -1,6 +1,8 @@
 import type { Priority } from "@ai-jobs/contracts";
 import { describe, expect, it } from "vitest";
-import { AuthTokens, authenticate } from "./auth.js";
+import { authConfigShape } from "./auth/auth-config.js";
+import { createAuthenticator } from "./auth/authenticator.js";
+import { AuthTokens } from "./auth/static-tokens.js";
 import { backoffDelayMs } from "./backoff.js";
 import { CancelFlags } from "./cancel-flags.js";
 import { baseConfigShape, ConfigError, loadConfig } from "./config.js";
@@ -104,22 +106,32 @@ describe("backoffDelayMs", () => {
 });
 
 describe("AuthTokens", () => {
-  it("maps bearer tokens to tenants and roles", () => {
-    const tokens = AuthTokens.parse("dev-token:demo:admin, other:acme:user");
-    expect(authenticate(tokens, "Bearer dev-token")).toMatchObject({ tenantId: "demo", role: "admin" });
-    expect(authenticate(tokens, "bearer other")?.tenantId).toBe("acme");
-    expect(authenticate(tokens, "Bearer nope")).toBeUndefined();
-    expect(authenticate(tokens, undefined)).toBeUndefined();
+  it("maps bearer tokens to tenants and roles, the legacy user role to owner", () => {
+    const tokens = AuthTokens.parse("dev-token:demo:admin, other:acme:user, v:acme:viewer");
+    expect(tokens.get("dev-token")).toMatchObject({ tenantId: "demo", role: "admin" });
+    expect(tokens.get("other")).toMatchObject({ tenantId: "acme", role: "owner" });
+    expect(tokens.get("v")?.role).toBe("viewer");
   });
 
   it("never derives a user id that reveals the token", () => {
     const tokens = AuthTokens.parse("supersecret:demo:user");
-    expect(authenticate(tokens, "Bearer supersecret")?.userId).not.toContain("supers");
+    expect(tokens.get("supersecret")?.userId).not.toContain("supers");
   });
 
   it("rejects tenant ids that are unsafe as subject tokens", () => {
     expect(AuthTokens.safeParse("tok:bad.tenant:user").success).toBe(false);
     expect(AuthTokens.safeParse("tok:demo:root").success).toBe(false);
+  });
+});
+
+describe("authentication settings", () => {
+  const secret = "s".repeat(32);
+  it("refuse to boot with no way to authenticate, or one secret for bearer and stream tokens", () => {
+    expect(() => createAuthenticator(loadConfig(authConfigShape, {}))).toThrow(ConfigError);
+    const same = loadConfig(authConfigShape, { AUTH_JWT_SECRET: secret, STREAM_TOKEN_SECRET: secret });
+    expect(() => createAuthenticator(same)).toThrow(/must differ/);
+    expect(() => loadConfig(authConfigShape, { AUTH_JWT_SECRET: "short" })).toThrow(ConfigError);
+    expect(createAuthenticator(loadConfig(authConfigShape, { AUTH_JWT_SECRET: secret }))).toBeDefined();
   });
 });
 

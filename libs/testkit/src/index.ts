@@ -1,3 +1,4 @@
+export { startTestIdentityProvider, type TestIdentityProvider } from "./identity-provider.js";
 export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
 export { type MongoBackend, mongoBackend, mongoBackendLabel } from "./mongo-backend.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";

@@ -1,15 +1,16 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import {
+  type Authenticator,
   type HttpSecurityOptions,
   type JobReader,
   type Logger,
   type Messaging,
   type Metrics,
   type NatsContext,
-  type Principal,
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
+  type StreamTokens,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { registerHealthRoutes } from "./health.js";
@@ -18,7 +19,9 @@ import { registerStreamRoute } from "./sse/stream-route.js";
 
 export interface AppDeps {
   log: Logger;
-  tokens: ReadonlyMap<string, Principal>;
+  authenticator: Authenticator;
+  /** Checks `?token=` stream tokens; without it the stream takes bearer tokens only. */
+  streamTokens?: StreamTokens;
   jobs: JobReader;
   nats: Pick<NatsContext, "js" | "jsm">;
   keepAliveMs: number;
@@ -47,7 +50,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
   registerStreamRoute(app, {
-    tokens: deps.tokens,
+    authenticator: deps.authenticator,
+    ...(deps.streamTokens ? { streamTokens: deps.streamTokens } : {}),
     jobs: deps.jobs,
     nats: deps.nats,
     keepAliveMs: deps.keepAliveMs,

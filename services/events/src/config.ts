@@ -1,5 +1,5 @@
 import {
-  AuthTokens,
+  authConfigShape,
   baseConfigShape,
   httpSecurityConfigShape,
   listenHost,
@@ -21,7 +21,7 @@ export const configShape = {
   /** The internal listener: `/metrics`, `/health` (dependency errors) and the probes; never publish it. */
   INTERNAL_PORT: port(9081),
   INTERNAL_HOST: listenHost(),
-  AUTH_TOKENS: AuthTokens,
+  ...authConfigShape,
   SSE_KEEPALIVE_MS: ms(100, 15_000),
   /** Bytes of SSE frames one connection may have waiting for its socket; past it the client is closed (retry hint). */
   SSE_MAX_BUFFERED_BYTES: z.coerce

@@ -2,8 +2,11 @@ import {
   bootService,
   closeInternalServer,
   closeService,
+  createApiKeyVerifier,
+  createAuthenticator,
   createJobOutbox,
   createJobReader,
+  createStreamTokens,
   handleShutdown,
   loadConfig,
   mongoCheck,
@@ -92,7 +95,14 @@ runMain(SERVICE, async () => {
   const readiness = { nats: natsCheck(nats.nc), mongo: mongoCheck(mongo.db) };
   const app = buildApp({
     log,
-    tokens: config.AUTH_TOKENS,
+    authenticator: createAuthenticator(config, {
+      apiKeys: createApiKeyVerifier(ctx.mongo.collections.apiKeys, {
+        onError: (err) => log.warn({ err }, "could not record an API key's last use"),
+      }),
+    }),
+    ...(config.STREAM_TOKEN_SECRET
+      ? { streamTokens: createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S) }
+      : {}),
     jobs,
     nats,
     keepAliveMs: config.SSE_KEEPALIVE_MS,

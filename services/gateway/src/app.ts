@@ -2,9 +2,12 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   cachedRead,
+  createApiKeyVerifier,
+  createAuthenticator,
   createCancellation,
   createJobOutbox,
   createJobReader,
+  createStreamTokens,
   mongoCheck,
   natsCheck,
   type ReadinessChecks,
@@ -33,6 +36,7 @@ import { problemsPlugin } from "./plugins/problems.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
 import { exportRoutes } from "./routes/exports.js";
 import { healthRoutes, type Lifecycle } from "./routes/health.js";
 import { jobStreamRoutes } from "./routes/job-stream.js";
@@ -43,6 +47,7 @@ import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
 import { scheduleRoutes } from "./routes/schedules.js";
 import { searchRoutes } from "./routes/search.js";
+import { streamTokenRoutes } from "./routes/stream-token.js";
 import { studyTaskRoutes } from "./routes/study-tasks.js";
 import { usageRoutes } from "./routes/usage.js";
 import { webhookRoutes } from "./routes/webhooks.js";
@@ -142,7 +147,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cachedRead(() => readQueueStats(nats.jsm), config.QUEUE_STATS_CACHE_MS),
     );
   }
-  await app.register(authPlugin, { tokens: config.AUTH_TOKENS });
+  const streamTokens = config.STREAM_TOKEN_SECRET
+    ? createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S)
+    : undefined;
+  await app.register(authPlugin, {
+    authenticator: createAuthenticator(config, {
+      apiKeys: createApiKeyVerifier(mongo.collections.apiKeys, {
+        onError: (err) => deps.log.warn({ err }, "could not record an API key's last use"),
+      }),
+    }),
+    ...(streamTokens ? { streamTokens } : {}),
+  });
   await app.register(rateLimitsPlugin, {
     counters: createRateCounters(nats.js),
     connected: () => nats.connected(),
@@ -165,6 +180,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     embedder: createEmbedder(config),
   });
   await app.register(jobStreamRoutes, { prefix: API_PREFIX, eventsUrl: config.EVENTS_URL });
+  // Without STREAM_TOKEN_SECRET there are no stream tokens: the route is not there (404).
+  if (streamTokens) await app.register(streamTokenRoutes, { prefix: API_PREFIX, streamTokens });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });
   await app.register(webhookRoutes, { prefix: API_PREFIX, jobs, collections: mongo.collections });
   await app.register(adminRoutes, { prefix: API_PREFIX, deadLetters, control });
@@ -180,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     progress: createTaskProgressRepository(mongo.collections),
   });
   await app.register(exportRoutes, { prefix: API_PREFIX, jobs, files: createExportFiles(nats.js) });
+  await app.register(apiKeyRoutes, { prefix: API_PREFIX, keys: mongo.collections.apiKeys });
   await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });
   return app;
 }

@@ -1,6 +1,6 @@
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
 import {
-  AuthTokens,
+  authConfigShape,
   baseConfigShape,
   httpSecurityConfigShape,
   listenHost,
@@ -22,7 +22,7 @@ export const configShape = {
   /** The internal listener: `/metrics`, `/health` (dependencies, queue depths) and the probes; never publish it. */
   INTERNAL_PORT: port(9080),
   INTERNAL_HOST: listenHost(),
-  AUTH_TOKENS: AuthTokens,
+  ...authConfigShape,
   /** Base URL of an events replica (or its load balancer); the gateway proxies SSE there. */
   EVENTS_URL: z.string().url().default("http://127.0.0.1:8081"),
   UPLOAD_MAX_BYTES: z.coerce

@@ -17,6 +17,8 @@ let nats: NatsServer;
 let mongo: MongoServer;
 let gateway: ServiceProcess | undefined;
 let url: string;
+const JWT_SECRET = "jwt-secret-never-logged-0123456789abcdef";
+const STREAM_SECRET = "stream-secret-never-logged-0123456789abc";
 
 beforeAll(async () => {
   [nats, mongo] = await Promise.all([startNats(), startMongo()]);
@@ -30,6 +32,8 @@ beforeAll(async () => {
       MONGO_URL: mongo.url,
       MONGO_DB: mongo.dbName,
       AUTH_TOKENS: "t1:acme:admin",
+      AUTH_JWT_SECRET: JWT_SECRET,
+      STREAM_TOKEN_SECRET: STREAM_SECRET,
       PORT: String(port),
       INTERNAL_PORT: "0",
       HOST: "127.0.0.1",
@@ -58,6 +62,13 @@ describe("the gateway process", () => {
     const line = await gateway?.waitForLog((l) => l.includes('"reqId":"req-main-test"'));
     expect(JSON.parse(line ?? "{}")).toMatchObject({ service: "gateway", reqId: "req-main-test" });
     expect(gateway?.logs().join("\n")).not.toContain("t1:acme");
+
+    // A stream token in the query string is not in the access log, nor are the secrets.
+    const streamed = await fetch(`${url}/api/ai/jobs/stream/?job_id=x&token=tok-in-query-must-not-be-logged`);
+    expect(streamed.status).toBe(401);
+    await gateway?.waitForLog((l) => l.includes("/api/ai/jobs/stream/?job_id=x&token=[redacted]"));
+    const logs = gateway?.logs().join("\n") ?? "";
+    for (const secret of ["tok-in-query", JWT_SECRET, STREAM_SECRET]) expect(logs).not.toContain(secret);
 
     expect(await gateway?.kill("SIGTERM")).toBe(0);
     gateway = undefined;

@@ -102,7 +102,14 @@ describe("cron schedules", () => {
       .findOne({ _id: everySecond.name });
     expect(state?.nextFireAt).toBeInstanceOf(Date);
     expect(state?.lastFireAt).toBeInstanceOf(Date);
-    expect(state).toMatchObject({ kind: "job", cron: "* * * * * *", timezone: "UTC", type: "plan.generate" });
+    expect(state).toMatchObject({
+      kind: "job",
+      cron: "* * * * * *",
+      timezone: "UTC",
+      type: "plan.generate",
+      // The gateway shows a schedule only to its own tenant.
+      tenantId: "system",
+    });
   }, 30_000);
 
   it("after a downtime only the latest missed fire runs, once", async () => {

@@ -100,6 +100,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       timezone: e.timezone,
       type: e.kind === "job" ? e.config.type : null,
       priority: e.kind === "job" ? e.config.priority : null,
+      tenantId: e.kind === "job" ? e.config.tenant_id : null,
       nextFireAt: e.pattern.nextRun(now),
       updatedAt: now,
     };

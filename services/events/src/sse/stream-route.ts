@@ -1,6 +1,6 @@
 import { ERROR_CODES, formatSse, problem, StreamOptions, StreamQuery, validationProblem } from "@ai-jobs/contracts";
 import {
-  authenticate,
+  type Authenticator,
   headersOf,
   type JobReader,
   type Messaging,
@@ -8,6 +8,8 @@ import {
   type NatsContext,
   type Principal,
   registerValueGauge,
+  type StreamTokens,
+  wwwAuthenticate,
 } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -18,7 +20,9 @@ import { runLiveStream } from "./live-stream.js";
 import { SseWriter } from "./sse-writer.js";
 
 export interface StreamRouteDeps {
-  tokens: ReadonlyMap<string, Principal>;
+  authenticator: Authenticator;
+  /** Checks browser stream tokens (`?token=`); without it only bearer tokens are taken. */
+  streamTokens?: StreamTokens;
   /** A job's status now, projected or not yet (a stream opened right after the submit must find the job). */
   jobs: JobReader;
   nats: Pick<NatsContext, "js" | "jsm">;
@@ -46,6 +50,8 @@ const KEEP_ALIVE = ": keep-alive\n\n";
 /** A job id goes into a subject filter, so it must be a plain subject token. */
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 const Sequence = z.string().regex(/^\d+$/, "must be a stream sequence (a non-negative integer)");
+/** A stream token rides in the query string (an EventSource cannot set headers). */
+const TokenQuery = z.object({ token: z.string().min(1).max(4_096).optional() });
 const Query = StreamQuery.extend({
   job_id: StreamQuery.shape.job_id.pipe(
     z.array(z.string().regex(SUBJECT_TOKEN, "must be a job id ([A-Za-z0-9_-], at most 128 characters)")),
@@ -97,11 +103,12 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
   });
 
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const principal = authenticate(deps.tokens, request.headers.authorization);
-    if (!principal) {
-      return sendProblem(reply, problem(401, ERROR_CODES.unauthorized, "a valid bearer token is required"));
+    const principal = await streamPrincipal(deps, request);
+    if ("refused" in principal) {
+      reply.header("www-authenticate", wwwAuthenticate(principal.refused));
+      return sendProblem(reply, problem(401, ERROR_CODES.unauthorized, "a valid bearer or stream token is required"));
     }
-    const { tenantId } = principal;
+    const { tenantId, streamScope } = principal;
 
     const options = StreamOptions.safeParse(request.query);
     if (!options.success) return sendProblem(reply, validationProblem(options.error));
@@ -109,6 +116,10 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     const follow = all || options.data.follow === true;
     const query = all ? AllQuery.safeParse(request.query) : Query.safeParse(request.query);
     if (!query.success) return sendProblem(reply, validationProblem(query.error));
+    // A stream token opens only the stream it was minted for.
+    if (streamScope && !streamScope.all && (all || query.data.job_id?.some((id) => !streamScope.jobIds.includes(id)))) {
+      return sendProblem(reply, problem(403, ERROR_CODES.forbidden, "the stream token does not cover these jobs"));
+    }
     const header = request.headers["last-event-id"];
     let afterSeq: number | undefined;
     if (header !== undefined) {
@@ -198,4 +209,23 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
 
   // No implicit HEAD route: a HEAD request must not open a stream.
   for (const path of STREAM_PATHS) app.get(path, { exposeHeadRoute: false }, handler);
+}
+
+/**
+ * The caller of a stream: an `Authorization` header (static token or JWT), else a `?token=` stream token. Every role
+ * may read its tenant's jobs, so no role check beyond authentication is needed here.
+ */
+async function streamPrincipal(
+  deps: Pick<StreamRouteDeps, "authenticator" | "streamTokens">,
+  request: FastifyRequest,
+): Promise<Principal | { refused: "missing" | "invalid" }> {
+  const { authorization } = request.headers;
+  const token = TokenQuery.safeParse(request.query);
+  if (!token.success) return { refused: "invalid" };
+  if (authorization === undefined && token.data.token !== undefined) {
+    const principal = await deps.streamTokens?.verify(token.data.token);
+    return principal ?? { refused: "invalid" };
+  }
+  const outcome = await deps.authenticator.authenticate(authorization);
+  return "principal" in outcome ? outcome.principal : outcome;
 }

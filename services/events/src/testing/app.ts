@@ -1,5 +1,5 @@
 /** Test support (not built): the events HTTP app over a harness, and listening on a free port. */
-import { mongoCheck, natsCheck } from "@ai-jobs/runtime";
+import { createApiKeyVerifier, createAuthenticator, createStreamTokens, mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { type AppDeps, buildApp } from "../app.js";
 import type { Harness } from "./harness.js";
@@ -8,7 +8,10 @@ import type { Harness } from "./harness.js";
 export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): FastifyInstance {
   return buildApp({
     log: h.ctx.log,
-    tokens: h.config.AUTH_TOKENS,
+    authenticator: createAuthenticator(h.config, { apiKeys: createApiKeyVerifier(h.ctx.mongo.collections.apiKeys) }),
+    ...(h.config.STREAM_TOKEN_SECRET
+      ? { streamTokens: createStreamTokens(h.config.STREAM_TOKEN_SECRET, h.config.STREAM_TOKEN_TTL_S) }
+      : {}),
     jobs: h.reader,
     nats: h.ctx.nats,
     keepAliveMs: h.config.SSE_KEEPALIVE_MS,

@@ -9,19 +9,28 @@ export interface TaskProgressResult {
 
 /** Task progress as stored: the task, then its day's status and its plan's completion, recomputed. */
 export interface TaskProgressRepository {
-  /** Null when the tenant has no such task. */
+  /**
+   * Null when the tenant has no such task. `mayAct` gets the id of the user who created the task's plan before
+   * anything is written, and throws to refuse.
+   */
   record(
     tenantId: string,
     taskId: string,
     update: { status: TaskStatus; timeSpentMinutes: number },
+    mayAct?: (planOwner: string) => void,
   ): Promise<TaskProgressResult | null>;
 }
 
 export function createTaskProgressRepository(c: Pick<Collections, "tasks" | "days" | "plans">): TaskProgressRepository {
   return {
-    async record(tenantId, taskId, update) {
+    async record(tenantId, taskId, update, mayAct) {
       const task = await c.tasks.findOne({ _id: taskId, tenantId });
       if (!task) return null;
+      if (mayAct) {
+        const plan = await c.plans.findOne({ _id: task.planId, tenantId }, { projection: { userId: 1 } });
+        if (!plan) return null;
+        mayAct(plan.userId);
+      }
       const updated: StudyTask = { ...task, status: update.status, timeSpentMinutes: update.timeSpentMinutes };
       await c.tasks.updateOne(
         { _id: taskId, tenantId },

@@ -1,5 +1,6 @@
 import type { FieldError } from "@ai-jobs/contracts";
 import { ERROR_CODES, type ErrorCode } from "@ai-jobs/contracts";
+import { wwwAuthenticate } from "@ai-jobs/runtime";
 
 /**
  * The one error type the use cases throw for an expected failure. It carries the HTTP status and the stable
@@ -21,9 +22,10 @@ export const isAppError = (err: unknown): err is AppError => err instanceof AppE
 
 export const notFound = (what: string): AppError => new AppError(404, ERROR_CODES.notFound, `${what} not found`);
 
-export const unauthorized = (): AppError =>
+/** `missing`: no credentials; `invalid`: refused ones (RFC 6750 `error="invalid_token"`). */
+export const unauthorized = (refused: "missing" | "invalid" = "missing"): AppError =>
   new AppError(401, ERROR_CODES.unauthorized, "a valid bearer token is required", {
-    headers: { "www-authenticate": 'Bearer realm="ai-jobs"' },
+    headers: { "www-authenticate": wwwAuthenticate(refused) },
   });
 
 export const invalid = (field: string, message: string): AppError =>

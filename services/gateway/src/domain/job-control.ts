@@ -4,6 +4,7 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import type { DeadLetterRepository } from "../data/dead-letters.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { ScheduleStore } from "../data/schedules.js";
+import { assertMayActOn } from "./access.js";
 import type { Caller } from "./context.js";
 import { conflict, notFound, serviceUnavailable } from "./errors.js";
 
@@ -48,6 +49,7 @@ export async function cancelJob(deps: JobControlDeps, caller: Caller, jobId: str
   const { principal, log } = caller;
   const job = await deps.reader.find(principal.tenantId, jobId);
   if (!job) throw notFound("job");
+  assertMayActOn(principal, job.userId, "job");
   if (isTerminal(job.status)) throw finishedAlready(job.status);
   if (!deps.nats.connected()) throw natsDown("cancelled");
 
@@ -105,6 +107,7 @@ export async function retryJob(deps: JobControlDeps, caller: Caller, jobId: stri
   const { principal, log } = caller;
   const job = await deps.reader.find(principal.tenantId, jobId);
   if (!job) throw notFound("job");
+  assertMayActOn(principal, job.userId, "job");
   if (!RETRYABLE.has(job.status)) {
     throw conflict(`only a failed or cancelled job can be retried; this job is ${job.status}`);
   }

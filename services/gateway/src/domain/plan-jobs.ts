@@ -1,5 +1,6 @@
 import type { JobType, PayloadOf, Priority } from "@ai-jobs/contracts";
 import type { PlanRepository } from "../data/plans.js";
+import { assertMayActOn } from "./access.js";
 import type { Caller } from "./context.js";
 import { notFound } from "./errors.js";
 import { requestHash } from "./idempotency.js";
@@ -38,6 +39,7 @@ export async function submitPlanJob<T extends PlanJobType>(
 ): Promise<SubmittedJob> {
   const plan = await deps.plans.findById(caller.principal.tenantId, req.planId);
   if (!plan) throw notFound("study plan");
+  assertMayActOn(caller.principal, plan.userId, "study plan");
   return submitJob(deps, caller, {
     jobId: deps.ids(),
     type: req.type,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { DocumentRepository } from "../data/documents.js";
 import type { MaterialStore } from "../data/materials.js";
 import type { PlanRepository } from "../data/plans.js";
+import { assertMayActOn } from "./access.js";
 import type { Caller } from "./context.js";
 import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable } from "./errors.js";
 import { requestHash } from "./idempotency.js";
@@ -93,6 +94,7 @@ export async function uploadMaterial(
   const { tenantId } = caller.principal;
   const plan = await deps.plans.findById(tenantId, req.planId);
   if (!plan) throw notFound("study plan");
+  assertMayActOn(caller.principal, plan.userId, "study plan");
 
   let stored: StoredUpload | undefined;
   try {

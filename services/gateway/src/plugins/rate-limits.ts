@@ -55,7 +55,12 @@ export const rateLimitsPlugin = fp<RateLimitsOptions>(
         key: (p) => `t:${p.tenantId}`,
         max: (p) => opts.tenants.get(p.tenantId) ?? opts.perTenant,
       },
-      { setting: "RATE_LIMIT_PER_CALLER", key: (p) => `c:${p.tenantId}:${p.userId}`, max: () => opts.perCaller },
+      {
+        // A caller is an API key, or else the user: each key of a user has a rate of its own.
+        setting: "RATE_LIMIT_PER_CALLER",
+        key: (p) => (p.keyId ? `k:${p.tenantId}:${p.keyId}` : `c:${p.tenantId}:${p.userId}`),
+        max: () => opts.perCaller,
+      },
     ];
     await app.register(rateLimit, {
       global: false,

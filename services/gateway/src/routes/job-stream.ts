@@ -33,7 +33,8 @@ export const jobStreamRoutes: FastifyPluginAsync<JobStreamRoutesOptions> = async
     for (const abort of open) abort.abort();
   });
 
-  app.get("/jobs/stream", async (request, reply) => {
+  // `stream`: a read that also takes a `?token=` stream token (forwarded in the query, checked again upstream).
+  app.get("/jobs/stream", { config: { access: "stream" } }, async (request, reply) => {
     const headers: Record<string, string> = { accept: "text/event-stream", "x-request-id": request.id };
     const { authorization } = request.headers;
     const lastEventId = request.headers["last-event-id"];

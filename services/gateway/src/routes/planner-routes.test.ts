@@ -140,6 +140,25 @@ describe("planner job routes on an existing plan", () => {
 });
 
 describe("POST /api/ai/study-tasks/{task_id}/progress/", () => {
+  it("refuses a member on a plan someone else created, and writes nothing; a viewer may not write at all", async () => {
+    const roles = await h.app({ AUTH_TOKENS: "m1:acme:member,v1:acme:viewer" });
+    const { plan, tasks } = await seedPlan();
+    const t0 = tasks[0];
+    if (!t0) throw new Error("no tasks");
+    for (const token of ["m1", "v1"]) {
+      const res = await roles.inject({
+        method: "POST",
+        url: `/api/ai/study-tasks/${t0._id}/progress/`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { status: "done", time_spent_minutes: 20 },
+      });
+      expect(res.statusCode, token).toBe(403);
+    }
+    const c = h.ctx.mongo.collections;
+    expect((await c.tasks.findOne({ _id: t0._id }))?.status).toBe(t0.status);
+    expect((await c.plans.findOne({ _id: plan._id }))?.completion).toEqual(plan.completion);
+  });
+
   it("records status and time, recomputes the day's status and the plan's completion", async () => {
     const { plan, tasks } = await seedPlan();
     const [t0, t1] = tasks;

@@ -10,7 +10,16 @@ import { createIdGenerator, createWorker, defineJob, type Worker } from "@ai-job
 import { waitFor } from "@ai-jobs/testkit";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, jobRecord, otherAuth, startHarness } from "../../test/harness.js";
+import {
+  auth,
+  type Harness,
+  jobRecord,
+  otherAdminAuth,
+  otherAuth,
+  problemOf,
+  startHarness,
+  userAuth,
+} from "../../test/harness.js";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -54,6 +63,12 @@ describe("GET /api/ai/queues/", () => {
     expect((await app.inject({ method: "GET", url: "/api/ai/queues" })).statusCode).toBe(401);
   });
 
+  it("is an operator view: a tenant's owner gets a 403 (the figures tell of every tenant's activity)", async () => {
+    const res = await app.inject({ method: "GET", url: "/api/ai/queues/", headers: userAuth });
+    expect(res.statusCode).toBe(403);
+    expect(problemOf(res).code).toBe("FORBIDDEN");
+  });
+
   it("reports backlog, in flight, oldest waiting, workers, dead letters and throughput", async () => {
     const c = h.ctx.mongo.collections;
     // Finished jobs for throughput: 3 in the last minute, 2 more within 5 minutes, 1 older.
@@ -94,7 +109,7 @@ describe("GET /api/ai/queues/", () => {
       throughput_5m: 1,
     });
     // Dead letters are the caller's tenant's; the rest is platform-wide.
-    const other = await stats(otherAuth);
+    const other = await stats(otherAdminAuth);
     expect(pick(other, "ai_generation", "high").q?.dead_letters).toBe(1);
     expect(pick(other, "ai_generation", "high").p?.backlog).toBe(3);
 
@@ -174,6 +189,7 @@ describe("GET /api/ai/schedules/", () => {
         timezone: "America/Sao_Paulo",
         type: "plan.generate",
         priority: "low",
+        tenantId: "acme",
         nextFireAt: next,
         lastFireAt: null,
         updatedAt: now,
@@ -185,8 +201,21 @@ describe("GET /api/ai/schedules/", () => {
         timezone: "UTC",
         type: null,
         priority: null,
+        tenantId: null,
         nextFireAt: next,
         lastFireAt: now,
+        updatedAt: now,
+      },
+      {
+        _id: "globex.digest",
+        kind: "job",
+        cron: "0 3 * * *",
+        timezone: "UTC",
+        type: "plan.generate",
+        priority: "normal",
+        tenantId: "globex",
+        nextFireAt: next,
+        lastFireAt: null,
         updatedAt: now,
       },
     ]);
@@ -194,8 +223,8 @@ describe("GET /api/ai/schedules/", () => {
     const res = await app.inject({ method: "GET", url: "/api/ai/schedules/", headers: auth });
     expect(res.statusCode).toBe(200);
     const view = ScheduleListView.parse(res.json());
-    expect(view.items.map((s) => s.name)).toEqual(["maintenance.retention", "nightly.review"]);
-    expect(view.items[1]).toMatchObject({
+    expect(view.items.map((s) => s.name)).toEqual(["globex.digest", "maintenance.retention", "nightly.review"]);
+    expect(view.items[2]).toMatchObject({
       kind: "job",
       cron: "0 2 * * *",
       timezone: "America/Sao_Paulo",
@@ -204,6 +233,13 @@ describe("GET /api/ai/schedules/", () => {
       next_fire_at: next.toISOString(),
       last_fire_at: null,
     });
-    expect(view.items[0]?.last_fire_at).toBe(now.toISOString());
+    expect(view.items[1]?.last_fire_at).toBe(now.toISOString());
+  });
+
+  it("shows a tenant's owner only its own tenant's job schedules (an admin sees them all)", async () => {
+    const res = await app.inject({ method: "GET", url: "/api/ai/schedules/", headers: otherAuth });
+    expect(ScheduleListView.parse(res.json()).items.map((s) => s.name)).toEqual(["globex.digest"]);
+    const acme = await app.inject({ method: "GET", url: "/api/ai/schedules/", headers: userAuth });
+    expect(ScheduleListView.parse(acme.json()).items.map((s) => s.name)).toEqual(["nightly.review"]);
   });
 });

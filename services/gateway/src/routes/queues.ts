@@ -11,13 +11,15 @@ export interface QueueRoutesOptions {
 /**
  * `GET /queues/`: per queue and priority, backlog, in flight, redeliveries, age of the oldest waiting job and
  * throughput (platform-wide: the consumers are shared by all tenants), live workers per queue, and the caller's own
- * tenant's dead letters per queue. Figures are read at most once per `cacheMs`, whatever the request rate.
+ * tenant's dead letters per queue. Figures are read at most once per `cacheMs`, whatever the request rate. Admins
+ * only: the platform-wide figures tell of every tenant's activity.
  */
 export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, opts) => {
   const overview = cached(opts.cacheMs, () => readQueueOverview(opts.stats));
   const deadLetters = cached(opts.cacheMs, (tenantId) => countDeadLetters(opts.stats.collections, tenantId));
 
-  app.get("/queues", async (request): Promise<QueueStatsListView> => {
+  // The figures are platform-wide (every tenant's backlog and throughput): an operator view.
+  app.get("/queues", { config: { access: "operate" } }, async (request): Promise<QueueStatsListView> => {
     const [view, dead] = await Promise.all([overview("all"), deadLetters(request.principal.tenantId)]);
     return { ...view, queues: view.queues.map((q) => ({ ...q, dead_letters: dead[q.queue] })) };
   });

@@ -11,13 +11,16 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 /**
  * `GET /schedules/`: the cron schedules the events replicas run, with their next fire time. The events scheduler
  * owns the config (`SCHEDULES`) and writes each schedule's entry to the `schedules` collection at boot and after
- * every fire, so the gateway needs neither the config nor a cron library, and lists what actually runs.
+ * every fire, so the gateway needs neither the config nor a cron library, and lists what actually runs. An admin
+ * sees every schedule; anyone else only the job schedules of their own tenant.
  */
 export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (app, opts) => {
   const states = opts.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
 
-  app.get("/schedules", async (): Promise<ScheduleListView> => {
-    const found = await states.find({}).toArray();
+  app.get("/schedules", async (request): Promise<ScheduleListView> => {
+    // The operator sees every schedule; a tenant only those that submit its own jobs.
+    const { role, tenantId } = request.principal;
+    const found = await states.find(role === "admin" ? {} : { tenantId }).toArray();
     found.sort((a, b) => a._id.localeCompare(b._id));
     return {
       items: found.map((s) => ({

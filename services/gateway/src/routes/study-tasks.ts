@@ -1,6 +1,7 @@
 import { TaskProgressRequest, type TaskProgressResponse } from "@ai-jobs/contracts";
 import type { FastifyPluginAsync } from "fastify";
 import type { TaskProgressRepository } from "../data/task-progress.js";
+import { assertMayActOn } from "../domain/access.js";
 import { notFound } from "../domain/errors.js";
 import { toCompletionView } from "../views.js";
 
@@ -15,10 +16,14 @@ export interface StudyTaskRoutesOptions {
 export const studyTaskRoutes: FastifyPluginAsync<StudyTaskRoutesOptions> = async (app, opts) => {
   app.post<{ Params: { task_id: string } }>("/study-tasks/:task_id/progress", async (request) => {
     const body = TaskProgressRequest.parse(request.body);
-    const result = await opts.progress.record(request.principal.tenantId, request.params.task_id, {
-      status: body.status,
-      timeSpentMinutes: body.time_spent_minutes,
-    });
+    const { principal } = request;
+    const result = await opts.progress.record(
+      principal.tenantId,
+      request.params.task_id,
+      { status: body.status, timeSpentMinutes: body.time_spent_minutes },
+      // A member records progress only on the plans they created.
+      (planOwner) => assertMayActOn(principal, planOwner, "study plan"),
+    );
     if (!result) throw notFound("study task");
     const response: TaskProgressResponse = {
       task_id: result.task._id,

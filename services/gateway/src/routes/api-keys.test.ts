@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { waitFor } from "@ai-jobs/testkit";
+import type { FastifyInstance } from "fastify";
+import { type JWTPayload, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+
+const SECRET = "api-keys-test-secret-of-at-least-32-bytes";
+let h: Harness;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  h = await startHarness();
+  app = await h.app({ AUTH_JWT_SECRET: SECRET });
+}, 120_000);
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+const as = async (sub: string, role: string, tenant = "acme") => {
+  const claims: JWTPayload = { sub, tenant_id: tenant, role, exp: Math.floor(Date.now() / 1_000) + 300 };
+  const token = await new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(SECRET));
+  return { authorization: `Bearer ${token}` };
+};
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+interface CreatedKey {
+  id: string;
+  key: string;
+  scopes: string[];
+  last_used_at: string | null;
+}
+
+async function createKey(scopes: string[], headers?: Record<string, string>, extra: object = {}) {
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/ai/api-keys/",
+    headers: headers ?? (await as("olga", "owner")),
+    payload: { name: "ci", scopes, ...extra },
+  });
+  expect(res.statusCode).toBe(201);
+  return res.json<CreatedKey>();
+}
+
+const listJobs = (headers: Record<string, string>) => app.inject({ method: "GET", url: "/api/ai/jobs/", headers });
+
+describe("API keys", () => {
+  it("shows the key once, stores only its SHA-256 under the prefix id, and authenticates with it", async () => {
+    const created = await createKey(["read", "write"]);
+    expect(created.key).toMatch(new RegExp(`^aij_${created.id}_[A-Za-z0-9_-]{43}$`));
+    const stored = await h.ctx.mongo.collections.apiKeys.findOne({ _id: created.id });
+    const secret = created.key.split("_").slice(2).join("_");
+    expect(stored?.hash).toBe(createHash("sha256").update(secret).digest("hex"));
+    expect(JSON.stringify(stored)).not.toContain(secret);
+
+    const list = await app.inject({ method: "GET", url: "/api/ai/api-keys/", headers: await as("olga", "owner") });
+    expect(list.statusCode).toBe(200);
+    expect(list.body).not.toContain(secret);
+    expect(list.json<{ items: { id: string }[] }>().items.map((k) => k.id)).toContain(created.id);
+
+    expect((await listJobs(bearer(created.key))).statusCode).toBe(200);
+    const submitted = await app.inject({
+      method: "POST",
+      url: "/api/ai/study-plans/generate/",
+      headers: bearer(created.key),
+      payload: planBody(),
+    });
+    expect(submitted.statusCode).toBe(202);
+  });
+
+  it("acts with the role of its scopes: a read key cannot write", async () => {
+    const { key } = await createKey(["read"]);
+    expect((await listJobs(bearer(key))).statusCode).toBe(200);
+    const before = await h.counts();
+    const res = await app.inject({
+      method: "POST",
+      url: "/api/ai/study-plans/generate/",
+      headers: bearer(key),
+      payload: planBody(),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(await h.counts()).toEqual(before);
+  });
+
+  it("records the last use at most once a minute", async () => {
+    const { id, key } = await createKey(["read"]);
+    const keys = h.ctx.mongo.collections.apiKeys;
+    await listJobs(bearer(key));
+    const first = await waitFor(async () => (await keys.findOne({ _id: id }))?.lastUsedAt ?? undefined);
+    await listJobs(bearer(key));
+    await listJobs(bearer(key));
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await keys.findOne({ _id: id }))?.lastUsedAt?.getTime()).toBe(first.getTime());
+  });
+
+  it("refuses a revoked key, an expired key and a wrong secret with 401 invalid_token", async () => {
+    const revoked = await createKey(["read"]);
+    const del = await app.inject({
+      method: "DELETE",
+      url: `/api/ai/api-keys/${revoked.id}/`,
+      headers: await as("olga", "owner"),
+    });
+    expect(del.statusCode).toBe(204);
+
+    const expiring = await createKey(["read"]);
+    await h.ctx.mongo.collections.apiKeys.updateOne(
+      { _id: expiring.id },
+      { $set: { expiresAt: new Date(Date.now() - 1_000) } },
+    );
+    const live = await createKey(["read"]);
+    const wrongSecret = `${live.key.slice(0, -4)}AAAA`;
+    for (const key of [revoked.key, expiring.key, wrongSecret, "aij_0000000000000000_x"]) {
+      const res = await listJobs(bearer(key));
+      expect(res.statusCode, key.slice(0, 24)).toBe(401);
+      expect(res.headers["www-authenticate"]).toContain('error="invalid_token"');
+    }
+    expect((await listJobs(bearer(live.key))).statusCode).toBe(200);
+  });
+
+  it("is managed by owners and admins of the tenant only; another tenant's key is a 404", async () => {
+    const before = await h.ctx.mongo.collections.apiKeys.countDocuments();
+    for (const role of ["member", "viewer"]) {
+      const headers = await as("mia", role);
+      const res = await app.inject({
+        method: "POST",
+        url: "/api/ai/api-keys/",
+        headers,
+        payload: { name: "x", scopes: ["read"] },
+      });
+      expect(res.statusCode, role).toBe(403);
+      expect(problemOf(res).code).toBe("FORBIDDEN");
+      expect((await app.inject({ method: "GET", url: "/api/ai/api-keys/", headers })).statusCode).toBe(403);
+    }
+    expect(await h.ctx.mongo.collections.apiKeys.countDocuments()).toBe(before);
+
+    const acme = await createKey(["read"], await as("root", "admin"));
+    const globex = await as("gus", "owner", "globex");
+    const res = await app.inject({ method: "DELETE", url: `/api/ai/api-keys/${acme.id}/`, headers: globex });
+    expect(res.statusCode).toBe(404);
+    const listed = await app.inject({ method: "GET", url: "/api/ai/api-keys/", headers: globex });
+    expect(listed.json<{ items: unknown[] }>().items).toEqual([]);
+    expect((await listJobs(bearer(acme.key))).statusCode).toBe(200);
+  });
+
+  it("refuses bad requests and an expiry in the past", async () => {
+    const owner = await as("olga", "owner");
+    for (const payload of [
+      { name: "x", scopes: [] },
+      { name: "x", scopes: ["admin"] },
+      { name: "", scopes: ["read"] },
+      { name: "x", scopes: ["read"], expires_at: new Date(Date.now() - 60_000).toISOString() },
+    ]) {
+      const res = await app.inject({ method: "POST", url: "/api/ai/api-keys/", headers: owner, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+    }
+  });
+});

@@ -1,0 +1,87 @@
+import { API_KEY_SCOPES, type ApiKeyRecord, generateApiKey } from "@ai-jobs/runtime";
+import type { FastifyPluginAsync } from "fastify";
+import type { Collection } from "mongodb";
+import { z } from "zod";
+import { invalid, notFound } from "../domain/errors.js";
+
+export interface ApiKeyRoutesOptions {
+  keys: Collection<ApiKeyRecord>;
+  now?: () => Date;
+}
+
+export const CreateApiKeyRequest = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).max(API_KEY_SCOPES.length),
+    /** ISO time with offset; omitted: the key does not expire. */
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+/** Keys listed per page at most (a tenant has a handful). */
+const MAX_KEYS = 200;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const toView = (k: ApiKeyRecord) => ({
+  id: k._id,
+  name: k.name,
+  scopes: k.scopes,
+  prefix: `aij_${k._id}_`,
+  created_by: k.createdBy,
+  created_at: k.createdAt.toISOString(),
+  expires_at: iso(k.expiresAt),
+  last_used_at: iso(k.lastUsedAt),
+  revoked_at: iso(k.revokedAt),
+});
+
+/**
+ * `/api-keys/`: a tenant's API keys, for owners and admins (`manage`). The secret is shown once, in the answer to
+ * the POST; only its SHA-256 is stored. DELETE revokes (the record stays, for the audit of who had what).
+ */
+export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app, opts) => {
+  const now = opts.now ?? (() => new Date());
+  const manage = { config: { access: "manage" as const } };
+
+  app.post("/api-keys", manage, async (request, reply) => {
+    const body = CreateApiKeyRequest.parse(request.body);
+    const at = now();
+    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+    if (expiresAt && expiresAt.getTime() <= at.getTime()) throw invalid("expires_at", "must be in the future");
+    const { id, key, hash } = generateApiKey();
+    const record: ApiKeyRecord = {
+      _id: id,
+      tenantId: request.principal.tenantId,
+      name: body.name,
+      scopes: [...new Set(body.scopes)],
+      hash,
+      createdBy: request.principal.userId,
+      createdAt: at,
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    await opts.keys.insertOne(record);
+    return reply
+      .code(201)
+      .header("cache-control", "no-store")
+      .send({ ...toView(record), key });
+  });
+
+  app.get("/api-keys", manage, async (request) => {
+    const found = await opts.keys
+      .find({ tenantId: request.principal.tenantId })
+      .sort({ createdAt: -1 })
+      .limit(MAX_KEYS)
+      .toArray();
+    return { items: found.map(toView) };
+  });
+
+  app.delete<{ Params: { key_id: string } }>("/api-keys/:key_id", manage, async (request, reply) => {
+    const { tenantId } = request.principal;
+    const key = await opts.keys.findOne({ _id: request.params.key_id, tenantId });
+    // Another tenant's key answers like a missing one.
+    if (!key) throw notFound("API key");
+    if (!key.revokedAt) await opts.keys.updateOne({ _id: key._id, tenantId }, { $set: { revokedAt: now() } });
+    return reply.code(204).send();
+  });
+};
