@@ -8,6 +8,7 @@ import {
   createJobOutbox,
   createJobReader,
   createStreamTokens,
+  createTokenBudgets,
   mongoCheck,
   natsCheck,
   type ReadinessChecks,
@@ -118,6 +119,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...dispatch,
     keys: createIdempotencyKeyRepository(mongo.collections),
     maxPerTenant: config.JOBS_MAX_PER_TENANT,
+    budgets: createTokenBudgets(nats, config),
     webhookTargets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
   };
   const control = {

@@ -1,6 +1,6 @@
 import { llmConfigShape } from "@ai-jobs/llm";
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { baseConfigShape, listenHost, port } from "@ai-jobs/runtime";
+import { baseConfigShape, listenHost, port, tokenBudgetConfigShape } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -9,6 +9,8 @@ export const configShape = {
   ...llmConfigShape,
   /** RAG embeds the query with the ingestor's embedder: the same EMBEDDING_* settings as the ingestor and gateway. */
   ...embeddingConfigShape,
+  /** Checked before each job that calls the model, charged with what its calls spent (the gateway checks at submit). */
+  ...tokenBudgetConfigShape,
   HEALTH_PORT: port(8082),
   /** HEALTH_PORT is the worker's internal listener (probes, `/health`, `/metrics`); it binds HOST. */
   HOST: listenHost(),

@@ -1,8 +1,10 @@
 import {
   type AnyJobDefinition,
   createServiceWorker,
+  createTokenBudgets,
   defineJob,
   type ServiceContext,
+  type TokenBudgetSettings,
   type Worker,
 } from "@ai-jobs/runtime";
 import { createExportStore } from "./data/export-store.js";
@@ -44,7 +46,11 @@ export interface PlannerWorkerOptions {
   pullExpiresMs?: number;
   /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
   ackWaitMs?: number;
+  /** Default: no daily token budget for any tenant (spending is still counted). */
+  budgets?: TokenBudgetSettings;
 }
+
+const NO_BUDGETS: TokenBudgetSettings = { LLM_DAILY_TOKEN_BUDGET: 0, LLM_DAILY_TOKEN_BUDGETS: new Map() };
 
 /** The planner's worker on the `ai_generation` queue, wired to a booted service. */
 export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOptions): Worker {
@@ -53,6 +59,7 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     provider: opts.provider ?? createOfflineProvider(),
     usage: createUsageRepo(ctx.mongo.db),
     metrics: ctx.metrics,
+    budgets: createTokenBudgets(ctx.nats, opts.budgets ?? NO_BUDGETS),
     exports: createExportStore(ctx.nats.js),
     retrieveContext: opts.retrieveContext ?? noContext,
     contextK: opts.contextK ?? DEFAULT_CONTEXT_K,

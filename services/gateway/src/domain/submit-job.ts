@@ -15,6 +15,7 @@ import {
   CommandRefusedError,
   type JobReader,
   literalTargetRefusal,
+  type TokenBudgets,
   type WebhookTargetPolicy,
 } from "@ai-jobs/runtime";
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
@@ -28,6 +29,8 @@ export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   reader: JobReader;
   /** `JOBS_MAX_PER_TENANT`, for the 429 that names it (JetStream enforces it). */
   maxPerTenant: number;
+  /** A job that calls the model is refused (429) once its tenant spent its daily token budget. */
+  budgets: Pick<TokenBudgets, "check">;
   /** The events service's webhook policy: a `webhook_url` whose port or IP literal it refuses is a 400 here. */
   webhookTargets: WebhookTargetPolicy;
 }
@@ -104,6 +107,7 @@ export async function submitJob<T extends JobType>(
   }
 
   try {
+    if (JOB_TYPES[req.type].spendsTokens) await checkTokenBudget(deps.budgets, principal.tenantId);
     const now = new Date();
     const runAt = req.runAt ? wholeSecondAtOrAfter(req.runAt) : undefined;
     const job = newJobRecord({
@@ -170,5 +174,17 @@ function tenantQueueFull(job: JobRecord, cap: number, cause: unknown) {
       `priority ${job.priority}; try again once some have finished`,
     QUEUE_FULL_RETRY_AFTER_S,
     cause,
+  );
+}
+
+/** A tenant that spent its daily token budget gets 429 until the UTC day ends (the planner checks again at start). */
+async function checkTokenBudget(budgets: Pick<TokenBudgets, "check">, tenantId: string): Promise<void> {
+  const budget = await budgets.check(tenantId);
+  if (budget.allowed) return;
+  throw tooManyRequests(
+    ERROR_CODES.budgetExceeded,
+    `limit LLM_DAILY_TOKEN_BUDGET: this tenant spent ${budget.spent} of its ${budget.budget} tokens today (UTC); ` +
+      "jobs that call the model are refused until the day ends",
+    Math.ceil(budget.resetInMs / 1000),
   );
 }

@@ -1,5 +1,5 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
-import type { Metrics } from "@ai-jobs/runtime";
+import type { Metrics, TokenBudgets } from "@ai-jobs/runtime";
 import type { ExportStore } from "../data/export-store.js";
 import type { PlansRepo } from "../data/plans-repo.js";
 import type { UsageRepo } from "../data/usage-repo.js";
@@ -19,6 +19,8 @@ export interface PlannerDeps {
   usage: UsageRepo;
   /** Where the attempt's LLM tokens are counted. */
   metrics: Pick<Metrics, "llmTokens">;
+  /** Each tenant's daily token budget: checked before a metered job runs, charged with what it spent. */
+  budgets: TokenBudgets;
   exports: ExportStore;
   retrieveContext: RetrieveContext;
   /** How many chunks a prompt gets at most. */

@@ -1,0 +1,79 @@
+import { createIdGenerator, createTokenBudgets, type ServiceContext } from "@ai-jobs/runtime";
+import { type OpenAiTestServer, planRecord } from "@ai-jobs/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerFromConfig } from "./providers/select.js";
+import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
+import { plannerAnswer } from "./testing/llm-answers.js";
+import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
+
+/** The daily token budget as the planner applies it: checked before a job calls the model, charged after. */
+const LIMITED = "tenant_limited";
+const FREE = "tenant_free";
+const BUDGETS = { LLM_DAILY_TOKEN_BUDGET: 0, LLM_DAILY_TOKEN_BUDGETS: new Map([[LIMITED, 1_000]]) };
+const newId = createIdGenerator();
+
+let h: PlannerHarness | undefined;
+let llm: OpenAiTestServer;
+const ctx = (): ServiceContext => {
+  if (!h) throw new Error("service not booted");
+  return h.ctx;
+};
+
+beforeAll(async () => {
+  h = await startPlannerHarness({
+    llm: true,
+    env: { SERVICE_INSTANCE_ID: "planner-budget-test" },
+    worker: (service, config) => ({
+      concurrency: 1,
+      instanceId: "planner-budget-test",
+      pullExpiresMs: 1_000,
+      provider: providerFromConfig(config, service.telemetry.tracer),
+      budgets: BUDGETS,
+    }),
+  });
+  if (!h.llm) throw new Error("no test model server");
+  llm = h.llm;
+  llm.setResponder((request) => plannerAnswer(request));
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function generate(tenant: string) {
+  const plan = planRecord(newId(), tenant, { startDate: "2025-03-01", endDate: "2025-03-02" });
+  await ctx().mongo.collections.plans.insertOne(plan);
+  const jobId = newId();
+  await publishCommand(ctx(), tenant, "plan.generate", generatePayload(plan), jobId, jobId);
+  return { events: await jobEventsOf(ctx(), tenant, jobId, { timeoutMs: 30_000 }), plan };
+}
+
+describe("daily token budgets in the planner", () => {
+  it("charges each tenant with the tokens its model calls reported", async () => {
+    const { events } = await generate(FREE);
+    expect(events.at(-1)?.kind).toBe("succeeded");
+    const reported = llm.requests.length;
+    expect(reported).toBeGreaterThan(0);
+    // The free tenant has no budget, but what it spends is counted all the same (read here under a budget).
+    const spent = await createTokenBudgets(ctx().nats, { ...BUDGETS, LLM_DAILY_TOKEN_BUDGET: 1 }).check(FREE);
+    const usage = await ctx().mongo.db.collection("llm_usage").find({ tenantId: FREE }).toArray();
+    const recorded = usage.reduce((sum, u) => sum + Number(u.promptTokens) + Number(u.completionTokens), 0);
+    expect(recorded).toBeGreaterThan(0);
+    expect(spent.spent).toBe(recorded);
+  });
+
+  it("fails a job of a tenant over its budget with BUDGET_EXCEEDED, before any model call", async () => {
+    await createTokenBudgets(ctx().nats, BUDGETS).charge(LIMITED, 1_000, "spent-elsewhere");
+    const before = llm.requests.length;
+    const { events, plan } = await generate(LIMITED);
+    const last = events.at(-1);
+    expect(last?.kind).toBe("failed");
+    expect(last?.kind === "failed" && last.data.error.code).toBe("BUDGET_EXCEEDED");
+    // Not retried: one attempt, and the model was never asked.
+    expect(events.filter((e) => e.kind === "started")).toHaveLength(1);
+    expect(llm.requests.length).toBe(before);
+    expect(await ctx().mongo.collections.plans.findOne({ _id: plan._id })).toMatchObject({
+      generationStatus: "failed",
+    });
+  });
+});
