@@ -11,6 +11,8 @@ import { createWebhookDispatcher, WEBHOOK_CONSUMER, type WebhookDispatcher } fro
 import type { Resolver } from "./target-policy.js";
 
 const SECRET = `whsec_${randomBytes(24).toString("base64")}`;
+/** acme's second secret: it is rotating from SECRET to this one, so deliveries carry both signatures. */
+const NEXT_SECRET = `whsec_${randomBytes(24).toString("base64")}`;
 /** What the dispatcher logs: the detail of a failure belongs here, not in the attempt the tenant reads. */
 const logLines: string[] = [];
 const log = pino({ level: "info" }, { write: (line: string) => logLines.push(line) });
@@ -97,7 +99,7 @@ beforeAll(async () => {
   closedPort = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
   h = await startHarness({
-    WEBHOOK_SECRETS: `acme:${SECRET}`,
+    WEBHOOK_SECRETS: `acme:${SECRET},acme:${NEXT_SECRET}`,
     WEBHOOK_ALLOWLIST: "127.0.0.1",
     // The local receivers' random ports are opened explicitly; otherPort is not.
     WEBHOOK_ALLOWED_PORTS: `80,443,${port},${closedPort}`,
@@ -144,6 +146,9 @@ describe("webhook dispatcher", () => {
     expect(() =>
       new Webhook(`whsec_${randomBytes(24).toString("base64")}`).verify(request?.body ?? "", request?.headers ?? {}),
     ).toThrow();
+    // While a secret rotates, a receiver that already has the next one verifies the same delivery too.
+    expect(new Webhook(NEXT_SECRET).verify(request?.body ?? "", request?.headers ?? {})).toEqual(verified);
+    expect(String(request?.headers["webhook-signature"]).split(" ")).toHaveLength(2);
     const record = await waitFor(async () => {
       const d = await delivery(job._id);
       return d?.state === "delivered" ? d : undefined;

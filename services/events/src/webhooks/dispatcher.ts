@@ -40,7 +40,8 @@ const TERMINAL_KINDS = new Set(["succeeded", "failed", "cancelled"]);
 const EARLY_TOLERANCE_MS = 100;
 
 export interface WebhookSettings {
-  secrets: ReadonlyMap<string, string>;
+  /** Each tenant's signing secrets (two while one is being rotated: every delivery carries both signatures). */
+  secrets: ReadonlyMap<string, readonly string[]>;
   /** Which ports and addresses a webhook may reach (`WEBHOOK_ALLOWLIST`, `WEBHOOK_ALLOWED_PORTS`). */
   targets: WebhookTargetPolicy;
   /** The delay before each retry; a delivery makes `backoffMs.length + 1` attempts. */
@@ -117,23 +118,30 @@ export function retryDelayMs(backoffMs: readonly number[], n: number, random: ()
  * `<jobId>:<event seq>`, whose attempts are recorded in `webhook_deliveries`. A failed attempt naks the event with
  * the next backoff delay, so the retry schedule lives in JetStream and survives restarts of every replica.
  */
+/** The `webhook-signature` header of one delivery attempt. */
+interface Signer {
+  sign(id: string, at: Date, body: string): string;
+}
+
 export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDispatcher {
   const log = deps.log.child({ component: "webhooks" });
   const { settings } = deps;
   const resolve = deps.resolve ?? systemResolver;
-  const signers = new Map<string, Webhook>();
+  const signers = new Map<string, Webhook[]>();
   const warnedTenants = new Set<string>();
   const inFlight = new Set<Promise<void>>();
 
-  const signerOf = (tenantId: string): Webhook | undefined => {
-    const secret = settings.secrets.get(tenantId);
-    if (!secret) return undefined;
-    let signer = signers.get(tenantId);
-    if (!signer) {
-      signer = new Webhook(secret);
-      signers.set(tenantId, signer);
+  /** Signs with each of the tenant's secrets: `v1,<sig> v1,<sig>`, any of which a Standard Webhooks receiver accepts. */
+  const signerOf = (tenantId: string): Signer | undefined => {
+    const secrets = settings.secrets.get(tenantId);
+    if (!secrets || secrets.length === 0) return undefined;
+    let tenantSigners = signers.get(tenantId);
+    if (!tenantSigners) {
+      tenantSigners = secrets.map((secret) => new Webhook(secret));
+      signers.set(tenantId, tenantSigners);
     }
-    return signer;
+    const all = tenantSigners;
+    return { sign: (id, at, body) => all.map((signer) => signer.sign(id, at, body)).join(" ") };
   };
 
   const deliveries = deps.collections.webhookDeliveries;
@@ -185,7 +193,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const attemptOnce = async (
     url: URL,
     id: string,
-    signer: Webhook,
+    signer: Signer,
     body: string,
   ): Promise<{ attempt: WebhookAttempt; refused: boolean; detail?: string }> => {
     const at = new Date();

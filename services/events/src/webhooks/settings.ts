@@ -2,12 +2,16 @@ import { TENANT_ID_PATTERN } from "@ai-jobs/contracts";
 import { Webhook } from "standardwebhooks";
 import { z } from "zod";
 
-/** `WEBHOOK_SECRETS="tenant:whsec_<base64>,…"`: the signing secret of each tenant; a tenant without one gets none. */
+/**
+ * `WEBHOOK_SECRETS="tenant:whsec_<base64>,…"`: the signing secrets of each tenant; a tenant without one gets none.
+ * A tenant listed twice has two secrets, and every delivery is signed with both (Standard Webhooks carries several
+ * signatures in one header), which is how a secret is rotated without a delivery its receiver cannot verify.
+ */
 export const WebhookSecrets = z
   .string()
   .default("")
   .transform((raw, ctx) => {
-    const map = new Map<string, string>();
+    const map = new Map<string, string[]>();
     for (const entry of raw
       .split(",")
       .map((s) => s.trim())
@@ -27,9 +31,9 @@ export const WebhookSecrets = z
         ctx.addIssue({ code: "custom", message: `bad WEBHOOK_SECRETS entry for "${tenantId || "?"}"` });
         return z.NEVER;
       }
-      map.set(tenantId, secret);
+      map.set(tenantId, [...(map.get(tenantId) ?? []), secret]);
     }
-    return map as ReadonlyMap<string, string>;
+    return map as ReadonlyMap<string, readonly string[]>;
   });
 
 /** The default retry schedule: 8 attempts over about 3 h 45 min. */
