@@ -5,7 +5,8 @@ import { fileTypeFromBuffer } from "file-type";
 export const SNIFF_BYTES = 64 * 1024;
 
 const MARKDOWN_NAME = /\.(?:md|markdown|mdown|mkd)$/i;
-const HTML_START = /^(?:\s|<!--[\s\S]*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body)\b/i;
+const HTML_TAG = /<(?:!doctype\s+html|html|head|body)\b/iy;
+const SPACE = /\s/y;
 const MARKDOWN_HEADING = /^ {0,3}#{1,6}[ \t]+\S/m;
 
 /**
@@ -25,7 +26,7 @@ export async function sniffDocumentKind(head: Uint8Array, filename: string): Pro
   }
   if (!looksLikeText(head)) return undefined;
   const start = new TextDecoder("utf-8", { fatal: false }).decode(head.subarray(0, 4_096)).replace(/^\uFEFF/, "");
-  if (HTML_START.test(start)) return "html";
+  if (startsLikeHtml(start)) return "html";
   if (MARKDOWN_NAME.test(filename) || MARKDOWN_HEADING.test(start)) return "markdown";
   return "text";
 }
@@ -39,4 +40,31 @@ export function looksLikeText(head: Uint8Array): boolean {
     if (byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d && byte !== 0x0c && byte !== 0x1b) control++;
   }
   return control <= head.length * 0.05;
+}
+
+/**
+ * Whether text opens with `<!doctype html>`, `<html>`, `<head>` or `<body>`, after any whitespace, comments and
+ * `<?xml …?>` declarations. A scan rather than one regular expression: `(?:<!--[\s\S]*?-->)*` backtracks
+ * exponentially on a run of `<!---->` (each comment may end at any later `-->`); here each comment ends at the first
+ * `-->`, as in HTML, and every character is looked at a bounded number of times.
+ */
+export function startsLikeHtml(text: string): boolean {
+  let at = 0;
+  for (;;) {
+    SPACE.lastIndex = at;
+    if (SPACE.test(text)) {
+      at += 1;
+    } else if (text.startsWith("<!--", at)) {
+      const end = text.indexOf("-->", at + 4);
+      if (end === -1) return false;
+      at = end + 3;
+    } else if (text.slice(at, at + 5).toLowerCase() === "<?xml") {
+      const end = text.indexOf(">", at + 5);
+      if (end === -1) return false;
+      at = end + 1;
+    } else {
+      HTML_TAG.lastIndex = at;
+      return HTML_TAG.test(text);
+    }
+  }
 }

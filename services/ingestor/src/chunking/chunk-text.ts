@@ -1,4 +1,6 @@
-import type { TokenCounter } from "./tokenizer.js";
+import { runInSlices, runToEnd, type SliceOptions, type Steps } from "../time-slices.js";
+import { atxHeadingTitle } from "./atx-heading.js";
+import { MAX_TOKEN_CHARS, type TokenCounter } from "./tokenizer.js";
 
 export interface ChunkOptions {
   /** Largest chunk, in tokens (as `count` counts them). */
@@ -30,10 +32,30 @@ interface Section {
   blocks: Span[];
 }
 
-const ATX_HEADING = /^ {0,3}#{1,6}(?:[ \t]+(.*?))?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const SENTENCE_END = /[.!?…]+["'”’)\]]*\s+/gu;
-const isSpace = (ch: string | undefined) => ch !== undefined && /\s/u.test(ch);
+/**
+ * A run of `.!?…` and closing quotes or brackets, with the whitespace after it: a sentence end when that whitespace
+ * is there. The whitespace is optional so that a match never fails once started: `[.!?…]+["'”’)\]]*\s+` rescanned a
+ * long run with no whitespace after it from each of its characters (quadratic: 200,000 dots took seconds).
+ */
+const PUNCTUATION_RUN = /[.!?…]+["'”’)\]]*\s*/gu;
+/** JavaScript's `\s`, by code: called for every character of a block, where a regex test per character is slow. */
+function isSpaceCode(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+const isSpaceAt = (source: string, at: number) => at >= 0 && at < source.length && isSpaceCode(source.charCodeAt(at));
 
 /**
  * Splits text (plain or Markdown) into chunks for retrieval, measured in tokens. A heading starts a section, and
@@ -43,13 +65,30 @@ const isSpace = (ch: string | undefined) => ch !== undefined && /\s/u.test(ch);
  * back, at a word start. Pure and deterministic.
  */
 export function chunkText(source: string, opts: ChunkOptions): TextChunk[] {
+  return runToEnd(chunkSteps(source, opts));
+}
+
+/** `chunkText` without holding the event loop for more than about `slice.sliceMs` at a time (see `runInSlices`). */
+export function chunkTextInSlices(source: string, opts: ChunkOptions, slice: SliceOptions): Promise<TextChunk[]> {
+  return runInSlices(chunkSteps(source, opts), slice);
+}
+
+/**
+ * `chunkText` as steps of bounded work (a line, a sentence, a word, a unit of at most `size` tokens), for
+ * `runInSlices`: the ingestor chunks a large document without holding the event loop.
+ */
+export function* chunkSteps(source: string, opts: ChunkOptions): Steps<TextChunk[]> {
   const size = Math.max(3, Math.floor(opts.size));
   // More overlap than half a chunk would make chunks mostly repeats, and could stall progress.
   const overlap = Math.min(Math.max(0, Math.floor(opts.overlap)), Math.floor(size / 2));
   const chunks: TextChunk[] = [];
-  for (const section of sectionsOf(source)) {
-    const units = section.blocks.flatMap((block) => splitOversized(source, block, size, opts.count));
-    for (const { start, end, tokens } of pack(source, units, size, overlap, opts.count)) {
+  for (const section of yield* sectionsOf(source)) {
+    const units: Span[] = [];
+    for (const block of section.blocks) {
+      yield;
+      for (const unit of yield* splitOversized(source, block, size, opts.count)) units.push(unit);
+    }
+    for (const { start, end, tokens } of yield* pack(source, units, size, overlap, opts.count)) {
       chunks.push({ text: source.slice(start, end), heading: section.heading, start, end, tokens });
     }
   }
@@ -57,14 +96,14 @@ export function chunkText(source: string, opts: ChunkOptions): TextChunk[] {
 }
 
 /** Sections at ATX headings (`# …` to `###### …`); blocks are blank-line paragraphs. Fenced code is one block. */
-function sectionsOf(source: string): Section[] {
+function* sectionsOf(source: string): Steps<Section[]> {
   const sections: Section[] = [{ heading: null, blocks: [] }];
   let current = sections[0] as Section;
   let block: Span | undefined;
   let fence: string | undefined;
-  const close = () => {
+  const close = function* () {
     if (block) {
-      const trimmed = trim(source, block);
+      const trimmed = yield* trim(source, block);
       if (trimmed) current.blocks.push(trimmed);
     }
     block = undefined;
@@ -77,8 +116,9 @@ function sectionsOf(source: string): Section[] {
   for (let start = 0; start < source.length; ) {
     const newline = source.indexOf("\n", start);
     const end = newline === -1 ? source.length : newline;
-    const line = source.slice(start, end).replace(/\r$/, "");
+    const line = source.slice(start, source.charCodeAt(end - 1) === 0x0d && end > start ? end - 1 : end);
     const fenceMark = FENCE.exec(line)?.[1];
+    const heading = fence === undefined && fenceMark === undefined ? atxHeadingTitle(line) : undefined;
     if (fence !== undefined) {
       extend(start, end);
       const closes =
@@ -87,67 +127,72 @@ function sectionsOf(source: string): Section[] {
     } else if (fenceMark !== undefined) {
       fence = fenceMark;
       extend(start, end);
-    } else if (ATX_HEADING.test(line)) {
-      close();
-      const title = (ATX_HEADING.exec(line)?.[1] ?? "")
-        .replace(/[ \t]+#+$/, "")
-        .replace(/^#+$/, "")
-        .trim();
-      current = { heading: title.length > 0 ? title : null, blocks: [] };
+    } else if (heading !== undefined) {
+      yield* close();
+      current = { heading, blocks: [] };
       sections.push(current);
       extend(start, end);
-      close();
-    } else if (line.trim() === "") {
-      close();
+      yield* close();
+    } else if ((yield* trim(source, { start, end })) === undefined) {
+      yield* close();
     } else {
       extend(start, end);
     }
     start = end + 1;
+    yield;
   }
-  close();
+  yield* close();
   return sections.filter((s) => s.blocks.length > 0);
 }
 
-function trim(source: string, span: Span): Span | undefined {
+/** The span without leading and trailing whitespace (undefined when blank), a step per 64 Ki characters. */
+function* trim(source: string, span: Span): Steps<Span | undefined> {
   let { start, end } = span;
-  while (start < end && isSpace(source[start])) start++;
-  while (end > start && isSpace(source[end - 1])) end--;
+  while (start < end && isSpaceAt(source, start)) if ((++start & 0xffff) === 0) yield;
+  while (end > start && isSpaceAt(source, end - 1)) if ((--end & 0xffff) === 0) yield;
   return start < end ? { start, end } : undefined;
 }
 
 const fits = (source: string, span: Span, size: number, count: TokenCounter) =>
-  // A UTF-16 unit is at most 3 UTF-8 bytes, so at most 3 tokens: short spans need no counting.
-  (span.end - span.start) * 3 <= size || count(source.slice(span.start, span.end)) <= size;
+  // A UTF-16 unit is at most 3 UTF-8 bytes, so at most 3 tokens: short spans need no counting. A token is at most
+  // MAX_TOKEN_CHARS units: a long span cannot fit, and is not counted (a megabyte would hold the loop for a while).
+  (span.end - span.start) * 3 <= size ||
+  (span.end - span.start <= size * MAX_TOKEN_CHARS && count(source.slice(span.start, span.end)) <= size);
 
 /** A block over `size` tokens becomes sentences; a sentence over `size` becomes words, then slices. */
-function splitOversized(source: string, block: Span, size: number, count: TokenCounter): Span[] {
+function* splitOversized(source: string, block: Span, size: number, count: TokenCounter): Steps<Span[]> {
   if (fits(source, block, size, count)) return [block];
   const units: Span[] = [];
-  for (const sentence of sentencesOf(source, block)) {
+  for (const sentence of yield* sentencesOf(source, block)) {
+    yield;
     if (fits(source, sentence, size, count)) {
       units.push(sentence);
       continue;
     }
     for (const word of source.slice(sentence.start, sentence.end).matchAll(/\S+/gu)) {
+      yield;
       const start = sentence.start + word.index;
       const span = { start, end: start + word[0].length };
-      units.push(...(fits(source, span, size, count) ? [span] : slices(source, span, Math.floor(size / 3))));
+      if (fits(source, span, size, count)) units.push(span);
+      else for (const slice of slices(source, span, Math.floor(size / 3))) units.push(slice);
     }
   }
   return units;
 }
 
-function sentencesOf(source: string, block: Span): Span[] {
+function* sentencesOf(source: string, block: Span): Steps<Span[]> {
   const text = source.slice(block.start, block.end);
   const sentences: Span[] = [];
   let from = 0;
-  for (const m of text.matchAll(SENTENCE_END)) {
+  for (const m of text.matchAll(PUNCTUATION_RUN)) {
+    if (!isSpaceCode(m[0].charCodeAt(m[0].length - 1))) continue;
     const cut = m.index + m[0].length;
-    const span = trim(source, { start: block.start + from, end: block.start + cut });
+    const span = yield* trim(source, { start: block.start + from, end: block.start + cut });
     if (span) sentences.push(span);
     from = cut;
+    yield;
   }
-  const rest = trim(source, { start: block.start + from, end: block.end });
+  const rest = yield* trim(source, { start: block.start + from, end: block.end });
   if (rest) sentences.push(rest);
   return sentences;
 }
@@ -176,11 +221,21 @@ function slices(source: string, word: Span, size: number): Span[] {
  * first word start within about the last `overlap` tokens (converted to characters at the chunk's own
  * characters-per-token rate) that still leaves room for the next unit.
  */
-function pack(source: string, units: Span[], size: number, overlap: number, count: TokenCounter) {
+function* pack(
+  source: string,
+  units: Span[],
+  size: number,
+  overlap: number,
+  count: TokenCounter,
+): Steps<Array<Span & { tokens: number }>> {
   const chunks: Array<Span & { tokens: number }> = [];
   const first = units[0];
   if (!first) return chunks;
-  const cost = units.map((u) => count(source.slice(u.start, u.end)));
+  const cost: number[] = [];
+  for (const u of units) {
+    cost.push(count(source.slice(u.start, u.end)));
+    yield;
+  }
   const tokensOf = (start: number, end: number) => count(source.slice(start, end));
   let chunkStart = first.start;
   let i = 0;
@@ -198,8 +253,18 @@ function pack(source: string, units: Span[], size: number, overlap: number, coun
     }
     let end = (units[j] as Span).end;
     let tokens = tokensOf(chunkStart, end);
-    while (tokens > size && j > i) {
-      j--;
+    if (tokens > size && j > i) {
+      // The sum was optimistic: the last unit that still fits, by bisection (counts grow with the text), not one
+      // unit at a time, which recounted the chunk per unit (seconds on a document of short lines between blank ones).
+      let fitting = i;
+      let over = j;
+      while (over - fitting > 1) {
+        const mid = (fitting + over) >> 1;
+        if (tokensOf(chunkStart, (units[mid] as Span).end) <= size) fitting = mid;
+        else over = mid;
+        yield;
+      }
+      j = fitting;
       end = (units[j] as Span).end;
       tokens = tokensOf(chunkStart, end);
     }
@@ -211,13 +276,14 @@ function pack(source: string, units: Span[], size: number, overlap: number, coun
     const back = Math.floor(Math.min(overlap, room) * charsPerToken);
     chunkStart = back > 0 ? (wordStart(source, Math.max(end - back, chunkStart + 1), end) ?? next.start) : next.start;
     i = j + 1;
+    yield;
   }
   return chunks;
 }
 
 function wordStart(source: string, from: number, to: number): number | undefined {
   for (let p = from; p < to; p++) {
-    if (!isSpace(source[p]) && (p === 0 || isSpace(source[p - 1]))) return p;
+    if (!isSpaceAt(source, p) && (p === 0 || isSpaceAt(source, p - 1))) return p;
   }
   return undefined;
 }

@@ -11,6 +11,7 @@ export async function extractDocx(
   bytes: Uint8Array,
   filename: string,
   maxDecompressedBytes: number,
+  signal: AbortSignal,
 ): Promise<ExtractedText> {
   assertZipWithinLimit(bytes, filename, maxDecompressedBytes);
   let html: string;
@@ -21,5 +22,5 @@ export async function extractDocx(
   } catch (err) {
     throw unreadable(`${filename} is not a readable DOCX: ${err instanceof Error ? err.message : String(err)}`, err);
   }
-  return htmlToText(html);
+  return htmlToText(html, { filename, signal });
 }

@@ -28,9 +28,9 @@ function extractByKind(kind: DocumentKind, bytes: Uint8Array, filename: string, 
     case "pdf":
       return extractPdf(bytes, filename, opts.signal);
     case "docx":
-      return extractDocx(bytes, filename, opts.maxDecompressedBytes);
+      return extractDocx(bytes, filename, opts.maxDecompressedBytes, opts.signal);
     case "html":
-      return htmlToText(decodeText(bytes, filename).text);
+      return htmlToText(decodeText(bytes, filename).text, { filename, signal: opts.signal });
     case "markdown":
     case "text":
       return decodeText(bytes, filename);

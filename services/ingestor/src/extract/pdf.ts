@@ -1,7 +1,7 @@
 import { getDocumentProxy } from "unpdf";
 import { type ExtractedText, unreadable } from "./extracted.js";
 
-interface TextItemLike {
+export interface TextItemLike {
   str?: unknown;
   hasEOL?: unknown;
 }
@@ -51,11 +51,26 @@ export async function extractPdf(bytes: Uint8Array, filename: string, signal: Ab
 }
 
 /** pdf.js text items in reading order; `hasEOL` marks line ends, blank lines between paragraphs are kept. */
-function pageText(items: TextItemLike[]): string {
+export function pageText(items: TextItemLike[]): string {
   let out = "";
   for (const item of items) {
     if (typeof item.str === "string") out += item.str;
     if (item.hasEOL === true) out += "\n";
   }
-  return out.replace(/[ \t]+\n/g, "\n").trim();
+  return spacesBeforeLineEndsRemoved(out).trim();
+}
+
+/**
+ * Spaces and tabs before each `\n` dropped. A loop rather than `replace(/[ \t]+\n/g, "\n")`, which rescans a run of
+ * spaces from each of its characters when no `\n` follows: quadratic, seconds for a page of 200,000 spaces.
+ */
+export function spacesBeforeLineEndsRemoved(text: string): string {
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length - 1; i++) {
+    const line = lines[i] as string;
+    let end = line.length;
+    while (end > 0 && (line.charCodeAt(end - 1) === 0x20 || line.charCodeAt(end - 1) === 0x09)) end--;
+    if (end < line.length) lines[i] = line.slice(0, end);
+  }
+  return lines.join("\n");
 }

@@ -2,10 +2,16 @@ import { createHash } from "node:crypto";
 import { type ChunkRecord, ERROR_CODES, type ResultOf } from "@ai-jobs/contracts";
 import { batchCount, SNIFF_BYTES, sniffDocumentKind } from "@ai-jobs/retrieval";
 import { type JobHandler, PermanentError } from "@ai-jobs/runtime";
-import { chunkText, type TextChunk } from "../chunking/chunk-text.js";
+import { chunkTextInSlices, type TextChunk } from "../chunking/chunk-text.js";
 import { extractDocument } from "../extract/extract-document.js";
 import { type ExtractedText, pageAt } from "../extract/extracted.js";
 import type { IngestorDeps } from "./deps.js";
+
+/**
+ * Longest stretch of synchronous chunking before the event loop gets a turn: well under the worker's heartbeat
+ * interval (a second at most), so a large document never stops the `working()` heartbeats of this or other jobs.
+ */
+const TEXT_SLICE_MS = 50;
 
 /** Chunk id: unique per generation, so a new set is written beside the active one, never over it. */
 export const chunkId = (documentId: string, generation: string, index: number) =>
@@ -69,7 +75,11 @@ export function materialIngest(deps: IngestorDeps): JobHandler<"material.ingest"
 
     signal.throwIfAborted();
     await progress({ pct: 20, step: "chunking", message: `chunking ${extracted.text.length} characters` });
-    const pieces = chunkText(extracted.text, { ...deps.chunking, count: deps.countTokens });
+    const pieces = await chunkTextInSlices(
+      extracted.text,
+      { ...deps.chunking, count: deps.countTokens },
+      { sliceMs: TEXT_SLICE_MS, signal },
+    );
 
     const generation = deps.ids();
     const embedded = await embedAndWrite(

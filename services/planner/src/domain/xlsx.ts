@@ -76,7 +76,8 @@ export function exportFilename(plan: StudyPlan): string {
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
+    // One dash at most at either end after the line above; `-+$` would rescan a run of dashes (quadratic).
+    .replace(/^-|-$/g, "")
     .slice(0, 60);
   return `${slug || "study-plan"}-${plan._id}.xlsx`;
 }

@@ -16,9 +16,18 @@ const MAX_TOPICS = 8;
 /** Lowercase without diacritics, so "Ação" and "acao" are the same word. */
 export const fold = (word: string) => word.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
 
+const TRAILING_PUNCTUATION = new Set([".", "'", "-"]);
+
+/** `C++.` → `C++`, `e.g.` → `e.g`: a loop, as `/[.'-]+$/` rescans a long run of dots from each of them (quadratic). */
+function withoutTrailingPunctuation(word: string): string {
+  let end = word.length;
+  while (end > 0 && TRAILING_PUNCTUATION.has(word.charAt(end - 1))) end--;
+  return word.slice(0, end);
+}
+
 function wordsOf(text: string): string[] {
   return (text.normalize("NFC").match(WORD) ?? [])
-    .map((w) => w.replace(/[.'-]+$/u, ""))
+    .map(withoutTrailingPunctuation)
     .filter((w) => w.length >= 2 && !STOPWORDS.has(fold(w)));
 }
 
