@@ -90,11 +90,18 @@ export interface InternalServerOptions {
  * queue depths) and `/metrics` (Prometheus). `draining()` makes readyz fail during shutdown so a load balancer stops
  * routing first.
  */
+/** `/metrics///` → `/metrics`, by a loop: the pattern `/\/+$/` is quadratic on a long run of slashes. */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path[end - 1] === "/") end--;
+  return path.slice(0, end);
+}
+
 export function startInternalServer(opts: InternalServerOptions): Promise<http.Server> {
   const draining = () => opts.draining?.() ?? false;
   const health = opts.health ?? (() => detailedHealth(opts.checks, draining()));
   const server = http.createServer(async (req, res) => {
-    const path = (req.url ?? "/").split("?")[0]?.replace(/\/+$/, "") || "/";
+    const path = withoutTrailingSlashes((req.url ?? "/").split("?")[0] ?? "") || "/";
     if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, { status: "method_not_allowed" });
     if (path === "/healthz") return send(res, 200, { status: "ok" });
     if (path === "/metrics" && opts.metrics) {
