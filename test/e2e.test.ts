@@ -125,6 +125,11 @@ describe("the four services as separate processes", () => {
     }
   });
 
+  it("runs all of the above with each service as its own NATS user: the server refused nothing", () => {
+    expect(stack.nats.auth).toBeDefined();
+    expect(stack.nats.violations()).toEqual([]);
+  });
+
   it("every service answers healthz and readyz, and exits 0 on SIGTERM", async () => {
     const health = await fetch(`${stack.gatewayUrl}/api/ai/health/`);
     expect(health.status).toBe(200);

@@ -155,3 +155,10 @@ describe("when things go wrong", () => {
     expect(dead).toMatchObject({ job_id: jobId, error: { code: "ATTEMPTS_EXHAUSTED" } });
   });
 });
+
+describe("NATS permissions", () => {
+  it("did all of the above with each service as its own NATS user: the server refused nothing", () => {
+    expect(stack.nats.auth).toBeDefined();
+    expect(stack.nats.violations()).toEqual([]);
+  });
+});

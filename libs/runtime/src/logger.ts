@@ -28,6 +28,8 @@ const SECRET_KEYS = [
   "AUTH_TOKENS",
   "WEBHOOK_SECRETS",
   "MONGO_URL",
+  "NATS_NKEY_SEED",
+  "nkeySeed",
 ];
 
 /**

@@ -1,0 +1,34 @@
+import { NATS_SERVICES, type NatsService, natsAuthorizationConfig, nkeyEnvOf } from "@ai-jobs/runtime";
+import { createUser } from "@nats-io/nkeys";
+
+export interface NatsUserKeys {
+  /** The secret a service connects with (`NATS_NKEY_SEED`). */
+  seed: string;
+  publicKey: string;
+}
+
+export interface NatsAuth {
+  users: Record<NatsService, NatsUserKeys>;
+  /** The nats-server config: the generated authorization block. */
+  serverConfig: string;
+  /** The public keys the config refers to (`NATS_<SERVICE>_NKEY`), for the server's environment. */
+  serverEnv: Record<string, string>;
+  /** What a service process needs to connect as its user. */
+  envOf(service: NatsService): Record<string, string>;
+}
+
+/** Fresh NKEYs for every service user, and the server config and environments that go with them. */
+export function natsAuth(): NatsAuth {
+  const users = Object.fromEntries(
+    NATS_SERVICES.map((service) => {
+      const user = createUser();
+      return [service, { seed: new TextDecoder().decode(user.getSeed()), publicKey: user.getPublicKey() }];
+    }),
+  ) as Record<NatsService, NatsUserKeys>;
+  return {
+    users,
+    serverConfig: natsAuthorizationConfig(),
+    serverEnv: Object.fromEntries(NATS_SERVICES.map((s) => [nkeyEnvOf(s), users[s].publicKey])),
+    envOf: (service) => ({ NATS_NKEY_SEED: users[service].seed }),
+  };
+}
