@@ -10,7 +10,7 @@ import { AUTHORIZATION_FILES, NATS_SERVICES, natsAuthorizationConfig, nkeyEnvOf 
 import { natsAuth, repoRoot } from "@ai-jobs/testkit";
 import { fromSeed } from "@nats-io/nkeys";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, parseAllDocuments } from "yaml";
 
 const read = (file: string) => readFileSync(join(repoRoot(), file), "utf8");
 const natsServerBin = process.env.NATS_SERVER_BIN ?? join(repoRoot(), ".tools", "bin", "nats-server");
@@ -56,5 +56,20 @@ describe("docker-compose.yml", () => {
     const seed = interpolate(compose.services[service]?.environment?.NATS_NKEY_SEED ?? "");
     const publicKey = interpolate(nats?.environment?.[nkeyEnvOf(service)] ?? "");
     expect(fromSeed(new TextEncoder().encode(seed)).getPublicKey()).toBe(publicKey);
+  });
+});
+
+interface K8sContainer {
+  env?: { name: string; valueFrom?: { secretKeyRef?: { key: string; optional?: boolean } } }[];
+}
+
+describe("deploy/k8s", () => {
+  it.each(NATS_SERVICES)("gives %s its own seed from the Secret, as a required key", (service) => {
+    const doc = parseAllDocuments(read(`deploy/k8s/${service}.yaml`))
+      .map((d) => d.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: K8sContainer[] } } } })
+      .find((d) => d.kind === "Deployment");
+    const env = doc?.spec?.template?.spec?.containers?.[0]?.env ?? [];
+    const ref = env.find((e) => e.name === "NATS_NKEY_SEED")?.valueFrom?.secretKeyRef;
+    expect(ref).toEqual({ name: "ai-jobs-secrets", key: `${nkeyEnvOf(service)}_SEED` });
   });
 });
