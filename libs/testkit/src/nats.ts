@@ -35,6 +35,8 @@ export interface StartNatsOptions {
    * and fresh keys: anonymous clients are refused. Default false: unit-level suites connect without credentials.
    */
   auth?: boolean;
+  /** Require TLS with this server certificate and key (PEM files); `caFile` also verifies client certificates. */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -51,6 +53,10 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     const configFile = path.join(await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-conf-")), "nats.conf");
     await writeFile(configFile, auth.serverConfig);
     configArgs.push("-c", configFile);
+  }
+  if (opts.tls) {
+    configArgs.push("--tls", "--tlscert", opts.tls.certFile, "--tlskey", opts.tls.keyFile);
+    if (opts.tls.caFile) configArgs.push("--tlsverify", "--tlscacert", opts.tls.caFile);
   }
   const violations: string[] = [];
 
