@@ -1,5 +1,6 @@
-import { NATS_SERVICES, type NatsService, natsAuthorizationConfig, nkeyEnvOf } from "@ai-jobs/runtime";
+import { inboxPrefixOf, NATS_SERVICES, type NatsService, natsAuthorizationConfig, nkeyEnvOf } from "@ai-jobs/runtime";
 import { createUser } from "@nats-io/nkeys";
+import { type ConnectionOptions, nkeyAuthenticator } from "@nats-io/transport-node";
 
 export interface NatsUserKeys {
   /** The secret a service connects with (`NATS_NKEY_SEED`). */
@@ -15,6 +16,8 @@ export interface NatsAuth {
   serverEnv: Record<string, string>;
   /** What a service process needs to connect as its user. */
   envOf(service: NatsService): Record<string, string>;
+  /** Options for a test's own nats.js client that plays a service (e.g. the gateway publishing a command). */
+  clientOptionsOf(service: NatsService): Pick<ConnectionOptions, "authenticator" | "inboxPrefix">;
 }
 
 /** Fresh NKEYs for every service user, and the server config and environments that go with them. */
@@ -30,5 +33,9 @@ export function natsAuth(): NatsAuth {
     serverConfig: natsAuthorizationConfig(),
     serverEnv: Object.fromEntries(NATS_SERVICES.map((s) => [nkeyEnvOf(s), users[s].publicKey])),
     envOf: (service) => ({ NATS_NKEY_SEED: users[service].seed }),
+    clientOptionsOf: (service) => ({
+      authenticator: nkeyAuthenticator(new TextEncoder().encode(users[service].seed)),
+      inboxPrefix: inboxPrefixOf(service),
+    }),
   };
 }

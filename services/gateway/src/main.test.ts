@@ -19,7 +19,8 @@ let gateway: ServiceProcess | undefined;
 let url: string;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  // NATS with the generated authorization: the gateway connects as its own user.
+  [nats, mongo] = await Promise.all([startNats({ auth: true }), startMongo()]);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   gateway = await spawnService({
@@ -27,6 +28,7 @@ beforeAll(async () => {
     entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
     env: {
       NATS_URL: nats.url,
+      ...nats.auth?.envOf("gateway"),
       MONGO_URL: mongo.url,
       MONGO_DB: mongo.dbName,
       AUTH_TOKENS: "t1:acme:admin",
@@ -57,6 +59,10 @@ describe("the gateway process", () => {
     const line = await gateway?.waitForLog((l) => l.includes('"reqId":"req-main-test"'));
     expect(JSON.parse(line ?? "{}")).toMatchObject({ service: "gateway", reqId: "req-main-test" });
     expect(gateway?.logs().join("\n")).not.toContain("t1:acme");
+    const seed = nats?.auth?.users.gateway.seed ?? "";
+    expect(seed).toMatch(/^SU/);
+    expect(gateway?.logs().join("\n")).not.toContain(seed);
+    expect(nats?.violations(), "NATS permission violations").toEqual([]);
 
     expect(await gateway?.kill("SIGTERM")).toBe(0);
     gateway = undefined;
