@@ -7,7 +7,9 @@ import { BUCKETS, CONSUMERS, PRIORITIES, QUEUES, type Queue, STREAMS } from "@ai
  *
  * Provisioning stays in every service (each creates or widens the streams, buckets and worker consumers at boot, so
  * any replica may start first): so each user may create, update and read the info of exactly our streams and
- * worker consumers, and nothing may delete or purge a stream (except the gateway purging one delayed job's schedule).
+ * worker consumers. No user may delete a stream; purges are limited to what the code does (the gateway removing a
+ * delayed job's schedule, an object store replacing an object's chunks), and only the events service deletes one
+ * message (a JOBS message dead-lettered after max_deliver).
  */
 export const NATS_SERVICES = ["gateway", "planner", "ingestor", "events"] as const;
 export type NatsService = (typeof NATS_SERVICES)[number];
