@@ -49,8 +49,10 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
 
   const auth = opts.auth ? natsAuth() : undefined;
   const configArgs: string[] = [];
+  let configDir: string | undefined;
   if (auth) {
-    const configFile = path.join(await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-conf-")), "nats.conf");
+    configDir = await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-conf-"));
+    const configFile = path.join(configDir, "nats.conf");
     await writeFile(configFile, auth.serverConfig);
     configArgs.push("-c", configFile);
   }
@@ -89,6 +91,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     });
   } catch (err) {
     if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+    if (configDir) await rm(configDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -111,6 +114,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     async cleanup() {
       await child.stop();
       if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+      if (configDir) await rm(configDir, { recursive: true, force: true });
     },
   };
   return server;
