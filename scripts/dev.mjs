@@ -308,16 +308,27 @@ const infraShow = (re) => (line) => re.test(line);
 
 let natsUrl = process.env.NATS_URL;
 let natsReady = Promise.resolve();
+/** Each service's NATS credentials: `NATS_<SERVICE>_NKEY_SEED` from the environment, or the fresh keys below. */
+let natsEnvOf = (name) => {
+  const seed = process.env[`NATS_${name.toUpperCase()}_NKEY_SEED`];
+  return seed ? { NATS_NKEY_SEED: seed } : {};
+};
 if (natsUrl) {
   say(`NATS: using NATS_URL=${natsUrl}`);
   await checkExternal("NATS", natsUrl, 4222);
 } else {
+  // Our own NATS runs with the generated authorization block and fresh NKEYs for every run (nothing to keep).
+  const { natsAuth } = await tsImport(path.join(ROOT, "libs", "testkit", "src", "nats-auth.ts"), import.meta.url);
+  const auth = natsAuth();
+  natsEnvOf = (name) => auth.envOf(name);
   const port = await preferredPort(4333);
   const monitor = await randomPort();
   const storeDir = path.join(DEV_DIR, "nats");
   mkdirSync(storeDir, { recursive: true });
-  const args = natsArgs({ port, monitorPort: monitor, storeDir });
+  const config = path.join(ROOT, "deploy", "nats", "authorization.conf");
+  const args = ["-c", config, ...natsArgs({ port, monitorPort: monitor, storeDir })];
   const nats = start("nats", path.join(BIN_DIR, "nats-server"), args, {
+    env: { ...process.env, ...auth.serverEnv },
     kind: "infra",
     show: infraShow(/\[(WRN|ERR|FTL)\]/),
     logFile: path.join(LOG_DIR, "nats.log"),
@@ -427,7 +438,7 @@ for (const svc of services) {
   }
   const proc = start(svc.name, process.execPath, ["--conditions=source", "--import", "tsx", entry], {
     kind: "service",
-    env: { ...process.env, ...shared, ...svc.env },
+    env: { ...process.env, ...shared, ...natsEnvOf(svc.name), ...svc.env },
   });
   if (svc.name === "gateway") gateway = proc;
 }

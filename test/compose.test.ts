@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { natsAuth } from "@ai-jobs/testkit";
 import { describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { z } from "zod";
@@ -98,9 +99,11 @@ function composeService(name: string): ComposeService {
 }
 
 /** What an operator exports before `docker compose up`: the secrets the file refuses to start without. */
+const NATS_KEYS = natsAuth().dotEnv;
 const OPERATOR_ENV: Record<string, string> = {
   AUTH_TOKENS: "s3cret-token:acme:admin",
   WEBHOOK_SECRETS: "acme:whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  ...NATS_KEYS,
 };
 /** Variables that hold a credential: Compose must refuse to start without them (`${VAR:?…}`), never default them. */
 const SECRET_VARS = ["AUTH_TOKENS", "WEBHOOK_SECRETS", "OPENAI_API_KEY", "MONGO_URL", "NATS_URL", "PG_URL"];
@@ -196,12 +199,17 @@ describe("docker-compose.yml", () => {
         expect(value, `${service}.${key}`).not.toMatch(/\/\/[^/@]*:[^/@]*@/);
         continue;
       }
-      expect(value, `${service}.${key}`).toMatch(new RegExp(`^\\$\\{${key}:\\?[^}]+\\}$`));
+      // A service's NATS seed comes from the per-service variable the operator set (`NATS_<SERVICE>_NKEY_SEED`).
+      const variable = key === "NATS_NKEY_SEED" ? `NATS_${service.toUpperCase()}_NKEY_SEED` : key;
+      expect(value, `${service}.${key}`).toMatch(new RegExp(`^\\$\\{${variable}:\\?[^}]+\\}$`));
     }
+    for (const name of SERVICE_NAMES) expect(() => composeEnv(name, {}), name).toThrow(/NKEY_SEED\} is required/);
     for (const name of ["gateway", "events"]) {
-      expect(() => composeEnv(name, {}), name).toThrow(/\$\{AUTH_TOKENS\} is required/);
+      expect(() => composeEnv(name, NATS_KEYS), name).toThrow(/\$\{AUTH_TOKENS\} is required/);
     }
-    expect(() => composeEnv("events", { AUTH_TOKENS: "t:acme:admin" })).toThrow(/\$\{WEBHOOK_SECRETS\} is required/);
+    expect(() => composeEnv("events", { ...NATS_KEYS, AUTH_TOKENS: "t:acme:admin" })).toThrow(
+      /\$\{WEBHOOK_SECRETS\} is required/,
+    );
     // No known token is left in the file at all.
     expect(read("docker-compose.yml")).not.toContain("dev-token");
   });

@@ -151,6 +151,33 @@ describe("the four services as separate processes", () => {
     }
   });
 
+  it("exports the plan: the planner writes the file to the object store and the gateway streams it back", async () => {
+    const res = await api(`/api/ai/study-plans/${planId}/export/`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ format: "xlsx" }),
+    });
+    expect(res.status).toBe(202);
+    const exportId = String(res.body.job_id);
+    await waitFor(async () => (await api(`/api/ai/jobs/${exportId}/`)).body.status === "succeeded" || undefined, {
+      what: "the export job to succeed",
+      timeoutMs: 15_000,
+    });
+    const file = await fetch(`${stack.gatewayUrl}/api/ai/exports/${exportId}/`, { headers: auth });
+    expect(file.status).toBe(200);
+    expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(0);
+  });
+
+  it("shows the queues page (consumer info, the oldest waiting job, live workers)", async () => {
+    const res = await api("/api/ai/queues/");
+    expect(res.status).toBe(200);
+  });
+
+  it("runs all of the above with each service as its own NATS user: the server refused nothing", () => {
+    expect(stack.nats.auth).toBeDefined();
+    expect(stack.nats.violations()).toEqual([]);
+  });
+
   it("every service answers healthz and readyz, and exits 0 on SIGTERM", async () => {
     const health = await fetch(`${stack.gatewayUrl}/api/ai/health/`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(health.status).toBe(200);

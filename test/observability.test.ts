@@ -279,3 +279,10 @@ describe("a job that fails on every attempt", () => {
     }
   });
 });
+
+describe("NATS permissions", () => {
+  it("did all of the above with each service as its own NATS user: the server refused nothing", () => {
+    expect(stack.nats.auth).toBeDefined();
+    expect(stack.nats.violations()).toEqual([]);
+  });
+});

@@ -25,6 +25,7 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await running?.stop();
+  expect(nats?.violations()).toEqual([]);
   await nats?.cleanup();
   running = undefined;
   nats = undefined;
@@ -43,7 +44,8 @@ async function awayFromWindowEnd(): Promise<void> {
 /** Two gateway replicas with the same limits, on the suite's NATS and MongoDB. */
 async function twoGateways(limits: Record<string, string>): Promise<[string, string]> {
   await awayFromWindowEnd();
-  nats = await startNats();
+  // Under NATS auth, as deployed: the gateway's user may publish its counters and nothing it does not need.
+  nats = await startNats({ auth: true });
   running = await startServices(nats, mongo, ["gateway"], {
     AUTH_TOKENS,
     RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),

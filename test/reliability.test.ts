@@ -153,5 +153,19 @@ describe("when things go wrong", () => {
       { what: "the dead letter to be listed", timeoutMs: 10_000 },
     );
     expect(dead).toMatchObject({ job_id: jobId, error: { code: "ATTEMPTS_EXHAUSTED" } });
+
+    // Replaying it runs it again (the gateway clears its cancel flag and publishes the command anew).
+    const seq = (dead as { seq?: number }).seq;
+    const replay = await api(`/api/ai/admin/dead-letters/${seq}/replay/`, { method: "POST" });
+    expect(replay.status).toBe(202);
+    expect(replay.body).toMatchObject({ job_id: jobId, status: "queued" });
+    await untilStatus(jobId, "succeeded", 30_000);
+  });
+});
+
+describe("NATS permissions", () => {
+  it("did all of the above with each service as its own NATS user: the server refused nothing", () => {
+    expect(stack.nats.auth).toBeDefined();
+    expect(stack.nats.violations()).toEqual([]);
   });
 });

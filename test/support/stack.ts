@@ -75,7 +75,7 @@ export interface Services {
  * every service, over the stack's own settings (AUTH_TOKENS, say).
  */
 export async function startServices(
-  nats: Pick<NatsServer, "url">,
+  nats: Pick<NatsServer, "url" | "auth">,
   mongo: Pick<MongoServer, "url" | "dbName">,
   names: readonly ServiceName[],
   extraEnv: Record<string, string> = {},
@@ -113,7 +113,7 @@ export async function startServices(
     const proc = await spawnService({
       name,
       entry: entryOf(name),
-      env: { ...common, ...envOf(name, port, internalPort), ...extraEnv, ...env },
+      env: { ...common, ...nats.auth?.envOf(name), ...envOf(name, port, internalPort), ...extraEnv, ...env },
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     all.push(proc);
@@ -165,10 +165,12 @@ export async function startServices(
 
 /**
  * Starts NATS, MongoDB (or FerretDB) and the four services as separate processes, each on a free port.
- * `extraEnv` goes to every service (e.g. a short JOBS_ACK_WAIT_MS for crash-recovery tests).
+ * `extraEnv` goes to every service (e.g. a short JOBS_ACK_WAIT_MS for crash-recovery tests). NATS runs with the
+ * generated authorization block and each service connects as its own user: the whole stack works with the narrow
+ * permissions, and `nats.violations()` tells whether anything was refused.
  */
 export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
-  const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  const [nats, mongo] = await Promise.all([startNats({ auth: true }), startMongo()]);
   const started = await startServices(nats, mongo, ["events", "planner", "ingestor", "gateway"], extraEnv);
   const { gateway, events, planner, ingestor } = started.processes;
   if (!gateway || !events || !planner || !ingestor) throw new Error("a service did not start");

@@ -10,6 +10,19 @@ export class ConfigError extends Error {
 /** Settings every service shares. Services extend this shape with their own. */
 export const baseConfigShape = {
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+  /**
+   * This service's NKEY seed (`SU…`, a secret): the NATS user whose permissions nats-auth/permissions.ts lists.
+   * Unset: connect without credentials (a server without an authorization block, e.g. unit tests).
+   */
+  NATS_NKEY_SEED: z
+    .string()
+    .regex(/^SU[A-Z2-7]{56}$/, "must be a user NKEY seed (SU followed by 56 base32 characters)")
+    .optional(),
+  /** TLS to NATS: the CA file that signed the server's certificate (set it to require TLS). */
+  NATS_TLS_CA: z.string().min(1).optional(),
+  /** Client certificate and key files, for a server that verifies clients (mutual TLS). */
+  NATS_TLS_CERT: z.string().min(1).optional(),
+  NATS_TLS_KEY: z.string().min(1).optional(),
   MONGO_URL: z.string().default("mongodb://127.0.0.1:27017/"),
   MONGO_DB: z.string().default("ai_jobs"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -24,6 +24,8 @@ export * from "./mongo.js";
 export * from "./mongo-errors.js";
 export * from "./mongo-tracing.js";
 export * from "./nats.js";
+export * from "./nats-auth/permissions.js";
+export * from "./nats-auth/server-config.js";
 export * from "./package-version.js";
 export * from "./per-tenant-setting.js";
 export * from "./service.js";

@@ -34,8 +34,9 @@ interface Waiting {
 /** How often unanswered publishes are checked against their deadline. */
 const SWEEP_MS = 250;
 
-export function createJetStreamPublisher(nc: NatsConnection): JetStreamPublisher {
-  const inbox = createInbox();
+/** `inboxPrefix`: the connection's own (a NATS user may subscribe only to its prefix); default `_INBOX`. */
+export function createJetStreamPublisher(nc: NatsConnection, inboxPrefix?: string): JetStreamPublisher {
+  const inbox = createInbox(inboxPrefix);
   const prefixLength = inbox.length + 1;
   const waiting = new Map<string, Waiting>();
   let next = 0;

@@ -30,6 +30,8 @@ const SECRET_KEYS = [
   "STREAM_TOKEN_SECRET",
   "WEBHOOK_SECRETS",
   "MONGO_URL",
+  "NATS_NKEY_SEED",
+  "nkeySeed",
 ];
 
 /**

@@ -22,7 +22,7 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
-import { nanos } from "@nats-io/nats-core";
+import { nanos, nkeyAuthenticator } from "@nats-io/nats-core";
 import { Objm } from "@nats-io/obj";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createJetStreamPublisher, type JetStreamPublisher } from "./jetstream-publisher.js";
@@ -41,11 +41,31 @@ export interface NatsContext {
   connected(): boolean;
 }
 
+/** Who the connection is (NATS user, TLS) and where its replies go; all optional (a test server without auth). */
+export interface NatsConnectOptions {
+  /** The user's NKEY seed (`SU…`): the server knows the public key and this service's permissions. */
+  nkeySeed?: string;
+  /** Reply subjects are `<inboxPrefix>.…`; a user may subscribe only to its own prefix (nats-auth/permissions.ts). */
+  inboxPrefix?: string;
+  /** TLS: the CA that signed the server's certificate, and a client certificate and key for mutual TLS. */
+  tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
 /** Connects and keeps reconnecting forever: a broker restart is an outage to ride out, not a crash. */
-export async function connectNats(url: string, name: string, log: Logger): Promise<NatsContext> {
+export async function connectNats(
+  url: string,
+  name: string,
+  log: Logger,
+  opts: NatsConnectOptions = {},
+): Promise<NatsContext> {
   const nc = await connect({
     servers: url,
     name,
+    ...(opts.nkeySeed === undefined
+      ? {}
+      : { authenticator: nkeyAuthenticator(new TextEncoder().encode(opts.nkeySeed)) }),
+    ...(opts.inboxPrefix === undefined ? {} : { inboxPrefix: opts.inboxPrefix }),
+    ...(opts.tls === undefined ? {} : { tls: opts.tls }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
@@ -66,7 +86,7 @@ export async function connectNats(url: string, name: string, log: Logger): Promi
     nc,
     js: jetstream(nc),
     jsm,
-    publisher: createJetStreamPublisher(nc),
+    publisher: createJetStreamPublisher(nc, opts.inboxPrefix),
     connected: () => up && !nc.isClosed(),
   };
 }

@@ -7,7 +7,8 @@ import { observeDeadLetters, observeJobEvents } from "./metrics/job-observer.js"
 import { createMetrics, type Metrics } from "./metrics/metrics.js";
 import { connectMongo, ensureIndexes, type MongoContext } from "./mongo.js";
 import { tracedCollections } from "./mongo-tracing.js";
-import { connectNats, type NatsContext, provision } from "./nats.js";
+import { connectNats, type NatsConnectOptions, type NatsContext, provision } from "./nats.js";
+import { inboxPrefixOf, NATS_SERVICES, type NatsService } from "./nats-auth/permissions.js";
 import { startTelemetry, type Telemetry } from "./telemetry.js";
 
 export interface ServiceContext {
@@ -45,7 +46,12 @@ export async function bootService(name: string, version: string, config: BaseCon
   });
   const log = createLogger({ service: name, instanceId: config.SERVICE_INSTANCE_ID, level: config.LOG_LEVEL });
   const metrics = createMetrics({ service: name });
-  const nats = await connectNats(config.NATS_URL, `${name}:${config.SERVICE_INSTANCE_ID}`, log);
+  const nats = await connectNats(
+    config.NATS_URL,
+    `${name}:${config.SERVICE_INSTANCE_ID}`,
+    log,
+    natsConnectOptions(name, config),
+  );
   await provision(nats, {
     jobsMaxMsgs: config.JOBS_MAX_MSGS,
     jobsMaxBytes: config.JOBS_MAX_BYTES,
@@ -61,6 +67,19 @@ export async function bootService(name: string, version: string, config: BaseCon
   log.info("connected to nats and mongodb");
   const jobSettings = { ackWaitMs: config.JOBS_ACK_WAIT_MS, timeouts: config.JOB_TIMEOUTS_MS };
   return { log, telemetry, nats, messaging, events, mongo, metrics, jobSettings };
+}
+
+/** The service's NATS identity from its config; its own inbox prefix when it is one of the NATS users. */
+export function natsConnectOptions(name: string, config: BaseConfig): NatsConnectOptions {
+  const tls =
+    config.NATS_TLS_CA || config.NATS_TLS_CERT || config.NATS_TLS_KEY
+      ? { caFile: config.NATS_TLS_CA, certFile: config.NATS_TLS_CERT, keyFile: config.NATS_TLS_KEY }
+      : undefined;
+  return {
+    nkeySeed: config.NATS_NKEY_SEED,
+    inboxPrefix: (NATS_SERVICES as readonly string[]).includes(name) ? inboxPrefixOf(name as NatsService) : undefined,
+    tls,
+  };
 }
 
 /** Closes what bootService opened, in reverse order. */

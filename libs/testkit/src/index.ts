@@ -2,6 +2,7 @@ export { startTestIdentityProvider, type TestIdentityProvider } from "./identity
 export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
 export { type MongoBackend, mongoBackend, mongoBackendLabel } from "./mongo-backend.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";
+export { type NatsAuth, type NatsUserKeys, natsAuth } from "./nats-auth.js";
 export {
   type EmbeddingsRecordedRequest,
   type EmbeddingsTestServer,

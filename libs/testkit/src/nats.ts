@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { toolBinary } from "./bin.js";
 import { type Child, startChild } from "./child.js";
+import { type NatsAuth, natsAuth } from "./nats-auth.js";
 import { freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
 import { httpOk } from "./wait.js";
@@ -19,12 +20,23 @@ export interface NatsServer {
   restart(): Promise<void>;
   /** Stop, and remove the store dir if the testkit created it. */
   cleanup(): Promise<void>;
+  /** With `auth: true`: each service's NKEY credentials, and the environment a service process connects with. */
+  auth?: NatsAuth;
+  /** The server's permission violations so far (each log line that reports one), for "nothing was refused" checks. */
+  violations(): string[];
 }
 
 export interface StartNatsOptions {
   port?: number;
   /** JetStream store dir; default: a fresh temp dir, removed by cleanup(). */
   storeDir?: string;
+  /**
+   * Start with the generated authorization block (one NKEY user per service, nats-auth/permissions.ts in runtime)
+   * and fresh keys: anonymous clients are refused. Default false: unit-level suites connect without credentials.
+   */
+  auth?: boolean;
+  /** Require TLS with this server certificate and key (PEM files); `caFile` also verifies client certificates. */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -35,6 +47,21 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   const ownsDir = opts.storeDir === undefined;
   const storeDir = opts.storeDir ?? (await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-")));
 
+  const auth = opts.auth ? natsAuth() : undefined;
+  const configArgs: string[] = [];
+  let configDir: string | undefined;
+  if (auth) {
+    configDir = await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-conf-"));
+    const configFile = path.join(configDir, "nats.conf");
+    await writeFile(configFile, auth.serverConfig);
+    configArgs.push("-c", configFile);
+  }
+  if (opts.tls) {
+    configArgs.push("--tls", "--tlscert", opts.tls.certFile, "--tlskey", opts.tls.keyFile);
+    if (opts.tls.caFile) configArgs.push("--tlsverify", "--tlscacert", opts.tls.caFile);
+  }
+  const violations: string[] = [];
+
   let port = opts.port ?? (await freePort());
   let monitorPort = await freePort();
 
@@ -42,8 +69,12 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     const child = startChild({
       name: "nats-server",
       command: bin,
-      args: ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "-m", String(monitorPort)],
+      args: [...configArgs, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "-m", String(monitorPort)],
+      env: { ...process.env, ...auth?.serverEnv },
       maxLines: 500,
+    });
+    child.log.onLine((line) => {
+      if (/Violation/.test(line)) violations.push(line);
     });
     await waitUntilReady(child, () => httpOk(`http://127.0.0.1:${monitorPort}/healthz?js-enabled-only=true`), {
       what: `nats-server to be healthy on 127.0.0.1:${port} (monitor ${monitorPort})`,
@@ -60,6 +91,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     });
   } catch (err) {
     if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+    if (configDir) await rm(configDir, { recursive: true, force: true });
     throw err;
   }
 
@@ -67,6 +99,8 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    auth,
+    violations: () => [...violations],
     async stop() {
       await child.stop();
     },
@@ -80,6 +114,7 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
     async cleanup() {
       await child.stop();
       if (ownsDir) await rm(storeDir, { recursive: true, force: true });
+      if (configDir) await rm(configDir, { recursive: true, force: true });
     },
   };
   return server;

@@ -21,7 +21,8 @@ const JWT_SECRET = "jwt-secret-never-logged-0123456789abcdef";
 const STREAM_SECRET = "stream-secret-never-logged-0123456789abc";
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  // NATS with the generated authorization: the gateway connects as its own user.
+  [nats, mongo] = await Promise.all([startNats({ auth: true }), startMongo()]);
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   gateway = await spawnService({
@@ -29,6 +30,7 @@ beforeAll(async () => {
     entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
     env: {
       NATS_URL: nats.url,
+      ...nats.auth?.envOf("gateway"),
       MONGO_URL: mongo.url,
       MONGO_DB: mongo.dbName,
       AUTH_TOKENS: "t1:acme:admin",
@@ -62,6 +64,10 @@ describe("the gateway process", () => {
     const line = await gateway?.waitForLog((l) => l.includes('"reqId":"req-main-test"'));
     expect(JSON.parse(line ?? "{}")).toMatchObject({ service: "gateway", reqId: "req-main-test" });
     expect(gateway?.logs().join("\n")).not.toContain("t1:acme");
+    const seed = nats?.auth?.users.gateway.seed ?? "";
+    expect(seed).toMatch(/^SU/);
+    expect(gateway?.logs().join("\n")).not.toContain(seed);
+    expect(nats?.violations(), "NATS permission violations").toEqual([]);
 
     // A stream token in the query string is not in the access log, nor are the secrets.
     const streamed = await fetch(`${url}/api/ai/jobs/stream/?job_id=x&token=tok-in-query-must-not-be-logged`);

@@ -29,7 +29,8 @@ let mongo: MongoServer | undefined;
 let openai: EmbeddingsTestServer | undefined;
 
 beforeAll(async () => {
-  [nats, mongo, openai] = await Promise.all([startNats(), startMongo(), startEmbeddingsTestServer()]);
+  // NATS with the generated authorization: the service runs as its own user, the test plays the gateway.
+  [nats, mongo, openai] = await Promise.all([startNats({ auth: true }), startMongo(), startEmbeddingsTestServer()]);
 });
 
 afterAll(async () => {
@@ -50,6 +51,7 @@ describe("ingestor process", () => {
       entry: path.join(repoRoot(), "services/ingestor/src/main.ts"),
       env: {
         NATS_URL: nats.url,
+        ...nats.auth?.envOf("ingestor"),
         MONGO_URL: mongo.url,
         MONGO_DB: mongo.dbName,
         HOST: "127.0.0.1",
@@ -67,7 +69,7 @@ describe("ingestor process", () => {
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     const client = new MongoClient(mongo.url);
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, ...nats.auth?.clientOptionsOf("gateway") });
     try {
       const db = client.db(mongo.dbName);
       const now = new Date();
@@ -126,6 +128,7 @@ describe("ingestor process", () => {
       expect(embeddingCalls.map((r) => r.inputs.length)).toEqual([2, 2, 2]);
 
       expect(await ingestor.kill("SIGTERM")).toBe(0);
+      expect(nats.violations(), "NATS permission violations").toEqual([]);
       expect(ingestor.logs().some((line) => line.includes("worker stopped"))).toBe(true);
     } finally {
       await ingestor.kill("SIGKILL");

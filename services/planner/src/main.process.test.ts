@@ -24,7 +24,8 @@ let nats: NatsServer | undefined;
 let mongo: MongoServer | undefined;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
+  // NATS with the generated authorization: the service runs as its own user, the test plays the gateway.
+  [nats, mongo] = await Promise.all([startNats({ auth: true }), startMongo()]);
 });
 
 afterAll(async () => {
@@ -40,6 +41,7 @@ describe("planner process", () => {
       entry: path.join(repoRoot(), "services/planner/src/main.ts"),
       env: {
         NATS_URL: nats.url,
+        ...nats.auth?.envOf("planner"),
         MONGO_URL: mongo.url,
         MONGO_DB: mongo.dbName,
         HOST: "127.0.0.1",
@@ -50,7 +52,7 @@ describe("planner process", () => {
       readyUrl: `http://127.0.0.1:${port}/readyz`,
     });
     const client = new MongoClient(mongo.url);
-    const nc = await connect({ servers: nats.url });
+    const nc = await connect({ servers: nats.url, ...nats.auth?.clientOptionsOf("gateway") });
     try {
       expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()).toEqual({ status: "ok" });
       const plans = client.db(mongo.dbName).collection<StudyPlan>("study_plans");
@@ -88,6 +90,7 @@ describe("planner process", () => {
       expect(await client.db(mongo.dbName).collection("study_tasks").countDocuments({ planId })).toBe(15);
 
       expect(await planner.kill("SIGTERM")).toBe(0);
+      expect(nats.violations(), "NATS permission violations").toEqual([]);
       expect(planner.logs().some((line) => line.includes("worker stopped"))).toBe(true);
     } finally {
       await planner.kill("SIGKILL");
