@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   rateLimited: "RATE_LIMITED",
   /** The tenant spent its daily LLM token budget: 429 at submit, and a job that would call the model fails with it. */
   budgetExceeded: "BUDGET_EXCEEDED",
+  /** The tenant stores its byte quota in MATERIALS (uploads) or EXPORTS: 429 at submit, or the export job fails. */
+  quotaExceeded: "QUOTA_EXCEEDED",
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { IsoDate } from "./domain.js";
 import type { Queue } from "./queues.js";
+import type { StorageKind } from "./subjects.js";
 
 export const PlanGeneratePayload = z.object({
   planId: z.string().min(1),
@@ -86,6 +87,8 @@ export interface JobTypeSpec<P extends z.ZodType = z.ZodType, R extends z.ZodTyp
   backoff: BackoffPolicy;
   /** Calls a language model: its tenant's daily token budget is checked before it starts, and charged after. */
   spendsTokens: boolean;
+  /** Writes a file into this object store: its tenant's byte quota there is checked before, and charged after. */
+  storesIn?: StorageKind;
 }
 
 const spec = <P extends z.ZodType, R extends z.ZodType>(s: JobTypeSpec<P, R>) => s;
@@ -136,6 +139,7 @@ export const JOB_TYPES = {
     maxAttempts: 3,
     backoff: { baseMs: 1_000, maxMs: 30_000 },
     spendsTokens: false,
+    storesIn: "exports",
   }),
   "material.ingest": spec({
     queue: "ingest",

@@ -12,7 +12,13 @@ export const STREAMS = {
   rateLimits: "RATE_LIMITS",
   /** Tokens each tenant's LLM calls spent per UTC day (a counter stream), for the daily token budgets. */
   tenantUsage: "TENANT_USAGE",
+  /** Bytes each tenant stores in MATERIALS and EXPORTS (a counter stream, kept), for the byte quotas. */
+  tenantStorage: "TENANT_STORAGE",
 } as const;
+
+/** The object stores a tenant's byte quota applies to. */
+export const STORAGE_KINDS = ["materials", "exports"] as const;
+export type StorageKind = (typeof STORAGE_KINDS)[number];
 
 export const BUCKETS = {
   control: "JOB_CONTROL",
@@ -49,6 +55,9 @@ export const SUBJECTS = {
   /** `usage.tokens.<tenant>.<yyyymmdd>`: the tokens a tenant's LLM calls spent on one UTC day. */
   tokensSpent: (tenantId: string, day: string) => `usage.tokens.${tenantId}.${day}`,
   tenantUsageAll: "usage.>",
+  /** `storage.<tenant>.<kind>`: the bytes a tenant stores in one object store. */
+  bytesStored: (tenantId: string, kind: StorageKind) => `storage.${tenantId}.${kind}`,
+  tenantStorageAll: "storage.>",
 } as const;
 
 /** Keys of the JOB_CONTROL bucket. */

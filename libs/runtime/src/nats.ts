@@ -205,6 +205,18 @@ export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfi
       // The gateway reads a tenant's count with one direct get before it accepts an LLM job.
       allow_direct: true,
     },
+    {
+      // Bytes each tenant stores per object store (`storage-quota.ts`): counters that never age out, since the
+      // objects stay until deleted; a refund is a negative increment.
+      name: STREAMS.tenantStorage,
+      subjects: [SUBJECTS.tenantStorageAll],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      allow_msg_counter: true,
+      max_msgs_per_subject: 1,
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      allow_direct: true,
+    },
   ];
 }
 

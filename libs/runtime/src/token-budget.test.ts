@@ -23,7 +23,7 @@ afterAll(async () => {
 const NOON = Date.UTC(2026, 11, 1, 12);
 const settings = {
   LLM_DAILY_TOKEN_BUDGET: 1_000,
-  LLM_DAILY_TOKEN_BUDGETS: new Map([
+  LLM_DAILY_TOKEN_BUDGET_TENANTS: new Map([
     ["big", 5_000],
     ["free", 0],
   ]),

@@ -1,7 +1,7 @@
 import { STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import type { JetStreamClient, JetStreamManager } from "@nats-io/jetstream";
-import { headers } from "@nats-io/nats-core";
 import { z } from "zod";
+import { incrementCounter, readCounter } from "./counters.js";
 import { perTenantSetting } from "./per-tenant-setting.js";
 
 /** The settings of the daily token budgets, shared by the gateway (which refuses) and the planner (which charges). */
@@ -9,12 +9,12 @@ export const tokenBudgetConfigShape = {
   /** Tokens (prompt + completion) one tenant's LLM calls may spend per UTC day (0: no budget). */
   LLM_DAILY_TOKEN_BUDGET: z.coerce.number().int().min(0).default(0),
   /** `acme=2000000,globex=0`: LLM_DAILY_TOKEN_BUDGET for these tenants (0: no budget for that tenant). */
-  LLM_DAILY_TOKEN_BUDGETS: perTenantSetting,
+  LLM_DAILY_TOKEN_BUDGET_TENANTS: perTenantSetting,
 } as const;
 
 export interface TokenBudgetSettings {
   LLM_DAILY_TOKEN_BUDGET: number;
-  LLM_DAILY_TOKEN_BUDGETS: ReadonlyMap<string, number>;
+  LLM_DAILY_TOKEN_BUDGET_TENANTS: ReadonlyMap<string, number>;
 }
 
 export interface BudgetCheck {
@@ -38,15 +38,13 @@ export interface TokenBudgets {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** A counter message's body: the subject's total as a decimal string. */
-const CounterValue = z.object({ val: z.string().regex(/^\d+$/) });
 
 /** `yyyymmdd` of the UTC day `at` falls in: one subject token. */
 export const utcDay = (at: number): string => new Date(at).toISOString().slice(0, 10).replaceAll("-", "");
 
 /**
- * Budgets over the TENANT_USAGE counter stream (`usage.tokens.<tenant>.<yyyymmdd>`): a charge is one publish with
- * `Nats-Incr`, atomic across every planner replica; a check is one direct get of the day's counter, and none at all
+ * Budgets over the TENANT_USAGE counter stream (`usage.tokens.<tenant>.<yyyymmdd>`, `counters.ts`): a charge is one
+ * increment, atomic across every planner replica; a check is one direct get of the day's counter, and none at all
  * for a tenant without a budget. The count is of tokens already spent, so a job that starts under the budget may
  * end over it: the budget stops the next job, not a call midway (the usual way for LLM spend limits).
  */
@@ -56,7 +54,7 @@ export function createTokenBudgets(
   now: () => number = Date.now,
 ): TokenBudgets {
   const budgetOf = (tenantId: string): number | undefined => {
-    const budget = settings.LLM_DAILY_TOKEN_BUDGETS.get(tenantId) ?? settings.LLM_DAILY_TOKEN_BUDGET;
+    const budget = settings.LLM_DAILY_TOKEN_BUDGET_TENANTS.get(tenantId) ?? settings.LLM_DAILY_TOKEN_BUDGET;
     return budget > 0 ? budget : undefined;
   };
   return {
@@ -65,20 +63,13 @@ export function createTokenBudgets(
       const resetInMs = DAY_MS - (at % DAY_MS);
       const budget = budgetOf(tenantId);
       if (budget === undefined) return { allowed: true, spent: 0, budget, resetInMs };
-      const last = await nats.jsm.direct.getMessage(STREAMS.tenantUsage, {
-        last_by_subj: SUBJECTS.tokensSpent(tenantId, utcDay(at)),
-      });
-      const spent = last ? Number(CounterValue.parse(last.json()).val) : 0;
+      const spent = await readCounter(nats.jsm, STREAMS.tenantUsage, SUBJECTS.tokensSpent(tenantId, utcDay(at)));
       return { allowed: spent < budget, spent, budget, resetInMs };
     },
     async charge(tenantId, tokens, chargeId) {
-      if (!(tokens > 0)) return;
-      const incr = headers();
-      incr.set("Nats-Incr", `+${Math.round(tokens)}`);
-      await nats.js.publish(SUBJECTS.tokensSpent(tenantId, utcDay(now())), undefined, {
-        headers: incr,
-        msgID: chargeId,
-      });
+      const whole = Math.round(tokens);
+      if (!(whole > 0)) return;
+      await incrementCounter(nats.js, SUBJECTS.tokensSpent(tenantId, utcDay(now())), whole, { msgId: chargeId });
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   createCancellation,
   createJobOutbox,
   createJobReader,
+  createStorageQuotas,
   createStreamTokens,
   createTokenBudgets,
   mongoCheck,
@@ -120,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keys: createIdempotencyKeyRepository(mongo.collections),
     maxPerTenant: config.JOBS_MAX_PER_TENANT,
     budgets: createTokenBudgets(nats, config),
+    quotas: createStorageQuotas(nats, config),
     webhookTargets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
   };
   const control = {

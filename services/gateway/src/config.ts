@@ -7,6 +7,7 @@ import {
   perTenantSetting,
   port,
   RATE_LIMIT_MAX_WINDOW_MS,
+  storageQuotaConfigShape,
   tokenBudgetConfigShape,
   WebhookAllowlistSetting,
   WebhookPortsSetting,
@@ -42,6 +43,7 @@ export const configShape = {
   /** Load shedding: 503 + Retry-After while this many requests are in progress (0: off). */
   SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   ...tokenBudgetConfigShape,
+  ...storageQuotaConfigShape,
   /** Requests one tenant may make per RATE_LIMIT_WINDOW_MS, across every replica (0: no limit); 429 above it. */
   RATE_LIMIT_PER_TENANT: z.coerce.number().int().min(0).default(12_000),
   /** `acme=60000,globex=600`: RATE_LIMIT_PER_TENANT for these tenants (0: no limit). */

@@ -1,6 +1,6 @@
 import { llmConfigShape } from "@ai-jobs/llm";
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { baseConfigShape, listenHost, port, tokenBudgetConfigShape } from "@ai-jobs/runtime";
+import { baseConfigShape, listenHost, port, storageQuotaConfigShape, tokenBudgetConfigShape } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
@@ -11,6 +11,8 @@ export const configShape = {
   ...embeddingConfigShape,
   /** Checked before each job that calls the model, charged with what its calls spent (the gateway checks at submit). */
   ...tokenBudgetConfigShape,
+  /** EXPORT_QUOTA_BYTES is checked before an export runs and charged with its file (UPLOAD_* is the gateway's). */
+  ...storageQuotaConfigShape,
   HEALTH_PORT: port(8082),
   /** HEALTH_PORT is the worker's internal listener (probes, `/health`, `/metrics`); it binds HOST. */
   HOST: listenHost(),

@@ -25,7 +25,7 @@ runMain(SERVICE_NAME, async () => {
         concurrency: config.WORKER_CONCURRENCY,
         instanceId: config.SERVICE_INSTANCE_ID,
         contextK: config.RAG_TOP_K,
-        budgets: config,
+        limits: config,
         provider,
         retrieveContext: materialsRetriever(createMongoChunkStore(ctx.mongo.collections), createEmbedder(config)),
       });

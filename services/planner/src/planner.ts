@@ -1,9 +1,11 @@
 import {
   type AnyJobDefinition,
   createServiceWorker,
+  createStorageQuotas,
   createTokenBudgets,
   defineJob,
   type ServiceContext,
+  type StorageQuotaSettings,
   type TokenBudgetSettings,
   type Worker,
 } from "@ai-jobs/runtime";
@@ -46,11 +48,18 @@ export interface PlannerWorkerOptions {
   pullExpiresMs?: number;
   /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
   ackWaitMs?: number;
-  /** Default: no daily token budget for any tenant (spending is still counted). */
-  budgets?: TokenBudgetSettings;
+  /** Per-tenant daily token budgets and export quotas. Default: none for any tenant (use is still counted). */
+  limits?: Partial<TokenBudgetSettings & StorageQuotaSettings>;
 }
 
-const NO_BUDGETS: TokenBudgetSettings = { LLM_DAILY_TOKEN_BUDGET: 0, LLM_DAILY_TOKEN_BUDGETS: new Map() };
+const NO_LIMITS: TokenBudgetSettings & StorageQuotaSettings = {
+  LLM_DAILY_TOKEN_BUDGET: 0,
+  LLM_DAILY_TOKEN_BUDGET_TENANTS: new Map(),
+  UPLOAD_QUOTA_BYTES: 0,
+  UPLOAD_QUOTA_BYTES_TENANTS: new Map(),
+  EXPORT_QUOTA_BYTES: 0,
+  EXPORT_QUOTA_BYTES_TENANTS: new Map(),
+};
 
 /** The planner's worker on the `ai_generation` queue, wired to a booted service. */
 export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOptions): Worker {
@@ -59,7 +68,8 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     provider: opts.provider ?? createOfflineProvider(),
     usage: createUsageRepo(ctx.mongo.db),
     metrics: ctx.metrics,
-    budgets: createTokenBudgets(ctx.nats, opts.budgets ?? NO_BUDGETS),
+    budgets: createTokenBudgets(ctx.nats, { ...NO_LIMITS, ...opts.limits }),
+    quotas: createStorageQuotas(ctx.nats, { ...NO_LIMITS, ...opts.limits }),
     exports: createExportStore(ctx.nats.js),
     retrieveContext: opts.retrieveContext ?? noContext,
     contextK: opts.contextK ?? DEFAULT_CONTEXT_K,

@@ -155,17 +155,25 @@ export function natsPermissions(service: NatsService): NatsPermissions {
             ...getMessages(STREAMS.events),
             ...getMessages(STREAMS.jobs),
             ...getMessages(kvStream(BUCKETS.workers)),
-            // The request-rate counters (`ratelimit.<key>.<window>`), and a tenant's token count before an LLM job.
+            // The request-rate counters (`ratelimit.<key>.<window>`), a tenant's token count before an LLM job, and
+            // its stored bytes (read before an upload or export, charged with an accepted upload).
             "ratelimit.*.*",
             ...getMessages(STREAMS.tenantUsage),
+            "storage.*.materials",
+            ...getMessages(STREAMS.tenantStorage),
           ],
           subscribe: [],
         },
       );
     case "planner":
       return merge(own, worker(WORKER_QUEUES.planner), objectStoreWrite(BUCKETS.exports), {
-        // The daily token budgets: read a tenant's count before a job, charge what the job spent.
-        publish: ["usage.tokens.*.*", ...getMessages(STREAMS.tenantUsage)],
+        // The daily token budgets and the export quotas: read a tenant's count before a job, charge what it spent.
+        publish: [
+          "usage.tokens.*.*",
+          ...getMessages(STREAMS.tenantUsage),
+          "storage.*.exports",
+          ...getMessages(STREAMS.tenantStorage),
+        ],
         subscribe: [],
       });
     case "ingestor":

@@ -1,7 +1,6 @@
 import { SUBJECTS } from "@ai-jobs/contracts";
+import { incrementCounter } from "@ai-jobs/runtime";
 import type { JetStreamClient } from "@nats-io/jetstream";
-import { headers } from "@nats-io/nats-core";
-import { z } from "zod";
 
 export interface RateCount {
   /** Requests counted for the key in the current window, this one included. */
@@ -16,9 +15,6 @@ export interface RateCounters {
   increment(key: string, windowMs: number): Promise<RateCount>;
 }
 
-/** A counter stream's PubAck carries the subject's new total as a decimal string. */
-const CounterAck = z.object({ val: z.string().regex(/^\d+$/) });
-
 /**
  * How long a counter publish may take before the request goes on uncounted (the limiter fails open): as long as any
  * JetStream publish of the submit path may, since a broker this slow delays the request anyway.
@@ -26,9 +22,9 @@ const CounterAck = z.object({ val: z.string().regex(/^\d+$/) });
 const COUNTER_TIMEOUT_MS = 5_000;
 
 /**
- * Counters in the RATE_LIMITS stream (JetStream counters, nats-server 2.12+): `Nats-Incr: +1` on
- * `ratelimit.<key>.<window>` adds one atomically and the PubAck answers the total, so a request costs one publish
- * and no read-modify-write race between replicas. Windows are fixed (`floor(now / windowMs)`), as in
+ * Counters in the RATE_LIMITS stream (`incrementCounter`): one on `ratelimit.<key>.<window>` per request, added
+ * atomically with the total in the answer, so a request costs one publish and no read-modify-write race between
+ * replicas. Windows are fixed (`floor(now / windowMs)`), as in
  * @fastify/rate-limit's own stores. Keys are base64url-encoded, so any text is a single subject token.
  */
 export function createRateCounters(js: JetStreamClient, now: () => number = Date.now): RateCounters {
@@ -37,11 +33,10 @@ export function createRateCounters(js: JetStreamClient, now: () => number = Date
       const at = now();
       const window = Math.floor(at / windowMs);
       const subject = SUBJECTS.rateCounter(Buffer.from(key).toString("base64url"), window);
-      const incr = headers();
-      incr.set("Nats-Incr", "+1");
-      const ack = await js.publish(subject, undefined, { headers: incr, timeout: COUNTER_TIMEOUT_MS });
-      const { val } = CounterAck.parse(ack);
-      return { count: Number(val), resetInMs: (window + 1) * windowMs - at };
+      const count = await incrementCounter(js, subject, 1, { timeoutMs: COUNTER_TIMEOUT_MS });
+      // No message id, so never a duplicate: a missing total would be a broken counter.
+      if (count === undefined) throw new Error(`the rate counter ${subject} answered no total`);
+      return { count, resetInMs: (window + 1) * windowMs - at };
     },
   };
 }

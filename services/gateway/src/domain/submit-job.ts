@@ -3,6 +3,7 @@ import {
   JOB_TYPES,
   type JobRecord,
   type JobType,
+  type JobTypeSpec,
   newJobRecord,
   type PayloadOf,
   type Priority,
@@ -15,6 +16,7 @@ import {
   CommandRefusedError,
   type JobReader,
   literalTargetRefusal,
+  type StorageQuotas,
   type TokenBudgets,
   type WebhookTargetPolicy,
 } from "@ai-jobs/runtime";
@@ -23,6 +25,7 @@ import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
 import { invalid, serviceUnavailable, tooManyRequests } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
+import { assertUnderQuota } from "./quotas.js";
 
 export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   keys: IdempotencyKeyRepository;
@@ -31,6 +34,8 @@ export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   maxPerTenant: number;
   /** A job that calls the model is refused (429) once its tenant spent its daily token budget. */
   budgets: Pick<TokenBudgets, "check">;
+  /** A job that stores a file (an export) is refused (429) once its tenant stores its byte quota there. */
+  quotas: Pick<StorageQuotas, "check">;
   /** The events service's webhook policy: a `webhook_url` whose port or IP literal it refuses is a 400 here. */
   webhookTargets: WebhookTargetPolicy;
 }
@@ -107,7 +112,9 @@ export async function submitJob<T extends JobType>(
   }
 
   try {
-    if (JOB_TYPES[req.type].spendsTokens) await checkTokenBudget(deps.budgets, principal.tenantId);
+    const spec: JobTypeSpec = JOB_TYPES[req.type];
+    if (spec.spendsTokens) await checkTokenBudget(deps.budgets, principal.tenantId);
+    if (spec.storesIn) await assertUnderQuota(deps.quotas, principal.tenantId, spec.storesIn);
     const now = new Date();
     const runAt = req.runAt ? wholeSecondAtOrAfter(req.runAt) : undefined;
     const job = newJobRecord({

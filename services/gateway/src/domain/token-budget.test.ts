@@ -9,7 +9,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   // acme (auth) gets a budget of 1,000 tokens a day; globex (otherAuth) none.
-  h = await startHarness({ LLM_DAILY_TOKEN_BUDGETS: "acme=1000" });
+  h = await startHarness({ LLM_DAILY_TOKEN_BUDGET_TENANTS: "acme=1000" });
   app = await h.app();
 });
 

@@ -1,6 +1,7 @@
 import { createHash, type Hash } from "node:crypto";
 import { pipeline, type Readable, Transform, type TransformCallback } from "node:stream";
 import { type DocumentRecord, MaterialIngestPayload, runAtOf, type StudyPlan, UploadFields } from "@ai-jobs/contracts";
+import type { StorageQuotas } from "@ai-jobs/runtime";
 import { z } from "zod";
 import type { DocumentRepository } from "../data/documents.js";
 import type { MaterialStore } from "../data/materials.js";
@@ -9,10 +10,13 @@ import { assertMayActOn } from "./access.js";
 import type { Caller } from "./context.js";
 import { invalid, isAppError, notFound, payloadTooLarge, serviceUnavailable } from "./errors.js";
 import { requestHash } from "./idempotency.js";
+import { assertUnderQuota } from "./quotas.js";
 import { cleanFilename, sniffUpload } from "./sniffed-upload.js";
 import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
 
-export interface UploadMaterialDeps extends SubmitJobDeps {
+export interface UploadMaterialDeps extends Omit<SubmitJobDeps, "quotas"> {
+  /** The tenant's byte quota of uploads: checked before the body is read, charged once the upload is accepted. */
+  quotas: Pick<StorageQuotas, "check" | "charge">;
   plans: PlanRepository;
   documents: DocumentRepository;
   materials: MaterialStore;
@@ -95,6 +99,7 @@ export async function uploadMaterial(
   const plan = await deps.plans.findById(tenantId, req.planId);
   if (!plan) throw notFound("study plan");
   assertMayActOn(caller.principal, plan.userId, "study plan");
+  await assertUnderQuota(deps.quotas, tenantId, "materials");
 
   let stored: StoredUpload | undefined;
   try {
@@ -117,12 +122,28 @@ export async function uploadMaterial(
     if (replaces !== undefined && !previous) throw notFound("document");
     const uploaded = await submitIngest(deps, caller, plan, stored, options, req.idempotencyKey, previous ?? undefined);
     if (uploaded.submitted.replayed) await removeFile(deps, caller, stored.fileId);
-    else if (previous) await removeFile(deps, caller, previous.fileId);
+    else {
+      await chargeQuota(deps, caller, stored.size, stored.fileId);
+      if (previous) {
+        await removeFile(deps, caller, previous.fileId);
+        await chargeQuota(deps, caller, -previous.size, `${previous.fileId}:removed`);
+      }
+    }
     return uploaded;
   } catch (err) {
     if (stored) await removeFile(deps, caller, stored.fileId);
     throw err;
   }
+}
+
+/**
+ * Counts an accepted upload's bytes against its tenant's quota (negative: a replaced file's bytes given back). The
+ * upload is accepted already, so a failure is logged, not answered: the count is then short by this file.
+ */
+async function chargeQuota(deps: UploadMaterialDeps, caller: Caller, bytes: number, chargeId: string): Promise<void> {
+  await deps.quotas.charge(caller.principal.tenantId, "materials", bytes, chargeId).catch((err: unknown) => {
+    caller.log.error({ err, bytes }, "could not count an upload against the tenant's byte quota");
+  });
 }
 
 async function removeFile(deps: UploadMaterialDeps, caller: Caller, fileId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
-import type { Metrics, TokenBudgets } from "@ai-jobs/runtime";
+import type { Metrics, StorageQuotas, TokenBudgets } from "@ai-jobs/runtime";
 import type { ExportStore } from "../data/export-store.js";
 import type { PlansRepo } from "../data/plans-repo.js";
 import type { UsageRepo } from "../data/usage-repo.js";
@@ -21,6 +21,8 @@ export interface PlannerDeps {
   metrics: Pick<Metrics, "llmTokens">;
   /** Each tenant's daily token budget: checked before a metered job runs, charged with what it spent. */
   budgets: TokenBudgets;
+  /** Each tenant's byte quota of exports: checked before an export runs, charged with the file it wrote. */
+  quotas: StorageQuotas;
   exports: ExportStore;
   retrieveContext: RetrieveContext;
   /** How many chunks a prompt gets at most. */

@@ -8,22 +8,34 @@ export const downloadPath = (exportId: string) => `/api/ai/exports/${exportId}/`
 
 /**
  * plan.export: writes the plan as an .xlsx file into the EXPORTS object store under the job's id (a redelivered
- * job replaces its own file) and answers with the download path, which the `result` SSE event carries.
+ * job replaces its own file) and answers with the download path, which the `result` SSE event carries. A tenant
+ * that stores its export quota already fails the job at once (QUOTA_EXCEEDED); the file's bytes are charged to it.
  */
-export function planExport({ repo, exports }: PlannerDeps): JobHandler<"plan.export"> {
-  return async ({ command, payload, signal, progress }) => {
+export function planExport({ repo, exports, quotas }: PlannerDeps): JobHandler<"plan.export"> {
+  return async ({ command, payload, signal, progress, attempt, log }) => {
+    const quota = await quotas.check(command.tenantId, "exports");
+    if (!quota.allowed) {
+      throw new PermanentError(
+        ERROR_CODES.quotaExceeded,
+        `the tenant stores ${quota.used} bytes of exports, its quota (${quota.setting}) is ${quota.quota}`,
+      );
+    }
     const found = await repo.findContent(command.tenantId, payload.planId);
     if (!found) throw new PermanentError(ERROR_CODES.notFound, `study plan ${payload.planId} not found`);
     await progress({ pct: 10, step: "export", message: `writing ${found.tasks.length} tasks to a workbook` });
     const bytes = await planWorkbook(found.plan, found.days, found.tasks);
     signal.throwIfAborted();
     const filename = exportFilename(found.plan);
-    const size = await exports.put(command.jobId, bytes, {
+    const { size, replacedSize } = await exports.put(command.jobId, bytes, {
       tenantId: command.tenantId,
       planId: payload.planId,
       filename,
       contentType: XLSX_CONTENT_TYPE,
     });
+    // The file is stored: a failed count is logged, not retried (the count is then short by this file).
+    await quotas
+      .charge(command.tenantId, "exports", size - replacedSize, `${command.jobId}:${attempt}`)
+      .catch((err: unknown) => log.warn({ err, size }, "could not count an export against the tenant's byte quota"));
     return {
       plan_id: payload.planId,
       export_id: command.jobId,

@@ -1,4 +1,4 @@
-import { createIdGenerator, createTokenBudgets, type ServiceContext } from "@ai-jobs/runtime";
+import { createIdGenerator, createStorageQuotas, createTokenBudgets, type ServiceContext } from "@ai-jobs/runtime";
 import { type OpenAiTestServer, planRecord } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { providerFromConfig } from "./providers/select.js";
@@ -6,10 +6,22 @@ import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures
 import { plannerAnswer } from "./testing/llm-answers.js";
 import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
 
-/** The daily token budget as the planner applies it: checked before a job calls the model, charged after. */
+/**
+ * The per-tenant limits as the planner applies them: the daily token budget (checked before a job calls the model,
+ * charged after) and the export byte quota (checked before an export, charged with its file).
+ */
 const LIMITED = "tenant_limited";
 const FREE = "tenant_free";
-const BUDGETS = { LLM_DAILY_TOKEN_BUDGET: 0, LLM_DAILY_TOKEN_BUDGETS: new Map([[LIMITED, 1_000]]) };
+const LIMITS = {
+  LLM_DAILY_TOKEN_BUDGET: 0,
+  LLM_DAILY_TOKEN_BUDGET_TENANTS: new Map([[LIMITED, 1_000]]),
+  UPLOAD_QUOTA_BYTES: 0,
+  UPLOAD_QUOTA_BYTES_TENANTS: new Map<string, number>(),
+  EXPORT_QUOTA_BYTES: 0,
+  EXPORT_QUOTA_BYTES_TENANTS: new Map([[LIMITED, 1_000]]),
+};
+/** The same limits for every tenant: to read any tenant's count. */
+const READ_ALL = { ...LIMITS, LLM_DAILY_TOKEN_BUDGET: 1, EXPORT_QUOTA_BYTES: 1 };
 const newId = createIdGenerator();
 
 let h: PlannerHarness | undefined;
@@ -28,7 +40,7 @@ beforeAll(async () => {
       instanceId: "planner-budget-test",
       pullExpiresMs: 1_000,
       provider: providerFromConfig(config, service.telemetry.tracer),
-      budgets: BUDGETS,
+      limits: LIMITS,
     }),
   });
   if (!h.llm) throw new Error("no test model server");
@@ -39,6 +51,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.stop();
 });
+
+async function run(tenant: string, type: "plan.generate" | "plan.export") {
+  const plan = planRecord(newId(), tenant, { startDate: "2025-03-01", endDate: "2025-03-02" });
+  await ctx().mongo.collections.plans.insertOne(plan);
+  const jobId = newId();
+  const payload = type === "plan.generate" ? generatePayload(plan) : { planId: plan._id, format: "xlsx" as const };
+  await publishCommand(ctx(), tenant, type, payload, jobId, jobId);
+  return { events: await jobEventsOf(ctx(), tenant, jobId, { timeoutMs: 30_000 }), plan };
+}
 
 async function generate(tenant: string) {
   const plan = planRecord(newId(), tenant, { startDate: "2025-03-01", endDate: "2025-03-02" });
@@ -55,7 +76,7 @@ describe("daily token budgets in the planner", () => {
     const reported = llm.requests.length;
     expect(reported).toBeGreaterThan(0);
     // The free tenant has no budget, but what it spends is counted all the same (read here under a budget).
-    const spent = await createTokenBudgets(ctx().nats, { ...BUDGETS, LLM_DAILY_TOKEN_BUDGET: 1 }).check(FREE);
+    const spent = await createTokenBudgets(ctx().nats, READ_ALL).check(FREE);
     const usage = await ctx().mongo.db.collection("llm_usage").find({ tenantId: FREE }).toArray();
     const recorded = usage.reduce((sum, u) => sum + Number(u.promptTokens) + Number(u.completionTokens), 0);
     expect(recorded).toBeGreaterThan(0);
@@ -63,7 +84,7 @@ describe("daily token budgets in the planner", () => {
   });
 
   it("fails a job of a tenant over its budget with BUDGET_EXCEEDED, before any model call", async () => {
-    await createTokenBudgets(ctx().nats, BUDGETS).charge(LIMITED, 1_000, "spent-elsewhere");
+    await createTokenBudgets(ctx().nats, LIMITS).charge(LIMITED, 1_000, "spent-elsewhere");
     const before = llm.requests.length;
     const { events, plan } = await generate(LIMITED);
     const last = events.at(-1);
@@ -75,5 +96,24 @@ describe("daily token budgets in the planner", () => {
     expect(await ctx().mongo.collections.plans.findOne({ _id: plan._id })).toMatchObject({
       generationStatus: "failed",
     });
+  });
+});
+
+describe("export byte quotas in the planner", () => {
+  it("charges each tenant with the size of the export it stored", async () => {
+    const { events } = await run(FREE, "plan.export");
+    const last = events.at(-1);
+    expect(last?.kind).toBe("succeeded");
+    const size = last?.kind === "succeeded" ? Number((last.data.result as { size: number }).size) : 0;
+    expect(size).toBeGreaterThan(0);
+    expect((await createStorageQuotas(ctx().nats, READ_ALL).check(FREE, "exports")).used).toBe(size);
+  });
+
+  it("fails the export of a tenant that stores its quota with QUOTA_EXCEEDED, and counts nothing more", async () => {
+    await createStorageQuotas(ctx().nats, LIMITS).charge(LIMITED, "exports", 1_000, "earlier-exports");
+    const { events } = await run(LIMITED, "plan.export");
+    const last = events.at(-1);
+    expect(last?.kind === "failed" && last.data.error.code).toBe("QUOTA_EXCEEDED");
+    expect((await createStorageQuotas(ctx().nats, READ_ALL).check(LIMITED, "exports")).used).toBe(1_000);
   });
 });
