@@ -33,7 +33,7 @@ import { createUsageRepository } from "./data/usage.js";
 import { createHealthReporter, type HealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
-import { problemsPlugin } from "./plugins/problems.js";
+import { answerFrameworkError, problemsPlugin } from "./plugins/problems.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -90,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
+    frameworkErrors: answerFrameworkError,
     // A caller's X-Request-Id is kept when it is a sane token; otherwise the request gets a fresh id.
     requestIdHeader: false,
     genReqId: (req) => {
