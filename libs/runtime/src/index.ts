@@ -4,6 +4,7 @@ export * from "./batched-inserter.js";
 export * from "./bounded.js";
 export * from "./bulk-write.js";
 export * from "./cancellation.js";
+export * from "./client-errors.js";
 export * from "./config.js";
 export * from "./counters.js";
 export * from "./dead-letter.js";

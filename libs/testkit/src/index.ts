@@ -1,3 +1,20 @@
+export {
+  encodeLoosely,
+  FUZZ_SEED,
+  headerValue,
+  type MultipartBody,
+  nastyAuthorization,
+  nastyId,
+  nastyJson,
+  nastyJsonText,
+  nastyMultipart,
+  nastyString,
+  pathSegment,
+  problemDefect,
+  type RegisteredRoute,
+  routeKey,
+  routesOf,
+} from "./fuzz.js";
 export { startTestIdentityProvider, type TestIdentityProvider } from "./identity-provider.js";
 export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
 export { type MongoBackend, mongoBackend, mongoBackendLabel } from "./mongo-backend.js";

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import {
   type Authenticator,
+  answerClientError,
   type HttpSecurityOptions,
   type JobReader,
   type Logger,
@@ -44,6 +45,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: deps.log.child({ component: "http" }),
+    clientErrorHandler: answerClientError,
   });
   installProblemHandlers(app);
   registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });

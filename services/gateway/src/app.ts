@@ -1,6 +1,7 @@
 import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
+  answerClientError,
   cachedRead,
   createApiKeyVerifier,
   createAuthenticator,
@@ -34,7 +35,8 @@ import { createUsageRepository } from "./data/usage.js";
 import { createHealthReporter, type HealthReporter } from "./domain/health.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
-import { problemsPlugin } from "./plugins/problems.js";
+import { noNulPlugin } from "./plugins/no-nul.js";
+import { answerFrameworkError, problemsPlugin } from "./plugins/problems.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -91,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger,
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: JSON_BODY_LIMIT,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // A caller's X-Request-Id is kept when it is a sane token; otherwise the request gets a fresh id.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -170,6 +174,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tenants: config.RATE_LIMIT_TENANTS,
     perCaller: config.RATE_LIMIT_PER_CALLER,
   });
+
+  await app.register(noNulPlugin);
 
   await app.register(healthRoutes, { health, checks, lifecycle });
   await app.register(planRoutes, { prefix: API_PREFIX, plans, generate: { ...submit, plans, ids: deps.ids } });

@@ -59,6 +59,7 @@ export interface Counts {
   objectStoreMessages: number;
   delayedStream: number;
   idempotencyKeys: number;
+  apiKeys: number;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
@@ -105,7 +106,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       return app;
     },
     async counts() {
-      const [plans, jobs, documents, jobsInfo, eventsInfo, objects, objInfo, delayedInfo, idempotencyKeys] =
+      const [plans, jobs, documents, jobsInfo, eventsInfo, objects, objInfo, delayedInfo, idempotencyKeys, apiKeys] =
         await Promise.all([
           c.plans.countDocuments(),
           c.jobs.countDocuments(),
@@ -116,6 +117,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
           ctx.nats.jsm.streams.info(`OBJ_${BUCKETS.materials}`),
           ctx.nats.jsm.streams.info(STREAMS.delayed),
           c.idempotencyKeys.countDocuments(),
+          c.apiKeys.countDocuments(),
         ]);
       return {
         plans,
@@ -127,6 +129,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
         objectStoreMessages: objInfo.state.messages,
         delayedStream: delayedInfo.state.messages,
         idempotencyKeys,
+        apiKeys,
       };
     },
     readJob: (jobId, tenantId = "acme") => reader.find(tenantId, jobId),

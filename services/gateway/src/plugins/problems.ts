@@ -76,6 +76,16 @@ export function toProblem(err: unknown): ProblemWithHeaders {
 }
 
 /**
+ * Fastify's `frameworkErrors`: the router's own refusals (a path parameter past `maxParamLength`, one that is not
+ * valid percent-encoding) are answered before any route or error handler; without this they are plain JSON.
+ */
+export function answerFrameworkError(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { problem: p, headers } = toProblem(err);
+  request.log.info({ code: p.code, status: p.status }, "request rejected by the router");
+  return sendProblem(reply, p, headers);
+}
+
+/**
  * The one error handler: every failure becomes an RFC 9457 `application/problem+json` answer with a stable code.
  * Server errors are logged with the request id and never show their message.
  */

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Problem } from "@ai-jobs/contracts";
 import { freePort, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, startHarness } from "../../test/harness.js";
+import { auth, type Harness, problemOf, startHarness } from "../../test/harness.js";
 
 /** A stand-in for the events service: records what it was asked, then answers as the test says. */
 interface FakeEvents {
@@ -116,6 +116,18 @@ describe("GET /api/ai/jobs/stream/ (proxied to the events service)", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     expect(await res.json()).toEqual(problem);
+  });
+
+  it("answers a problem when Node refuses the forwarded request before the events app sees it (an over-long URL)", async () => {
+    const app = await h.app({ EVENTS_URL: events.url });
+    // Past Node's 16 KiB header limit: the upstream server answers a bare 431, no body, no content type.
+    const res = await app.inject({
+      method: "GET",
+      url: `${STREAM}&last_event_id=${"x".repeat(20_000)}`,
+      headers: auth,
+    });
+    expect(res.statusCode).toBe(431);
+    expect(problemOf(res).code).toBe("VALIDATION_FAILED");
   });
 
   it("needs a token of its own", async () => {

@@ -1,8 +1,10 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { CODE_OF_STATUS, ERROR_CODES } from "@ai-jobs/contracts";
 import { context, headersOf, propagation } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { serviceUnavailable } from "../domain/errors.js";
+import { AppError, serviceUnavailable } from "../domain/errors.js";
+import { PROBLEM_CONTENT_TYPE } from "../plugins/problems.js";
 
 export interface JobStreamRoutesOptions {
   /** Base URL of an events replica (or its load balancer). */
@@ -63,6 +65,9 @@ export const jobStreamRoutes: FastifyPluginAsync<JobStreamRoutesOptions> = async
       // 400/401/404 problems from the events service are the client's answer as they are.
       const body = Buffer.from(await upstream.arrayBuffer());
       open.delete(abort);
+      if (!upstream.headers.get("content-type")?.startsWith(PROBLEM_CONTENT_TYPE)) {
+        throw refusalWithoutProblem(upstream.status);
+      }
       for (const name of PASSED_THROUGH) {
         const value = upstream.headers.get(name);
         if (value !== null) reply.header(name, value);
@@ -93,6 +98,21 @@ export const jobStreamRoutes: FastifyPluginAsync<JobStreamRoutesOptions> = async
     return reply;
   });
 };
+
+/**
+ * An upstream answer that is no problem: Node's HTTP server refuses some requests before the events app sees them
+ * (a URL past its header limit gets a bare 431). The client still gets a problem; a 5xx upstream is ours to report.
+ */
+function refusalWithoutProblem(status: number): AppError {
+  if (status >= 400 && status < 500) {
+    return new AppError(
+      status,
+      CODE_OF_STATUS[status] ?? ERROR_CODES.validationFailed,
+      `the event stream refused the request (HTTP ${status}); check its query and headers`,
+    );
+  }
+  return serviceUnavailable(`the event stream answered HTTP ${status}; retry shortly`, 2);
+}
 
 /** The client left while we were connecting upstream: there is no one to answer. */
 function endQuietly(reply: FastifyReply): FastifyReply {

@@ -293,6 +293,15 @@ describe("any other route", () => {
     }
   });
 
+  it("answers the router's own refusals as problems: an over-long path parameter, one that is not valid percent-encoding", async () => {
+    const long = await app.inject({ method: "GET", url: `/api/ai/study-plans/${"a".repeat(500)}/`, headers: auth });
+    expect(long.statusCode).toBe(414);
+    expect(problemOf(long).code).toBe("VALIDATION_FAILED");
+    const bad = await app.inject({ method: "GET", url: "/api/ai/study-plans/%E0%A4%A/", headers: auth });
+    expect(bad.statusCode).toBe(400);
+    expect(problemOf(bad).code).toBe("VALIDATION_FAILED");
+  });
+
   it("never shows a server error's message", async () => {
     const broken = await h.app();
     broken.get("/api/ai/boom", async () => {
