@@ -16,7 +16,12 @@ beforeAll(async () => {
   // A stand-in for the events service: records the URLs it is asked for and answers 204 (nothing to stream).
   upstream = http.createServer((req, res) => {
     forwarded.push(req.url ?? "");
-    res.writeHead(204).end();
+    // As the events service answers a job it does not know: a problem, which the proxy passes on as it is.
+    res
+      .writeHead(404, { "content-type": "application/problem+json" })
+      .end(
+        JSON.stringify({ type: "urn:ai-jobs:problem:not-found", title: "Not Found", status: 404, code: "NOT_FOUND" }),
+      );
   });
   upstream.listen(0, "127.0.0.1");
   await once(upstream, "listening");
@@ -82,7 +87,7 @@ describe("POST /api/ai/jobs/stream-token/", () => {
   it("opens the SSE stream: a valid ?token= is forwarded to the events service, a bad one is a 401 here", async () => {
     const { token } = (await mint({ job_ids: ["01JA"] })).json<{ token: string }>();
     const ok = await app.inject({ method: "GET", url: `/api/ai/jobs/stream/?job_id=01JA&token=${token}` });
-    expect(ok.statusCode).toBe(204);
+    expect(ok.statusCode).toBe(404);
     expect(forwarded.at(-1)).toBe(`/api/ai/jobs/stream/?job_id=01JA&token=${token}`);
 
     const count = forwarded.length;
