@@ -9,7 +9,7 @@ import type {
   WebhookFailureReason,
 } from "@ai-jobs/contracts";
 import { type Collection, type Db, MongoClient } from "mongodb";
-import type { ApiKeyRecord } from "./auth/api-keys.js";
+import type { ApiKeyRecord, ApiKeyUse } from "./auth/api-keys.js";
 
 export interface JobEventRecord {
   /** The JOB_EVENTS stream sequence: unique, so a replayed event is never stored twice. */
@@ -108,6 +108,7 @@ export interface Collections {
   webhookDeliveries: Collection<WebhookDeliveryRecord>;
   jobOutbox: Collection<JobOutboxEntry>;
   apiKeys: Collection<ApiKeyRecord>;
+  apiKeyUses: Collection<ApiKeyUse>;
 }
 
 export interface MongoContext {
@@ -138,6 +139,7 @@ export function collectionsOf(db: Db): Collections {
     webhookDeliveries: db.collection<WebhookDeliveryRecord>("webhook_deliveries"),
     jobOutbox: db.collection<JobOutboxEntry>("job_outbox"),
     apiKeys: db.collection<ApiKeyRecord>("api_keys"),
+    apiKeyUses: db.collection<ApiKeyUse>("api_key_uses"),
   };
 }
 

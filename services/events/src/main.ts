@@ -96,9 +96,12 @@ runMain(SERVICE, async () => {
   const app = buildApp({
     log,
     authenticator: createAuthenticator(config, {
-      apiKeys: createApiKeyVerifier(ctx.mongo.collections.apiKeys, {
-        onError: (err) => log.warn({ err }, "could not record an API key's last use"),
-      }),
+      apiKeys: createApiKeyVerifier(
+        { keys: ctx.mongo.collections.apiKeys, uses: ctx.mongo.collections.apiKeyUses },
+        {
+          onError: (err) => log.warn({ err }, "could not record an API key's last use"),
+        },
+      ),
     }),
     ...(config.STREAM_TOKEN_SECRET
       ? { streamTokens: createStreamTokens(config.STREAM_TOKEN_SECRET, config.STREAM_TOKEN_TTL_S) }

@@ -160,9 +160,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     : undefined;
   await app.register(authPlugin, {
     authenticator: createAuthenticator(config, {
-      apiKeys: createApiKeyVerifier(mongo.collections.apiKeys, {
-        onError: (err) => deps.log.warn({ err }, "could not record an API key's last use"),
-      }),
+      apiKeys: createApiKeyVerifier(
+        { keys: mongo.collections.apiKeys, uses: mongo.collections.apiKeyUses },
+        {
+          onError: (err) => deps.log.warn({ err }, "could not record an API key's last use"),
+        },
+      ),
     }),
     ...(streamTokens ? { streamTokens } : {}),
   });
@@ -207,7 +210,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     progress: createTaskProgressRepository(mongo.collections),
   });
   await app.register(exportRoutes, { prefix: API_PREFIX, jobs, files: createExportFiles(nats.js) });
-  await app.register(apiKeyRoutes, { prefix: API_PREFIX, keys: mongo.collections.apiKeys });
+  await app.register(apiKeyRoutes, {
+    prefix: API_PREFIX,
+    keys: mongo.collections.apiKeys,
+    uses: mongo.collections.apiKeyUses,
+  });
   await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });
   return app;
 }

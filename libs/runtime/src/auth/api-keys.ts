@@ -19,8 +19,17 @@ export interface ApiKeyRecord {
   createdBy: string;
   createdAt: Date;
   expiresAt: Date | null;
-  lastUsedAt: Date | null;
   revokedAt: Date | null;
+}
+
+/**
+ * A key's last use, in `api_key_uses` under the key's id: apart from its record, so that the frequent use writes
+ * never touch the record a revocation writes. FerretDB applies an update by rewriting the whole document, so a use
+ * written at the same moment as a revocation could otherwise write the revocation away.
+ */
+export interface ApiKeyUse {
+  _id: string;
+  lastUsedAt: Date;
 }
 
 const PREFIX = "aij";
@@ -55,13 +64,16 @@ export type ApiKeyVerifier = (token: string) => Promise<Principal | undefined>;
 
 /**
  * Checks an API key: found by `_id` (the prefix id, so the lookup uses the primary index), hash compared in constant
- * time, not revoked, not expired. A use moves `lastUsedAt` once per LAST_USED_RESOLUTION_MS at most, in the background.
+ * time, not revoked, not expired. A use is recorded in `api_key_uses` in the background, at most once per
+ * LAST_USED_RESOLUTION_MS per key and replica (remembered here, so recording costs no read).
  */
 export function createApiKeyVerifier(
-  keys: Collection<ApiKeyRecord>,
+  store: { keys: Collection<ApiKeyRecord>; uses: Collection<ApiKeyUse> },
   opts: { now?: () => Date; onError?: (err: unknown) => void } = {},
 ): ApiKeyVerifier {
   const now = opts.now ?? (() => new Date());
+  const recorded = new Map<string, number>();
+  const { keys, uses } = store;
   return async (token) => {
     const parsed = parseApiKey(token);
     if (!parsed) return undefined;
@@ -72,8 +84,12 @@ export function createApiKeyVerifier(
     if (given.length !== stored.length || !timingSafeEqual(given, stored)) return undefined;
     const at = now();
     if (record.revokedAt || (record.expiresAt && record.expiresAt.getTime() <= at.getTime())) return undefined;
-    if (!record.lastUsedAt || at.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      keys.updateOne({ _id: record._id }, { $set: { lastUsedAt: at } }).catch((err: unknown) => opts.onError?.(err));
+    const last = recorded.get(record._id);
+    if (last === undefined || at.getTime() - last >= LAST_USED_RESOLUTION_MS) {
+      recorded.set(record._id, at.getTime());
+      uses
+        .updateOne({ _id: record._id }, { $set: { lastUsedAt: at } }, { upsert: true })
+        .catch((err: unknown) => opts.onError?.(err));
     }
     return {
       tenantId: record.tenantId,

@@ -89,7 +89,6 @@ describe("GET /api/ai/jobs/stream/ with an API key", () => {
       createdBy: "olga",
       createdAt: new Date(),
       expiresAt: null,
-      lastUsedAt: null,
       revokedAt: null,
     });
     const ok = await open(`job_id=${job._id}`, { authorization: `Bearer ${key}` });

@@ -8,7 +8,12 @@ import type { Harness } from "./harness.js";
 export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): FastifyInstance {
   return buildApp({
     log: h.ctx.log,
-    authenticator: createAuthenticator(h.config, { apiKeys: createApiKeyVerifier(h.ctx.mongo.collections.apiKeys) }),
+    authenticator: createAuthenticator(h.config, {
+      apiKeys: createApiKeyVerifier({
+        keys: h.ctx.mongo.collections.apiKeys,
+        uses: h.ctx.mongo.collections.apiKeyUses,
+      }),
+    }),
     ...(h.config.STREAM_TOKEN_SECRET
       ? { streamTokens: createStreamTokens(h.config.STREAM_TOKEN_SECRET, h.config.STREAM_TOKEN_TTL_S) }
       : {}),

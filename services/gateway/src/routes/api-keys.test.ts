@@ -85,13 +85,19 @@ describe("API keys", () => {
 
   it("records the last use at most once a minute", async () => {
     const { id, key } = await createKey(["read"]);
-    const keys = h.ctx.mongo.collections.apiKeys;
+    const uses = h.ctx.mongo.collections.apiKeyUses;
     await listJobs(bearer(key));
-    const first = await waitFor(async () => (await keys.findOne({ _id: id }))?.lastUsedAt ?? undefined);
+    const first = await waitFor(async () => (await uses.findOne({ _id: id }))?.lastUsedAt ?? undefined);
     await listJobs(bearer(key));
     await listJobs(bearer(key));
     await new Promise((r) => setTimeout(r, 200));
-    expect((await keys.findOne({ _id: id }))?.lastUsedAt?.getTime()).toBe(first.getTime());
+    expect((await uses.findOne({ _id: id }))?.lastUsedAt?.getTime()).toBe(first.getTime());
+    // The list shows it; the key's own record is never written by a use (a revocation cannot be written away).
+    const listed = await app.inject({ method: "GET", url: "/api/ai/api-keys/", headers: await as("olga", "owner") });
+    const item = (listed.json() as { items: Array<{ id: string; last_used_at: string | null }> }).items.find(
+      (k) => k.id === id,
+    );
+    expect(item?.last_used_at).toBe(first.toISOString());
   });
 
   it("refuses a revoked key, an expired key and a wrong secret with 401 invalid_token", async () => {

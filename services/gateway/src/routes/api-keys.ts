@@ -1,4 +1,4 @@
-import { API_KEY_SCOPES, type ApiKeyRecord, generateApiKey } from "@ai-jobs/runtime";
+import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyUse, generateApiKey } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
@@ -6,6 +6,8 @@ import { invalid, notFound } from "../domain/errors.js";
 
 export interface ApiKeyRoutesOptions {
   keys: Collection<ApiKeyRecord>;
+  /** Each key's last use, kept apart from its record (see `ApiKeyUse`). */
+  uses: Collection<ApiKeyUse>;
   now?: () => Date;
 }
 
@@ -22,7 +24,7 @@ export const CreateApiKeyRequest = z
 const MAX_KEYS = 200;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const toView = (k: ApiKeyRecord) => ({
+const toView = (k: ApiKeyRecord, lastUsedAt: Date | null = null) => ({
   id: k._id,
   name: k.name,
   scopes: k.scopes,
@@ -30,7 +32,7 @@ const toView = (k: ApiKeyRecord) => ({
   created_by: k.createdBy,
   created_at: k.createdAt.toISOString(),
   expires_at: iso(k.expiresAt),
-  last_used_at: iso(k.lastUsedAt),
+  last_used_at: iso(lastUsedAt),
   revoked_at: iso(k.revokedAt),
 });
 
@@ -57,7 +59,6 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       createdBy: request.principal.userId,
       createdAt: at,
       expiresAt,
-      lastUsedAt: null,
       revokedAt: null,
     };
     await opts.keys.insertOne(record);
@@ -73,7 +74,9 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
       .sort({ createdAt: -1 })
       .limit(MAX_KEYS)
       .toArray();
-    return { items: found.map(toView) };
+    const used = await opts.uses.find({ _id: { $in: found.map((k) => k._id) } }).toArray();
+    const lastUse = new Map(used.map((u) => [u._id, u.lastUsedAt]));
+    return { items: found.map((k) => toView(k, lastUse.get(k._id) ?? null)) };
   });
 
   app.delete<{ Params: { key_id: string } }>("/api-keys/:key_id", manage, async (request, reply) => {
