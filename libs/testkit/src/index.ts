@@ -1,3 +1,4 @@
+export { longestEventLoopStall } from "./event-loop.js";
 export {
   encodeLoosely,
   FUZZ_SEED,

@@ -1,3 +1,4 @@
+import { longestEventLoopStall } from "@ai-jobs/testkit";
 import { describe, expect, it } from "vitest";
 import { chunkText, chunkTextInSlices, type TextChunk } from "./chunk-text.js";
 import { createTokenCounter } from "./tokenizer.js";
@@ -43,23 +44,6 @@ describe("chunkText on adversarial text", () => {
 });
 
 describe("chunkTextInSlices", () => {
-  /** The longest time between two runs of a 5 ms timer while `work` runs: how long the event loop was held. */
-  async function longestStall(work: () => Promise<unknown>): Promise<number> {
-    let last = performance.now();
-    let longest = 0;
-    const probe = setInterval(() => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-    }, 5);
-    try {
-      await work();
-    } finally {
-      clearInterval(probe);
-    }
-    return Math.max(longest, performance.now() - last);
-  }
-
   it("never holds the event loop for long on a large document, and chunks it as chunkText does", async () => {
     const prose = "The quick brown fox jumps over the lazy dog near the river bank. ";
     // About 8 MB: prose paragraphs, blank lines with spaces, runs of dots and spaces, a huge word, long headings.
@@ -73,7 +57,7 @@ describe("chunkTextInSlices", () => {
     ].join("\n\n");
     expect(source.length).toBeGreaterThan(8_000_000);
     let chunks: TextChunk[] = [];
-    const stall = await longestStall(async () => {
+    const stall = await longestEventLoopStall(async () => {
       chunks = await chunkTextInSlices(source, opts, { sliceMs: 20 });
     });
     // The whole job takes seconds; the loop gets a turn at least every 20 ms of work (allowance for a busy machine).

@@ -1,25 +1,9 @@
 import { PermanentError } from "@ai-jobs/runtime";
+import { longestEventLoopStall } from "@ai-jobs/testkit";
 import { describe, expect, it } from "vitest";
 import { htmlToText } from "./html.js";
 
 const opts = () => ({ filename: "page.html", signal: new AbortController().signal });
-
-/** The longest time between two runs of a 5 ms timer while `work` runs: how long the event loop was held. */
-async function longestStall(work: () => Promise<unknown>): Promise<number> {
-  let last = performance.now();
-  let longest = 0;
-  const probe = setInterval(() => {
-    const now = performance.now();
-    longest = Math.max(longest, now - last);
-    last = now;
-  }, 5);
-  try {
-    await work();
-  } finally {
-    clearInterval(probe);
-  }
-  return Math.max(longest, performance.now() - last);
-}
 
 describe("htmlToText", () => {
   it("keeps headings as # lines and drops scripts, images and link targets", async () => {
@@ -33,7 +17,7 @@ describe("htmlToText", () => {
     expect(html.length).toBeGreaterThan(10_000_000);
     let text = "";
     // On the event loop this took seconds in one stretch, past the heartbeats' interval.
-    const stall = await longestStall(async () => {
+    const stall = await longestEventLoopStall(async () => {
       ({ text } = await htmlToText(html, opts()));
     });
     expect(text.startsWith("The quick brown fox")).toBe(true);
