@@ -2,6 +2,7 @@ import os from "node:os";
 import { z } from "zod";
 import { jobTimeoutsSetting } from "./job-timeouts.js";
 import { JOBS_MAX_PER_TENANT } from "./nats.js";
+import { perTenantSetting } from "./per-tenant-setting.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
@@ -40,6 +41,14 @@ export const baseConfigShape = {
    * JetStream itself, so every gateway replica shares it exactly): above it the tenant's submits get 429.
    */
   JOBS_MAX_PER_TENANT: z.coerce.number().int().min(1).default(JOBS_MAX_PER_TENANT),
+  /**
+   * Per-tenant values of `JOBS_MAX_PER_TENANT`, `acme=200000,trial=100`. JOBS' per-subject limit is the largest of
+   * all; a tenant whose own cap is below it is checked by the gateway with a count (`jobsPerSubjectLimit`).
+   */
+  JOBS_MAX_PER_TENANT_TENANTS: perTenantSetting.refine(
+    (caps) => [...caps.values()].every((cap) => cap >= 1),
+    "a tenant's cap on waiting jobs must be at least 1",
+  ),
   JOBS_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -56,6 +65,16 @@ export const baseConfigShape = {
 } as const;
 
 export type BaseConfig = z.infer<z.ZodObject<typeof baseConfigShape>>;
+
+/**
+ * JOBS' per-subject limit: the largest per-tenant cap, so that JetStream enforces every tenant's cap exactly for the
+ * tenants at it, and the gateway counts only for tenants given a lower one. Every service provisions with it.
+ */
+export function jobsPerSubjectLimit(
+  config: Pick<BaseConfig, "JOBS_MAX_PER_TENANT" | "JOBS_MAX_PER_TENANT_TENANTS">,
+): number {
+  return Math.max(config.JOBS_MAX_PER_TENANT, ...config.JOBS_MAX_PER_TENANT_TENANTS.values());
+}
 
 /** Parses the environment once at boot. The result is frozen: behaviour never depends on env reads later. */
 export function loadConfig<S extends z.ZodRawShape>(

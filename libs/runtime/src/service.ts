@@ -1,4 +1,4 @@
-import type { BaseConfig } from "./config.js";
+import { type BaseConfig, jobsPerSubjectLimit } from "./config.js";
 import { createJobEventPublisher, type JobEventPublisher } from "./job-events.js";
 import type { JobTimeouts } from "./job-timeouts.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -55,7 +55,7 @@ export async function bootService(name: string, version: string, config: BaseCon
   await provision(nats, {
     jobsMaxMsgs: config.JOBS_MAX_MSGS,
     jobsMaxBytes: config.JOBS_MAX_BYTES,
-    jobsMaxPerTenant: config.JOBS_MAX_PER_TENANT,
+    jobsMaxPerTenant: jobsPerSubjectLimit(config),
     log,
     ackWaitMs: config.JOBS_ACK_WAIT_MS,
   });

@@ -11,6 +11,7 @@ import {
   createStorageQuotas,
   createStreamTokens,
   createTokenBudgets,
+  jobsPerSubjectLimit,
   mongoCheck,
   natsCheck,
   type ReadinessChecks,
@@ -32,7 +33,9 @@ import { createRateCounters } from "./data/rate-counters.js";
 import { createScheduleStore } from "./data/schedules.js";
 import { createTaskProgressRepository } from "./data/task-progress.js";
 import { createUsageRepository } from "./data/usage.js";
+import { createWaitingJobCounter } from "./data/waiting-jobs.js";
 import { createHealthReporter, type HealthReporter } from "./domain/health.js";
+import { createTenantQueueCaps } from "./domain/tenant-queue-caps.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { noNulPlugin } from "./plugins/no-nul.js";
@@ -123,7 +126,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const submit = {
     ...dispatch,
     keys: createIdempotencyKeyRepository(mongo.collections),
-    maxPerTenant: config.JOBS_MAX_PER_TENANT,
+    queueCaps: createTenantQueueCaps(
+      { ...config, perSubjectLimit: jobsPerSubjectLimit(config) },
+      createWaitingJobCounter(nats.jsm),
+    ),
     budgets: createTokenBudgets(nats, config),
     quotas: createStorageQuotas(nats, config),
     webhookTargets: { allowlist: config.WEBHOOK_ALLOWLIST, ports: config.WEBHOOK_ALLOWED_PORTS },
@@ -214,6 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: API_PREFIX,
     keys: mongo.collections.apiKeys,
     uses: mongo.collections.apiKeyUses,
+    maxPerTenant: config.API_KEYS_MAX_PER_TENANT,
   });
   await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });
   return app;

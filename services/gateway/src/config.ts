@@ -44,6 +44,8 @@ export const configShape = {
   SHED_MAX_IN_FLIGHT: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   ...tokenBudgetConfigShape,
   ...storageQuotaConfigShape,
+  /** Live (not revoked, not expired) API keys one tenant may hold; creating one more is a 429 (0: no limit). */
+  API_KEYS_MAX_PER_TENANT: z.coerce.number().int().min(0).default(100),
   /** Requests one tenant may make per RATE_LIMIT_WINDOW_MS, across every replica (0: no limit); 429 above it. */
   RATE_LIMIT_PER_TENANT: z.coerce.number().int().min(0).default(12_000),
   /** `acme=60000,globex=600`: RATE_LIMIT_PER_TENANT for these tenants (0: no limit). */

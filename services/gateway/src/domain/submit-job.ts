@@ -26,12 +26,13 @@ import type { Caller } from "./context.js";
 import { invalid, serviceUnavailable, tooManyRequests } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 import { assertUnderQuota } from "./quotas.js";
+import { QUEUE_FULL_RETRY_AFTER_S, type TenantQueueCaps } from "./tenant-queue-caps.js";
 
 export interface SubmitJobDeps extends Omit<AcceptDeps, "log"> {
   keys: IdempotencyKeyRepository;
   reader: JobReader;
-  /** `JOBS_MAX_PER_TENANT`, for the 429 that names it (JetStream enforces it). */
-  maxPerTenant: number;
+  /** Each tenant's cap on its waiting jobs per queue and priority (`JOBS_MAX_PER_TENANT`). */
+  queueCaps: TenantQueueCaps;
   /** A job that calls the model is refused (429) once its tenant spent its daily token budget. */
   budgets: Pick<TokenBudgets, "check">;
   /** A job that stores a file (an export) is refused (429) once its tenant stores its byte quota there. */
@@ -73,8 +74,6 @@ export interface SubmittedJob {
   replayed: boolean;
 }
 
-/** Seconds a client should wait before submitting again to a full queue. */
-const QUEUE_FULL_RETRY_AFTER_S = 5;
 /** Seconds to wait when neither NATS nor MongoDB could take the job. */
 const UNAVAILABLE_RETRY_AFTER_S = 2;
 
@@ -87,13 +86,15 @@ const UNAVAILABLE_RETRY_AFTER_S = 2;
  *    a `webhook_url` against the webhook target policy (port and IP literal only: no DNS on this path).
  * 2. With an `Idempotency-Key`, the key is claimed before anything is created; a repeated request gets the first
  *    one's job back (`replayed`), a different request under the same key a 422 (see `claimIdempotencyKey`).
- * 3. The draft (the domain record the worker reads) is written, so it exists before any worker can run the job.
- * 4. The job is accepted (`acceptJob`): the `queued` event and the command published pipelined, one round trip.
+ * 3. The tenant's limits are checked: its daily token budget and byte quota where the job type uses them, and its
+ *    cap on waiting jobs where it is lower than JOBS' per-subject limit (which JetStream enforces itself in step 5).
+ * 4. The draft (the domain record the worker reads) is written, so it exists before any worker can run the job.
+ * 5. The job is accepted (`acceptJob`): the `queued` event and the command published pipelined, one round trip.
  *    - The queue refusing the command (JOBS is bounded) means the job was never accepted: the draft is taken back
- *      and the caller gets 503 with `Retry-After`. (The `queued` event that was out is closed by a `failed` event.)
+ *      and the caller gets 503 with `Retry-After` (429 when the bound is the tenant's own share). (The `queued` event that was out is closed by a `failed` event.)
  *    - NATS unreachable or not answering: the outbox in MongoDB holds the job and the answer is still 202; the
  *      events reconciler publishes it when NATS is back.
- * 5. If creating the job fails after the key was claimed, the key is freed so that the client's retry can succeed.
+ * 6. If creating the job fails after the key was claimed, the key is freed so that the client's retry can succeed.
  */
 export async function submitJob<T extends JobType>(
   deps: SubmitJobDeps,
@@ -131,6 +132,7 @@ export async function submitJob<T extends JobType>(
       webhookUrl: req.webhookUrl ?? null,
     });
 
+    await deps.queueCaps.assertRoom(job, log);
     await req.draft?.write();
     let accepted: Awaited<ReturnType<typeof acceptJob>>;
     try {
@@ -142,7 +144,7 @@ export async function submitJob<T extends JobType>(
           { err: err.cause, jobId: job._id, queue: job.queue, refusedBy: err.refusedBy },
           "JetStream refused the job command",
         );
-        if (err.refusedBy === "tenant") throw tenantQueueFull(job, deps.maxPerTenant, err);
+        if (err.refusedBy === "tenant") throw deps.queueCaps.full(job, err);
         throw serviceUnavailable(`the ${job.queue} queue is full; try again later`, QUEUE_FULL_RETRY_AFTER_S, err);
       }
       throw serviceUnavailable("the job could not be stored; try again shortly", UNAVAILABLE_RETRY_AFTER_S, err);
@@ -171,17 +173,6 @@ async function undoDraft(draft: JobDraft | undefined, caller: Caller, job: JobRe
   await draft?.undo().catch((err: unknown) => {
     caller.log.error({ err, jobId: job._id }, "could not undo the draft of a refused job");
   });
-}
-
-/** The tenant's cap on its jobs in one queue and priority: its own backlog must drain first (429, not 503). */
-function tenantQueueFull(job: JobRecord, cap: number, cause: unknown) {
-  return tooManyRequests(
-    ERROR_CODES.tenantQueueFull,
-    `limit JOBS_MAX_PER_TENANT: this tenant already has ${cap} jobs waiting or running in the ${job.queue} queue at ` +
-      `priority ${job.priority}; try again once some have finished`,
-    QUEUE_FULL_RETRY_AFTER_S,
-    cause,
-  );
 }
 
 /** A tenant that spent its daily token budget gets 429 until the UTC day ends (the planner checks again at start). */

@@ -161,4 +161,38 @@ describe("API keys", () => {
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
     }
   });
+
+  it("caps a tenant's live keys: one more is a 429 naming the limit until one is revoked", async () => {
+    const capped = await h.app({ AUTH_JWT_SECRET: SECRET, API_KEYS_MAX_PER_TENANT: "2" });
+    const owner = await as("ivy", "owner", "initech");
+    const create = (extra: object = {}) =>
+      capped.inject({
+        method: "POST",
+        url: "/api/ai/api-keys/",
+        headers: owner,
+        payload: { name: "ci", scopes: ["read"], ...extra },
+      });
+    const first = (await create()).json<CreatedKey>();
+    expect((await create({ expires_at: new Date(Date.now() + 3_600_000).toISOString() })).statusCode).toBe(201);
+    const before = await h.ctx.mongo.collections.apiKeys.countDocuments({ tenantId: "initech" });
+
+    const refused = await create();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("3600");
+    expect(problemOf(refused)).toMatchObject({ code: "QUOTA_EXCEEDED" });
+    expect(problemOf(refused).detail).toContain("API_KEYS_MAX_PER_TENANT");
+    expect(await h.ctx.mongo.collections.apiKeys.countDocuments({ tenantId: "initech" })).toBe(before);
+    // Another tenant is not affected by initech's keys.
+    const other = await capped.inject({
+      method: "POST",
+      url: "/api/ai/api-keys/",
+      headers: await as("gus", "owner", "globex"),
+      payload: { name: "ci", scopes: ["read"] },
+    });
+    expect(other.statusCode).toBe(201);
+
+    const revoked = await capped.inject({ method: "DELETE", url: `/api/ai/api-keys/${first.id}/`, headers: owner });
+    expect(revoked.statusCode).toBe(204);
+    expect((await create()).statusCode).toBe(201);
+  });
 });

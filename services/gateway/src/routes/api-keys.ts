@@ -1,13 +1,16 @@
+import { ERROR_CODES } from "@ai-jobs/contracts";
 import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyUse, generateApiKey } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
-import { invalid, notFound } from "../domain/errors.js";
+import { invalid, notFound, tooManyRequests } from "../domain/errors.js";
 
 export interface ApiKeyRoutesOptions {
   keys: Collection<ApiKeyRecord>;
   /** Each key's last use, kept apart from its record (see `ApiKeyUse`). */
   uses: Collection<ApiKeyUse>;
+  /** `API_KEYS_MAX_PER_TENANT`: live keys a tenant may hold (0: no limit). */
+  maxPerTenant: number;
   now?: () => Date;
 }
 
@@ -22,6 +25,8 @@ export const CreateApiKeyRequest = z
 
 /** Keys listed per page at most (a tenant has a handful). */
 const MAX_KEYS = 200;
+/** The key cap frees only when the tenant revokes a key (or one expires): an hour keeps clients from polling it. */
+const KEY_CAP_RETRY_AFTER_S = 3_600;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const toView = (k: ApiKeyRecord, lastUsedAt: Date | null = null) => ({
@@ -49,6 +54,7 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
     const at = now();
     const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= at.getTime()) throw invalid("expires_at", "must be in the future");
+    await assertUnderKeyCap(opts, request.principal.tenantId, at);
     const { id, key, hash } = generateApiKey();
     const record: ApiKeyRecord = {
       _id: id,
@@ -88,3 +94,23 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
     return reply.code(204).send();
   });
 };
+
+/**
+ * 429 once the tenant holds its cap of live keys: every key is a credential to audit and revoke, and a record in the
+ * store. Counted, then inserted: concurrent creations may pass the cap together, by at most their number.
+ */
+async function assertUnderKeyCap(opts: ApiKeyRoutesOptions, tenantId: string, at: Date): Promise<void> {
+  if (opts.maxPerTenant === 0) return;
+  const live = await opts.keys.countDocuments({
+    tenantId,
+    revokedAt: null,
+    $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
+  });
+  if (live < opts.maxPerTenant) return;
+  throw tooManyRequests(
+    ERROR_CODES.quotaExceeded,
+    `limit API_KEYS_MAX_PER_TENANT: this tenant holds ${live} live API keys, its cap is ${opts.maxPerTenant}; ` +
+      "revoke one first",
+    KEY_CAP_RETRY_AFTER_S,
+  );
+}
