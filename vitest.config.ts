@@ -1,17 +1,45 @@
+import { globSync, readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
 
+const TESTS = ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/**/*.test.ts"];
+/**
+ * A test file that names one of these starts servers (nats-server, FerretDB, service processes), directly or through
+ * a harness: it is an integration test. Every other file is a unit test. The testkit refuses to start a server in
+ * the unit project (TESTKIT_NO_SERVERS), so a file sorted wrongly fails there by name instead of slowing it down.
+ */
+const STARTS_SERVERS =
+  /\b(startNats|startMongo|spawnService|startHarness|startStack|startServices|runSuite)\b|harness\.js|stack\.js/;
+const files = TESTS.flatMap((pattern) => globSync(pattern)).sort();
+const unit = files.filter((file) => !STARTS_SERVERS.test(readFileSync(file, "utf8")));
+const integration = files.filter((file) => !unit.includes(file));
+
+const resolve = { conditions: ["source"] };
+const shared = { pool: "forks", testTimeout: 60_000, hookTimeout: 90_000 } as const;
+
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve,
+  ssr: { resolve },
   test: {
-    include: ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/**/*.test.ts"],
-    // One embedded PostgreSQL per run for FerretDB (PG_URL in the workers' environment).
-    globalSetup: ["libs/testkit/src/vitest-global-setup.ts"],
-    pool: "forks",
     // Two cores: suites that start servers run two at a time at most.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 90_000,
     reporters: ["default"],
+    projects: [
+      {
+        resolve,
+        ssr: { resolve },
+        test: { ...shared, name: "unit", include: unit, env: { TESTKIT_NO_SERVERS: "1" } },
+      },
+      {
+        resolve,
+        ssr: { resolve },
+        test: {
+          ...shared,
+          name: "integration",
+          include: integration,
+          // One embedded PostgreSQL per run for FerretDB (PG_URL in the workers' environment).
+          globalSetup: ["libs/testkit/src/vitest-global-setup.ts"],
+        },
+      },
+    ],
   },
 });

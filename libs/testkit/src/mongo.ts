@@ -10,6 +10,7 @@ import { dropDatabase, prepareFerretDatabase } from "./pg-database.js";
 import { canConnect, freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
 import { acquirePostgres, type PostgresLease } from "./shared-postgres.js";
+import { assertServersAllowed } from "./unit-guard.js";
 
 export interface MongoServer {
   /** A MongoDB connection string (no database in the path: use `dbName`). */
@@ -63,6 +64,7 @@ export interface StartMongoOptions {
  * FerretDB has no TTL indexes, change streams or transactions.
  */
 export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoServer> {
+  assertServersAllowed("startMongo()");
   const env = opts.env ?? process.env;
   const backend = mongoBackend(env);
   if (backend === "external") return useExternal(env.MONGO_URL ?? "");

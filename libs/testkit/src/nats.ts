@@ -6,6 +6,7 @@ import { type Child, startChild } from "./child.js";
 import { type NatsAuth, natsAuth } from "./nats-auth.js";
 import { freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
+import { assertServersAllowed } from "./unit-guard.js";
 import { httpOk } from "./wait.js";
 
 export interface NatsServer {
@@ -43,6 +44,7 @@ const READY_TIMEOUT_MS = 20_000;
 
 /** Starts the pinned nats-server (`.tools/bin/nats-server` or NATS_SERVER_BIN) with JetStream on a random port. */
 export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer> {
+  assertServersAllowed("startNats()");
   const bin = toolBinary("nats-server", "NATS_SERVER_BIN");
   const ownsDir = opts.storeDir === undefined;
   const storeDir = opts.storeDir ?? (await mkdtemp(path.join(os.tmpdir(), "ai-jobs-nats-")));

@@ -1,6 +1,7 @@
 import { startChild } from "./child.js";
 import { waitUntilReady } from "./ready.js";
 import { repoRoot } from "./repo.js";
+import { assertServersAllowed } from "./unit-guard.js";
 import { httpOk } from "./wait.js";
 
 export interface SpawnServiceOptions {
@@ -33,6 +34,7 @@ const READY_TIMEOUT_MS = 30_000;
  * TEST_SERVICE_LOGS=1 to see its output live.
  */
 export async function spawnService(opts: SpawnServiceOptions): Promise<ServiceProcess> {
+  assertServersAllowed(`spawnService(${opts.name})`);
   const tsArgs = opts.entry.endsWith(".ts") ? ["--conditions=source", "--import", "tsx"] : [];
   const child = startChild({
     name: opts.name,
