@@ -159,4 +159,3 @@ export type PayloadOf<T extends JobType> = z.infer<(typeof JOB_TYPES)[T]["payloa
 export type ResultOf<T extends JobType> = z.infer<(typeof JOB_TYPES)[T]["result"]>;
 
 export const isJobType = (name: string): name is JobType => Object.hasOwn(JOB_TYPES, name);
-export const jobTypesOfQueue = (queue: Queue): JobType[] => JOB_TYPE_NAMES.filter((t) => JOB_TYPES[t].queue === queue);

@@ -14,11 +14,6 @@ export const MEDIA_TYPE_OF_KIND: Readonly<Record<DocumentKind, string>> = {
   text: "text/plain",
 };
 
-export const kindOfMediaType = (contentType: string): DocumentKind | undefined => {
-  const media = (contentType.split(";")[0] ?? "").trim().toLowerCase();
-  return DOCUMENT_KINDS.find((kind) => MEDIA_TYPE_OF_KIND[kind] === media);
-};
-
 export const ChunkMetadata = z.object({
   /** The nearest heading above the chunk (Markdown `#`, HTML/DOCX `<h1>`…`<h6>`), or null. */
   heading: z.string().nullable(),

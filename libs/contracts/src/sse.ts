@@ -1,7 +1,7 @@
 import type { JobEvent } from "./events.js";
 import type { JobStatus } from "./job.js";
 
-/** The SSE event names and shapes of seed 000. */
+/** The SSE event names and shapes (docs/API.md, "SSE"). */
 export type SseMessage =
   | { event: "meta"; id: string; data: { job_id: string; status: JobStatus } }
   | { event: "progress"; id: string; data: { job_id: string; pct?: number; step?: string; message: string } }

@@ -121,7 +121,7 @@ export interface ProvisionOptions {
   ackWaitMs?: number;
 }
 
-/** The stream definitions of DESIGN.md. */
+/** The streams (docs/ARCHITECTURE.md, "Streams and buckets"): each with its subjects, retention, limits and why. */
 export function streamConfigs(opts: ProvisionOptions): Array<Partial<StreamConfig> & { name: string }> {
   return [
     {
@@ -327,5 +327,3 @@ export async function ensureConsumer(
   const { durable_name, filter_subject: _f, deliver_policy: _d, ack_policy: _a, ...mutable } = cfg;
   await jsm.consumers.update(stream, durable_name, mutable);
 }
-
-export { CONSUMERS };

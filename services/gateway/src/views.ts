@@ -20,7 +20,7 @@ import type { z } from "zod";
 /** contracts exports the JobEventView schema without its type. */
 type JobEventViewOf = z.infer<typeof JobEventView>;
 
-/** Records (camelCase, Dates) to the HTTP views of seed 000 (snake_case, ISO strings). */
+/** Records (camelCase, Dates) to the HTTP views of docs/API.md (snake_case, ISO strings). */
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 

@@ -1,7 +1,13 @@
 import { CONSUMERS, HEADERS, JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
-import type { Collections, DeadLetterRecord, Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
+import {
+  type Collections,
+  type DeadLetterRecord,
+  isDuplicateKey,
+  type Logger,
+  type Messaging,
+  type NatsContext,
+} from "@ai-jobs/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
-import { MongoServerError } from "mongodb";
 import { createDurableConsumer, type DurableConsumer } from "../durable-consumer.js";
 
 export interface DeadLetterIndexerDeps {
@@ -66,8 +72,6 @@ export function createDeadLetterIndexer(deps: DeadLetterIndexerDeps): DurableCon
   });
 }
 
-const DUPLICATE_KEY = 11000;
-
 /**
  * Inserts the record with `replayedAt: null`, or, when it exists, rewrites every field but `replayedAt`. (Not one
  * upsert with `$setOnInsert: {replayedAt: null}`: FerretDB 1.24 drops `$setOnInsert` fields whose value is null.)
@@ -79,7 +83,7 @@ async function upsertKeepingReplay(
   try {
     await collections.deadLetters.insertOne({ ...record, replayedAt: null });
   } catch (err) {
-    if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+    if (!isDuplicateKey(err)) throw err;
     const { _id, ...fields } = record;
     await collections.deadLetters.updateOne({ _id }, { $set: fields });
   }

@@ -83,7 +83,7 @@ describe("projection at scale", () => {
     expect(records).toHaveLength(JOBS);
     // Every record ends finished with its last sequence. Its progress step is the last one written before the
     // terminal event: with two replicas, a batch holding a job's last progress events may land after the other
-    // replica's batch with its `succeeded`, and a finished job takes no more changes (DESIGN.md).
+    // replica's batch with its `succeeded`, and a finished job takes no more changes (docs/ARCHITECTURE.md).
     for (const record of records) {
       expect(record).toMatchObject({
         status: "succeeded",

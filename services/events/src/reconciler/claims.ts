@@ -1,4 +1,5 @@
-import { type Collection, type Db, MongoServerError } from "mongodb";
+import { isDuplicateKey } from "@ai-jobs/runtime";
+import type { Collection, Db } from "mongodb";
 
 /** One replica's claim on one undispatched job for one lease window. */
 export interface ReconcileClaim {
@@ -9,7 +10,6 @@ export interface ReconcileClaim {
 }
 
 export const CLAIMS_COLLECTION = "reconcile_claims";
-const DUPLICATE_KEY = 11000;
 
 export const claimsOf = (db: Db): Collection<ReconcileClaim> => db.collection<ReconcileClaim>(CLAIMS_COLLECTION);
 
@@ -32,7 +32,7 @@ export async function claimJob(
     await claims.insertOne({ _id, jobId, at: now });
     return _id;
   } catch (err) {
-    if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return undefined;
+    if (isDuplicateKey(err)) return undefined;
     throw err;
   }
 }

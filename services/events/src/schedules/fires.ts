@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { SCHEDULE_COLLECTIONS } from "@ai-jobs/contracts";
-import { type Collection, type Db, MongoServerError } from "mongodb";
+import { isDuplicateKey } from "@ai-jobs/runtime";
+import type { Collection, Db } from "mongodb";
 
 /** A claimed fire of a schedule. */
 export interface ScheduleFire {
@@ -12,8 +13,6 @@ export interface ScheduleFire {
   jobId: string | null;
   claimedAt: Date;
 }
-
-const DUPLICATE_KEY = 11000;
 
 export const firesOf = (db: Db): Collection<ScheduleFire> => db.collection<ScheduleFire>(SCHEDULE_COLLECTIONS.fires);
 
@@ -32,7 +31,7 @@ export async function claimFire(
     await fires.insertOne({ ...fire, claimedAt: now });
     return true;
   } catch (err) {
-    if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }
