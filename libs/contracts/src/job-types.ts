@@ -12,6 +12,17 @@ export const PlanGeneratePayload = z.object({
   endDate: IsoDate,
   dailyMinutes: z.number().int().min(15).max(600),
 });
+/** What a plan is generated from: the plan's own fields, whoever asks (a new plan or a regeneration). */
+export type PlanBrief = Omit<z.infer<typeof PlanGeneratePayload>, "planId">;
+/** A plan's brief, from its record or a payload: the one place that lists the fields generation reads. */
+export const planBriefOf = (plan: PlanBrief): PlanBrief => ({
+  goal: plan.goal,
+  title: plan.title,
+  studyContext: plan.studyContext,
+  startDate: plan.startDate,
+  endDate: plan.endDate,
+  dailyMinutes: plan.dailyMinutes,
+});
 export const PlanGenerateResult = z.object({
   plan_id: z.string(),
   day_count: z.number().int(),

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
 export interface WaitForOptions {
   /** Give up after this long (default 10 s). */
   timeoutMs?: number;
@@ -6,8 +8,6 @@ export interface WaitForOptions {
   /** What is awaited, for the timeout message. */
   what?: string;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `probe` until it returns a value other than `undefined`/`false`, and resolves with that value. A probe that

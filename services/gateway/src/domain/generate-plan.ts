@@ -1,4 +1,10 @@
-import { type GeneratePlanRequest, PlanGeneratePayload, runAtOf, type StudyPlan } from "@ai-jobs/contracts";
+import {
+  type GeneratePlanRequest,
+  PlanGeneratePayload,
+  planBriefOf,
+  runAtOf,
+  type StudyPlan,
+} from "@ai-jobs/contracts";
 import type { PlanRepository } from "../data/plans.js";
 import type { Caller } from "./context.js";
 import { notFound } from "./errors.js";
@@ -76,15 +82,7 @@ export async function generatePlan(
       opts.idempotencyKey === undefined
         ? undefined
         : { key: opts.idempotencyKey, requestHash: requestHash(OPERATION, body) },
-    payload: {
-      planId: plan._id,
-      goal: plan.goal,
-      title: plan.title,
-      studyContext: plan.studyContext,
-      startDate: plan.startDate,
-      endDate: plan.endDate,
-      dailyMinutes: plan.dailyMinutes,
-    },
+    payload: { planId: plan._id, ...planBriefOf(plan) },
     draft: {
       write: () => deps.plans.insert(plan),
       undo: () => deps.plans.remove(plan.tenantId, plan._id),

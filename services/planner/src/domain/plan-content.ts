@@ -1,11 +1,12 @@
 import type { StudyDay, StudyPlan, StudyTask } from "@ai-jobs/contracts";
+import { planBriefOf } from "@ai-jobs/contracts";
 import type { PlanContent } from "../providers/types.js";
-import { briefOf, outlineOf } from "./plan-documents.js";
+import { outlineOf } from "./plan-documents.js";
 
 /** A stored plan as a summary is written from it: days in order, each with its tasks in section order. */
 export function planContentOf(plan: StudyPlan, days: StudyDay[], tasks: StudyTask[]): PlanContent {
   return {
-    brief: briefOf(plan),
+    brief: planBriefOf(plan),
     days: days.map((day) => ({
       ...outlineOf(day),
       tasks: day.sections.flatMap((s) =>

@@ -1,5 +1,5 @@
 import type { StudyDay, StudyTask } from "@ai-jobs/contracts";
-import type { DayOutline, PlanBrief, SectionTasks, TaskDraft } from "../providers/types.js";
+import type { DayOutline, SectionTasks, TaskDraft } from "../providers/types.js";
 import { dayId, taskId } from "./ids.js";
 
 export interface PlanRef {
@@ -48,14 +48,4 @@ export const outlineOf = (day: StudyDay): DayOutline => ({
   date: day.date,
   title: day.title,
   sections: day.sections,
-});
-
-/** The brief of a stored plan, for the jobs that regenerate part of it. */
-export const briefOf = (plan: PlanBrief): PlanBrief => ({
-  goal: plan.goal,
-  title: plan.title,
-  studyContext: plan.studyContext,
-  startDate: plan.startDate,
-  endDate: plan.endDate,
-  dailyMinutes: plan.dailyMinutes,
 });

@@ -1,4 +1,5 @@
-import { briefOf, dayTasksToStudyTasks, outlineOf } from "../domain/plan-documents.js";
+import { planBriefOf } from "@ai-jobs/contracts";
+import { dayTasksToStudyTasks, outlineOf } from "../domain/plan-documents.js";
 import type { PlannerDeps } from "./deps.js";
 import { loadPlanDay } from "./load.js";
 import { metered } from "./metered.js";
@@ -11,7 +12,7 @@ export function planDayGenerate(deps: PlannerDeps) {
     const { plan, day } = await loadPlanDay(repo, ref.tenantId, ref.planId, payload.dayId);
     await progress({ pct: 10, step: "tasks", message: `drafting tasks for ${day.title}` });
 
-    const brief = briefOf(plan);
+    const brief = planBriefOf(plan);
     const context = await deps.retrieveContext(ref.tenantId, ref.planId, `${brief.goal}\n${day.title}`, deps.contextK);
     const sections = await provider.draftDayTasks(brief, outlineOf(day), {
       jobType: command.type,

@@ -1,8 +1,8 @@
-import { ERROR_CODES } from "@ai-jobs/contracts";
+import { ERROR_CODES, planBriefOf } from "@ai-jobs/contracts";
 import { mapBounded, PermanentError } from "@ai-jobs/runtime";
 import { dayCount } from "../domain/dates.js";
 import { dayPartial } from "../domain/partial-days.js";
-import { briefOf, dayTasksToStudyTasks, toStudyDay } from "../domain/plan-documents.js";
+import { dayTasksToStudyTasks, toStudyDay } from "../domain/plan-documents.js";
 import type { PlanBrief } from "../providers/types.js";
 import { createDayProgress } from "./day-progress.js";
 import type { PlannerDeps } from "./deps.js";
@@ -26,7 +26,7 @@ export function planGenerate(deps: PlannerDeps) {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
     const plan = await repo.findPlan(ref.tenantId, ref.planId);
     if (!plan) throw new PermanentError(ERROR_CODES.notFound, `study plan ${ref.planId} not found`);
-    const brief = briefOf(payload);
+    const brief = planBriefOf(payload);
     const total = checkDateRange(brief);
     await repo.markGenerationRunning(ref.tenantId, ref.planId, command.jobId);
     const call = { jobType: command.type, signal, usage };

@@ -1,6 +1,6 @@
-import { ERROR_CODES } from "@ai-jobs/contracts";
+import { ERROR_CODES, planBriefOf } from "@ai-jobs/contracts";
 import { PermanentError } from "@ai-jobs/runtime";
-import { briefOf, outlineOf, toStudyTasks } from "../domain/plan-documents.js";
+import { outlineOf, toStudyTasks } from "../domain/plan-documents.js";
 import type { PlannerDeps } from "./deps.js";
 import { loadPlanDay } from "./load.js";
 import { metered } from "./metered.js";
@@ -17,7 +17,7 @@ export function planTasksGenerate(deps: PlannerDeps) {
     }
     await progress({ pct: 10, step: "tasks", message: `drafting tasks for ${section.title}` });
 
-    const brief = briefOf(plan);
+    const brief = planBriefOf(plan);
     const query = `${brief.goal}\n${day.title}\n${section.title}`;
     const context = await deps.retrieveContext(ref.tenantId, ref.planId, query, deps.contextK);
     const drafts = await provider.draftSectionTasks(brief, outlineOf(day), section.id, {

@@ -1,18 +1,8 @@
-import type { ContextChunk, TaskKind } from "@ai-jobs/contracts";
+import type { ContextChunk, PlanBrief, TaskKind } from "@ai-jobs/contracts";
 import type { UsageMeter } from "@ai-jobs/llm";
 import type { DayRange } from "../domain/day-ranges.js";
 
-/** What a plan is generated from: the plan's own fields, whoever asks (a new plan or a regeneration). */
-export interface PlanBrief {
-  goal: string;
-  title: string;
-  studyContext: string | null;
-  /** `YYYY-MM-DD`, inclusive. */
-  startDate: string;
-  /** `YYYY-MM-DD`, inclusive. */
-  endDate: string;
-  dailyMinutes: number;
-}
+export type { PlanBrief };
 
 export interface SectionOutline {
   /** Stable within a day (`s1`, `s2`, …): part of every task id. */

@@ -1,17 +1,17 @@
 /** Test support for the planner's integration tests (not built): plan records, commands and a job's events. */
-import { type JobCommand, JobEvent, type JobType, STREAMS, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
+import {
+  type JobCommand,
+  JobEvent,
+  type JobType,
+  planBriefOf,
+  STREAMS,
+  type StudyPlan,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
 import type { ServiceContext } from "@ai-jobs/runtime";
 
 /** The `plan.generate` payload for a plan. */
-export const generatePayload = (plan: StudyPlan) => ({
-  planId: plan._id,
-  goal: plan.goal,
-  title: plan.title,
-  studyContext: plan.studyContext,
-  startDate: plan.startDate,
-  endDate: plan.endDate,
-  dailyMinutes: plan.dailyMinutes,
-});
+export const generatePayload = (plan: StudyPlan) => ({ planId: plan._id, ...planBriefOf(plan) });
 
 /** Publishes a command the way the gateway does; `msgId` defaults to the job id. */
 export async function publishCommand(
