@@ -63,6 +63,15 @@ export function probeAnswer(ready: boolean): { code: 200 | 503; body: { status: 
   return ready ? { code: 200, body: { status: "ready" } } : { code: 503, body: { status: "not_ready" } };
 }
 
+/** `/readyz` on every listener: ready while every check passes and the process is not draining. */
+export async function readyzAnswer(
+  checks: ReadinessChecks,
+  draining: boolean,
+): Promise<ReturnType<typeof probeAnswer>> {
+  const report = await runReadiness(checks);
+  return probeAnswer(report.ready && !draining);
+}
+
 /** The detailed report of the internal `/health`: every check with its error, and whether the process drains. */
 export async function detailedHealth(
   checks: ReadinessChecks,
@@ -110,8 +119,7 @@ export function startInternalServer(opts: InternalServerOptions): Promise<http.S
       return res.end(body);
     }
     if (path === "/readyz") {
-      const report = await runReadiness(opts.checks);
-      const answer = probeAnswer(report.ready && !draining());
+      const answer = await readyzAnswer(opts.checks, draining());
       return send(res, answer.code, answer.body);
     }
     if (path === "/health") {

@@ -1,7 +1,6 @@
 import type { BaseConfig } from "./config.js";
-import { closeInternalServer, mongoCheck, natsCheck, startInternalServer } from "./health.js";
-import { bootService, closeService, type ServiceContext } from "./service.js";
-import { handleShutdown } from "./shutdown.js";
+import type { ServiceContext } from "./service.js";
+import { runService, type ServiceComponent } from "./service-shell.js";
 import type { AnyJobDefinition } from "./worker/job-definition.js";
 import { createWorker, type Worker } from "./worker/worker.js";
 
@@ -44,56 +43,33 @@ export function createServiceWorker(ctx: ServiceContext, opts: ServiceWorkerOpti
 const SHUTDOWN_MARGIN_MS = 8_000;
 
 /**
- * The whole life of a worker service (planner, ingestor): boot, the internal listener on HOST:HEALTH_PORT (`/healthz`,
- * `/readyz` over NATS, MongoDB, worker running and not draining, `/health` with the details, `/metrics`), start the
- * worker, and on SIGTERM: fail readiness, drain the worker, close everything.
+ * A worker as a service component: it starts pulling, and on shutdown drains (finishes or hands back its jobs) within
+ * the shutdown budget less a margin for the connections to close.
  */
-export async function runWorkerService(opts: {
-  name: string;
-  version: string;
-  config: WorkerServiceConfig;
-  /** Usually `createServiceWorker`, which hands `ctx.jobSettings` (`JOBS_ACK_WAIT_MS`, `JOB_TIMEOUTS_MS`) on. */
-  createWorker: (ctx: ServiceContext) => Worker;
-}): Promise<void> {
-  const { config } = opts;
-  const ctx = await bootService(opts.name, opts.version, config);
-  let started = false;
-  let draining = false;
-  const health = await startInternalServer({
-    host: config.HOST,
-    port: config.HEALTH_PORT,
-    checks: {
-      nats: natsCheck(ctx.nats.nc),
-      mongo: mongoCheck(ctx.mongo.db),
-      worker: async () => {
-        if (!started) throw new Error("worker not started");
-      },
-    },
-    log: ctx.log,
-    draining: () => draining,
-    metrics: ctx.metrics.registry,
-  });
-  const worker = opts.createWorker(ctx);
-  await worker.start();
-  started = true;
-
-  handleShutdown(ctx.log, config.SHUTDOWN_TIMEOUT_MS, [
-    {
-      name: "stop readiness",
-      run: () => {
-        draining = true;
-      },
-    },
-    { name: "drain worker", run: () => worker.stop(Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - SHUTDOWN_MARGIN_MS)) },
-    { name: "close health server", run: () => closeInternalServer(health) },
-    { name: "close connections", run: () => closeService(ctx) },
-  ]);
+export function workerComponent(worker: Worker, config: Pick<BaseConfig, "SHUTDOWN_TIMEOUT_MS">): ServiceComponent {
+  return {
+    name: "worker",
+    start: () => worker.start(),
+    stop: () => worker.stop(Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - SHUTDOWN_MARGIN_MS)),
+  };
 }
 
-/** Runs a service's main, turning a boot failure into one fatal JSON log line and exit code 1. */
-export function runMain(service: string, main: () => Promise<void>): void {
-  main().catch((err: unknown) => {
-    console.error(JSON.stringify({ level: "fatal", service, msg: "boot failed", err: String(err) }));
-    process.exit(1);
+/**
+ * A worker service (planner, ingestor): the service shell with one worker, its internal listener on HOST:HEALTH_PORT
+ * (`/healthz`, `/readyz` over NATS, MongoDB and the worker started, `/health`, `/metrics`).
+ */
+export function runWorkerService<C extends WorkerServiceConfig>(opts: {
+  name: string;
+  packageJson: URL;
+  config: () => C;
+  /** Usually `createServiceWorker`, which hands `ctx.jobSettings` (`JOBS_ACK_WAIT_MS`, `JOB_TIMEOUTS_MS`) on. */
+  createWorker: (ctx: ServiceContext, config: C) => Worker;
+}): void {
+  runService({
+    name: opts.name,
+    packageJson: opts.packageJson,
+    config: opts.config,
+    internalListener: (config) => ({ host: config.HOST, port: config.HEALTH_PORT }),
+    build: (ctx, config) => ({ components: [workerComponent(opts.createWorker(ctx, config), config)] }),
   });
 }

@@ -11,10 +11,10 @@ import {
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
+  registerProbeRoutes,
   type StreamTokens,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { registerHealthRoutes } from "./health.js";
 import { installProblemHandlers } from "./http/problem.js";
 import { registerStreamRoute } from "./sse/stream-route.js";
 
@@ -50,7 +50,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installProblemHandlers(app);
   registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
-  registerHealthRoutes(app, { readiness: deps.readiness, draining: deps.draining });
+  registerProbeRoutes(app, { checks: deps.readiness, draining: deps.draining });
   registerStreamRoute(app, {
     authenticator: deps.authenticator,
     ...(deps.streamTokens ? { streamTokens: deps.streamTokens } : {}),

@@ -108,7 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const lifecycle: Lifecycle = { draining: false };
   app.decorate("lifecycle", lifecycle);
-  app.addHook("onClose", async () => {
+  // Before the requests in flight drain, so the public /readyz fails first and load balancers stop routing here.
+  app.addHook("preClose", async () => {
     lifecycle.draining = true;
   });
   app.addHook("onSend", async (request, reply) => {

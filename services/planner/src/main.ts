@@ -1,34 +1,31 @@
 import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
-import { loadConfig, packageVersion, runMain, runWorkerService } from "@ai-jobs/runtime";
+import { loadConfig, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
 import { materialsRetriever } from "./data/materials-retriever.js";
 import { ensureUsageIndexes } from "./data/usage-repo.js";
 import { createPlannerWorker, SERVICE_NAME } from "./planner.js";
 import { providerFromConfig } from "./providers/select.js";
 
-runMain(SERVICE_NAME, async () => {
-  const config = loadConfig(configShape);
-  await runWorkerService({
-    name: SERVICE_NAME,
-    version: packageVersion(new URL("../package.json", import.meta.url)),
-    config,
-    createWorker: (ctx) => {
-      const provider = providerFromConfig(config, ctx.telemetry.tracer);
-      ctx.log.info(
-        { provider: provider.name, base_url: config.OPENAI_BASE_URL ?? null, llm_concurrency: config.LLM_CONCURRENCY },
-        config.OPENAI_API_KEY ? "planner uses an OpenAI-compatible model" : "planner uses the offline provider",
-      );
-      void ensureUsageIndexes(ctx.mongo.db).catch((err: unknown) =>
-        ctx.log.warn({ err }, "could not create the llm_usage indexes"),
-      );
-      return createPlannerWorker(ctx, {
-        concurrency: config.WORKER_CONCURRENCY,
-        instanceId: config.SERVICE_INSTANCE_ID,
-        contextK: config.RAG_TOP_K,
-        limits: config,
-        provider,
-        retrieveContext: materialsRetriever(createMongoChunkStore(ctx.mongo.collections), createEmbedder(config)),
-      });
-    },
-  });
+runWorkerService({
+  name: SERVICE_NAME,
+  packageJson: new URL("../package.json", import.meta.url),
+  config: () => loadConfig(configShape),
+  createWorker: (ctx, config) => {
+    const provider = providerFromConfig(config, ctx.telemetry.tracer);
+    ctx.log.info(
+      { provider: provider.name, base_url: config.OPENAI_BASE_URL ?? null, llm_concurrency: config.LLM_CONCURRENCY },
+      config.OPENAI_API_KEY ? "planner uses an OpenAI-compatible model" : "planner uses the offline provider",
+    );
+    void ensureUsageIndexes(ctx.mongo.db).catch((err: unknown) =>
+      ctx.log.warn({ err }, "could not create the llm_usage indexes"),
+    );
+    return createPlannerWorker(ctx, {
+      concurrency: config.WORKER_CONCURRENCY,
+      instanceId: config.SERVICE_INSTANCE_ID,
+      contextK: config.RAG_TOP_K,
+      limits: config,
+      provider,
+      retrieveContext: materialsRetriever(createMongoChunkStore(ctx.mongo.collections), createEmbedder(config)),
+    });
+  },
 });

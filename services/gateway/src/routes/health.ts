@@ -1,4 +1,4 @@
-import { probeAnswer, type ReadinessChecks, runReadiness } from "@ai-jobs/runtime";
+import { type ReadinessChecks, registerProbeRoutes } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import { forbidden } from "../domain/errors.js";
 import type { HealthReporter } from "../domain/health.js";
@@ -21,13 +21,7 @@ const quiet = { config: { public: true }, logLevel: "warn" } as const;
  * errors and queue depths) is for admins; the internal listener serves the same report on `/health` without a token.
  */
 export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, opts) => {
-  app.get("/healthz", quiet, async () => ({ status: "ok" }));
-
-  app.get("/readyz", quiet, async (_request, reply) => {
-    const report = await runReadiness(opts.checks);
-    const answer = probeAnswer(report.ready && !opts.lifecycle.draining);
-    return reply.code(answer.code).send(answer.body);
-  });
+  registerProbeRoutes(app, { checks: opts.checks, draining: () => opts.lifecycle.draining, routeOptions: quiet });
 
   app.get("/api/ai/health", { logLevel: "warn" }, async (request, reply) => {
     if (request.principal.role !== "admin") throw forbidden("the health report needs the admin role");
