@@ -96,7 +96,11 @@ export interface JobTypeSpec<P extends z.ZodType = z.ZodType, R extends z.ZodTyp
   timeoutMs: number;
   maxAttempts: number;
   backoff: BackoffPolicy;
-  /** Calls a language model: its tenant's daily token budget is checked before it starts, and charged after. */
+  /**
+   * Its product is a model's answer: the gateway refuses it for a tenant over its daily token budget, and the worker
+   * checks that budget before it starts. (`material.ingest` is not: its summary is checked before its own call and
+   * falls back to an extractive one.) Every job's model calls are charged to the budget after.
+   */
   spendsTokens: boolean;
   /** Writes a file into this object store: its tenant's byte quota there is checked before, and charged after. */
   storesIn?: StorageKind;

@@ -1,6 +1,8 @@
 export { createLlmClient, type LlmClientOptions } from "./client.js";
+export { createLlmDeps } from "./deps.js";
 export { classifyLlmError, LLM_INVALID_OUTPUT } from "./errors.js";
 export { createLimiter, type Limiter } from "./limiter.js";
+export { type MeteredJob, meteredAttempt, type UsageSinks } from "./metered-attempt.js";
 export { parsePartialJson } from "./partial.js";
 export {
   callSettingsFor,
@@ -16,4 +18,6 @@ export {
   type StructuredAnswer,
   type StructuredRequest,
 } from "./structured.js";
+export { SummaryAnswer } from "./summary-answer.js";
 export { createUsageMeter, type LlmCallUsage, type UsageMeter, type UsageTotals } from "./usage.js";
+export { createUsageRepo, ensureUsageIndexes, type UsageRepo } from "./usage-repo.js";

@@ -39,6 +39,13 @@ export class CancelledError extends Error {
 
 export const isPermanent = (err: unknown): err is PermanentError => err instanceof PermanentError;
 
+/**
+ * True when the worker will not run the job again after `err` ends attempt `attempt`: the error is permanent, or
+ * that was the job type's last attempt. A handler with a fallback uses it to know when the fallback is due.
+ */
+export const isFinalFailure = (err: unknown, attempt: number, maxAttempts: number): boolean =>
+  isPermanent(err) || attempt >= maxAttempts;
+
 /** A job error as stored and sent to clients: a stable code and a message, never a stack. */
 export function toJobError(err: unknown): { code: string; message: string } {
   if (err instanceof PermanentError || err instanceof TransientError || err instanceof CancelledError)

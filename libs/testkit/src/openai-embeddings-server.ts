@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { playChatReply, recordChatRequest } from "./openai-server.js";
 
 /** A scripted failure: the next `times` requests to `path` answer `status` (with `Retry-After` when given). */
 export interface ScriptedFailure {
@@ -43,7 +44,8 @@ function vectorOf(text: string, dimensions: number): number[] {
 
 /**
  * A small OpenAI-compatible server for tests: `POST /v1/embeddings` (string or array input, `dimensions`) and
- * `POST /v1/chat/completions` (answers a plain-text summary: "Summary: " and the first words of the user message).
+ * `POST /v1/chat/completions` (answers a summary, "Summary: " and the last words of the user message: as plain text,
+ * or as `{"summary": …}` when a JSON response format is asked for; streamed with usage when the request streams).
  * Every request is recorded; `fail()` scripts error answers (429 with `Retry-After`, 500, 400, …).
  */
 export async function startEmbeddingsTestServer(
@@ -81,13 +83,10 @@ export async function startEmbeddingsTestServer(
       });
     } else if (path === "/v1/chat/completions") {
       const words = (inputs[0] ?? "").split(/\s+/).filter(Boolean).slice(-40).join(" ");
-      send(res, 200, {
-        id: "chatcmpl-test",
-        object: "chat.completion",
-        created: Math.floor(Date.now() / 1000),
-        model,
-        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: `Summary: ${words}` } }],
-      });
+      const summary = `Summary: ${words}`;
+      // Asked for JSON (libs/llm's structured calls): the summary answer's shape; streamed when asked to be.
+      const content = isJsonFormat(body.response_format) ? JSON.stringify({ summary }) : summary;
+      await playChatReply({ kind: "answer", content }, recordChatRequest(body, req, res), res);
     } else {
       send(res, 404, { error: { message: `no route ${path}` } });
     }
@@ -120,6 +119,11 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
+
+const isJsonFormat = (format: unknown): boolean => {
+  const type = (format as { type?: unknown } | null | undefined)?.type;
+  return type === "json_schema" || type === "json_object";
+};
 
 const toStrings = (input: unknown): string[] =>
   typeof input === "string" ? [input] : Array.isArray(input) ? input.map((x) => String(x)) : [];

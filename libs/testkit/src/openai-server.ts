@@ -77,25 +77,10 @@ export async function startOpenAiServer(opts: { respond?: Responder; host?: stri
       sendJson(res, 400, { error: { message: "body is not JSON", type: "invalid_request_error" } });
       return;
     }
-    const record: RecordedRequest = {
-      body,
-      headers: req.headers,
-      aborted: false,
-      completed: false,
-      receivedAt: performance.now(),
-      endedAt: undefined,
-    };
+    const record = recordChatRequest(body, req, res);
     requests.push(record);
-    // Ended when the last byte is handed to the socket (before the client can have read it), or when it closed.
-    res.on("finish", () => {
-      record.endedAt ??= performance.now();
-    });
-    res.on("close", () => {
-      record.endedAt ??= performance.now();
-      if (!res.writableFinished) record.aborted = true;
-    });
     const reply = scripted.shift() ?? (await respond(record));
-    await play(reply, record, res);
+    await playChatReply(reply, record, res);
   }
 
   await new Promise<void>((resolve) => server.listen(0, opts.host ?? "127.0.0.1", resolve));
@@ -117,7 +102,33 @@ export async function startOpenAiServer(opts: { respond?: Responder; host?: stri
   };
 }
 
-async function play(reply: ScriptedReply, record: RecordedRequest, res: ServerResponse): Promise<void> {
+/** A chat completion request as the server records it, kept up to date as its connection finishes or closes. */
+export function recordChatRequest(
+  body: Record<string, unknown>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): RecordedRequest {
+  const record: RecordedRequest = {
+    body,
+    headers: req.headers,
+    aborted: false,
+    completed: false,
+    receivedAt: performance.now(),
+    endedAt: undefined,
+  };
+  // Ended when the last byte is handed to the socket (before the client can have read it), or when it closed.
+  res.on("finish", () => {
+    record.endedAt ??= performance.now();
+  });
+  res.on("close", () => {
+    record.endedAt ??= performance.now();
+    if (!res.writableFinished) record.aborted = true;
+  });
+  return record;
+}
+
+/** Answers one chat completion request with `reply`: plain or streamed, as the request asked. */
+export async function playChatReply(reply: ScriptedReply, record: RecordedRequest, res: ServerResponse): Promise<void> {
   const model = typeof record.body.model === "string" ? record.body.model : "test-model";
   const streamed = record.body.stream === true;
   const gone = () => res.destroyed || record.aborted;

@@ -1,10 +1,15 @@
+import { llmConfigShape } from "@ai-jobs/llm";
 import { embeddingConfigShape } from "@ai-jobs/retrieval";
-import { baseConfigShape, listenHost, port } from "@ai-jobs/runtime";
+import { baseConfigShape, listenHost, port, tokenBudgetConfigShape } from "@ai-jobs/runtime";
 import { z } from "zod";
 
 export const configShape = {
   ...baseConfigShape,
   ...embeddingConfigShape,
+  /** Checked before a summary's model call (over it: the extractive summary), charged with what the call spent. */
+  ...tokenBudgetConfigShape,
+  /** Summary calls in flight per process, as in the planner. */
+  LLM_CONCURRENCY: llmConfigShape.LLM_CONCURRENCY,
   HEALTH_PORT: port(8083),
   /** HEALTH_PORT is the worker's internal listener (probes, `/health`, `/metrics`); it binds HOST. */
   HOST: listenHost(),
@@ -28,6 +33,8 @@ export const configShape = {
   SUMMARY_MODEL: z.string().min(1).default("gpt-4.1-nano"),
   /** Characters of a document's start sent to the summary model. */
   SUMMARY_INPUT_CHARS: z.coerce.number().int().min(500).default(24_000),
+  /** One summary call's time limit (the job's is 300 s): past it the attempt is retried, or falls back on its last. */
+  SUMMARY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(240_000).default(60_000),
 } as const;
 
 export type IngestorConfig = Readonly<z.infer<z.ZodObject<typeof configShape>>>;

@@ -1,11 +1,16 @@
+import { createLlmDeps, createUsageRepo } from "@ai-jobs/llm";
 import { createEmbedder, type Embedder, type EmbeddingConfig } from "@ai-jobs/retrieval";
 import {
   type AnyJobDefinition,
   createIdGenerator,
   createServiceWorker,
+  createTokenBudgets,
   defineJob,
   type Logger,
   type ServiceContext,
+  type Telemetry,
+  type TokenBudgetSettings,
+  type TokenBudgets,
   type Worker,
 } from "@ai-jobs/runtime";
 import { createTokenCounter } from "./chunking/tokenizer.js";
@@ -17,7 +22,7 @@ import type { IngestorDeps } from "./handlers/deps.js";
 import { materialIngest } from "./handlers/material-ingest.js";
 import { markIngestFailed } from "./handlers/on-failure.js";
 import { createExtractiveSummarizer } from "./summary/extractive.js";
-import { createOpenAiSummarizer } from "./summary/openai-summarizer.js";
+import { createLlmSummarizer } from "./summary/llm-summarizer.js";
 import type { Summarizer } from "./summary/summarizer.js";
 
 export const SERVICE_NAME = "ingestor";
@@ -36,12 +41,15 @@ export function ingestorJobs(deps: IngestorDeps): AnyJobDefinition[] {
 export type IngestSettings = Pick<
   IngestorConfig,
   | keyof EmbeddingConfig
+  | keyof TokenBudgetSettings
+  | "LLM_CONCURRENCY"
   | "CHUNK_SIZE_TOKENS"
   | "CHUNK_OVERLAP_TOKENS"
   | "INGEST_MAX_FILE_BYTES"
   | "INGEST_MAX_DECOMPRESSED_BYTES"
   | "SUMMARY_MODEL"
   | "SUMMARY_INPUT_CHARS"
+  | "SUMMARY_TIMEOUT_MS"
 >;
 
 export interface IngestorWorkerOptions {
@@ -55,30 +63,48 @@ export interface IngestorWorkerOptions {
   ackWaitMs?: number;
 }
 
-/** LLM summaries with a key (falling back to extractive ones on failure), extractive ones offline. */
-export function createSummarizer(settings: IngestSettings, log: Logger): Summarizer {
+/** What a summary's model call is made with besides the settings: built once per process. */
+export interface SummaryServices {
+  log: Logger;
+  tracer: Telemetry["tracer"];
+  budgets: Pick<TokenBudgets, "check">;
+}
+
+/**
+ * LLM summaries with a key (through libs/llm, checked against the tenant's token budget, falling back to extractive
+ * ones), extractive ones offline. Temperature and length are the summary's own: a few factual sentences.
+ */
+export function createSummarizer(settings: IngestSettings, services: SummaryServices): Summarizer {
   if (!settings.OPENAI_API_KEY) return createExtractiveSummarizer();
-  return createOpenAiSummarizer({
-    apiKey: settings.OPENAI_API_KEY,
-    baseURL: settings.OPENAI_BASE_URL,
-    model: settings.SUMMARY_MODEL,
+  return createLlmSummarizer({
+    llm: createLlmDeps(
+      { apiKey: settings.OPENAI_API_KEY, baseURL: settings.OPENAI_BASE_URL, concurrency: settings.LLM_CONCURRENCY },
+      services.tracer,
+    ),
+    budgets: services.budgets,
+    settings: { model: settings.SUMMARY_MODEL, temperature: 0.3, maxTokens: 400 },
     inputChars: settings.SUMMARY_INPUT_CHARS,
-    log,
+    timeoutMs: settings.SUMMARY_TIMEOUT_MS,
+    log: services.log,
   });
 }
 
 /** Everything the handler needs, from a booted service's connections and the settings. */
 export function ingestorDeps(
-  ctx: Pick<ServiceContext, "mongo" | "nats" | "log">,
+  ctx: Pick<ServiceContext, "mongo" | "nats" | "log" | "telemetry" | "metrics">,
   settings: IngestSettings,
   embedder?: Embedder,
 ): IngestorDeps {
+  const budgets = createTokenBudgets(ctx.nats, settings);
   return {
     documents: createDocumentsRepo(ctx.mongo.collections),
     chunks: createChunksRepo(ctx.mongo.collections),
     materials: createMaterialsStore(ctx.nats.js),
     embedder: embedder ?? createEmbedder(settings),
-    summarizer: createSummarizer(settings, ctx.log),
+    summarizer: createSummarizer(settings, { log: ctx.log, tracer: ctx.telemetry.tracer, budgets }),
+    usage: createUsageRepo(ctx.mongo.db),
+    metrics: ctx.metrics,
+    budgets,
     chunking: { size: settings.CHUNK_SIZE_TOKENS, overlap: settings.CHUNK_OVERLAP_TOKENS },
     countTokens: createTokenCounter(),
     maxFileBytes: settings.INGEST_MAX_FILE_BYTES,

@@ -1,6 +1,14 @@
 import path from "node:path";
-import { BUCKETS, type DocumentRecord, type JobCommand, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
-import { createIdGenerator } from "@ai-jobs/runtime";
+import {
+  BUCKETS,
+  type DocumentRecord,
+  type JobCommand,
+  LLM_USAGE_COLLECTION,
+  type LlmUsageRecord,
+  type StudyPlan,
+  SUBJECTS,
+} from "@ai-jobs/contracts";
+import { createIdGenerator, createTokenBudgets } from "@ai-jobs/runtime";
 import {
   documentRecord,
   type EmbeddingsTestServer,
@@ -15,7 +23,7 @@ import {
   startNats,
   waitFor,
 } from "@ai-jobs/testkit";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
 import { connect } from "@nats-io/transport-node";
 import { MongoClient } from "mongodb";
@@ -43,7 +51,7 @@ const NOTES = Array.from(
 ).join("\n\n");
 
 describe("ingestor process", () => {
-  it("boots, ingests an uploaded file with OpenAI embeddings (batched) and an LLM summary, and exits cleanly on SIGTERM", async () => {
+  it("boots, ingests an uploaded file with OpenAI embeddings (batched) and a budgeted LLM summary, and exits cleanly on SIGTERM", async () => {
     if (!nats || !mongo || !openai) throw new Error("servers not started");
     const port = await freePort();
     const ingestor = await spawnService({
@@ -64,6 +72,8 @@ describe("ingestor process", () => {
         CHUNK_SIZE_TOKENS: "32",
         CHUNK_OVERLAP_TOKENS: "0",
         SUMMARY_MODEL: "gpt-test",
+        // A budget for every tenant: the summary's check reads the tenant's count, its charge adds to it.
+        LLM_DAILY_TOKEN_BUDGET: "1000000",
         SHUTDOWN_TIMEOUT_MS: "10000",
       },
       readyUrl: `http://127.0.0.1:${port}/readyz`,
@@ -126,6 +136,17 @@ describe("ingestor process", () => {
       );
       const embeddingCalls = openai.requests.filter((r) => r.path === "/v1/embeddings");
       expect(embeddingCalls.map((r) => r.inputs.length)).toEqual([2, 2, 2]);
+      // The summary's tokens, recorded and charged under the ingestor's own NATS user (no violation below).
+      const [usage] = await db
+        .collection<LlmUsageRecord>(LLM_USAGE_COLLECTION)
+        .find({ jobId: command.jobId })
+        .toArray();
+      expect(usage).toMatchObject({ type: "material.ingest", model: "gpt-test", calls: 1 });
+      const budgets = createTokenBudgets(
+        { js: jetstream(nc), jsm: await jetstreamManager(nc) },
+        { LLM_DAILY_TOKEN_BUDGET: 1, LLM_DAILY_TOKEN_BUDGET_TENANTS: new Map() },
+      );
+      expect((await budgets.check(TENANT)).spent).toBe((usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0));
 
       expect(await ingestor.kill("SIGTERM")).toBe(0);
       expect(nats.violations(), "NATS permission violations").toEqual([]);

@@ -1,6 +1,6 @@
 /** A booted ingestor worker on real nats-server and FerretDB, and helpers to upload, submit and read back. */
 import { BUCKETS, type DocumentRecord, type JobCommand, JobEvent, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
-import { createEmbedder, createMongoChunkStore, searchChunks } from "@ai-jobs/retrieval";
+import { createEmbedder, createMongoChunkStore, type Embedder, searchChunks } from "@ai-jobs/retrieval";
 import {
   bootService,
   closeService,
@@ -34,7 +34,11 @@ export interface IngestHarness {
 
 let chunksOf: (documentId: string) => Promise<import("@ai-jobs/contracts").ChunkRecord[]>;
 
-export async function startIngestHarness(env: Record<string, string> = {}): Promise<IngestHarness> {
+/** `env`: service settings beyond the connections; `embedder`: instead of the one the settings make. */
+export async function startIngestHarness(
+  env: Record<string, string> = {},
+  opts: { embedder?: Embedder } = {},
+): Promise<IngestHarness> {
   const [nats, mongo]: [NatsServer, MongoServer] = await Promise.all([startNats(), startMongo()]);
   const config = loadConfig(configShape, {
     NATS_URL: nats.url,
@@ -54,13 +58,14 @@ export async function startIngestHarness(env: Record<string, string> = {}): Prom
     instanceId: "ingestor-test",
     settings: config,
     pullExpiresMs: 1_000,
+    ...(opts.embedder ? { embedder: opts.embedder } : {}),
   });
   await worker.start();
   const store = await new Objm(ctx.nats.js).open(BUCKETS.materials);
   const { plans, documents, chunks } = ctx.mongo.collections;
   chunksOf = (documentId) => chunks.find({ documentId }).sort({ index: 1 }).toArray();
   const chunkStore = createMongoChunkStore(ctx.mongo.collections);
-  const embedder = createEmbedder(config);
+  const embedder = opts.embedder ?? createEmbedder(config);
 
   return {
     ctx,

@@ -1,8 +1,8 @@
+import { ensureUsageIndexes } from "@ai-jobs/llm";
 import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import { loadConfig, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
 import { materialsRetriever } from "./data/materials-retriever.js";
-import { ensureUsageIndexes } from "./data/usage-repo.js";
 import { createPlannerWorker, SERVICE_NAME } from "./planner.js";
 import { providerFromConfig } from "./providers/select.js";
 

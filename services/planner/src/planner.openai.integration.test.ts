@@ -1,7 +1,6 @@
 import {
   type ContextChunk,
   JOB_TYPES,
-  type JobCommand,
   type JobEvent,
   type JobType,
   LLM_USAGE_COLLECTION,
@@ -13,7 +12,6 @@ import { estimateUsage, type OpenAiTestServer, planRecord, waitFor } from "@ai-j
 import { Objm } from "@nats-io/obj";
 import ExcelJS from "exceljs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createUsageRepo } from "./data/usage-repo.js";
 import { providerFromConfig } from "./providers/select.js";
 import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
 import { NOT_GIVEN_CHUNK, plannerAnswer, promptDataOf } from "./testing/llm-answers.js";
@@ -304,19 +302,6 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
     expect(stored?.summary?.fallback).toBe(true);
     expect(stored?.summary?.text).toContain('"Biology exam": a 2-day study plan from 2025-03-01 to 2025-03-02');
     expect(stored?.summary?.text).toContain("8 tasks");
-  });
-
-  it("a redelivered attempt replaces its own usage record instead of adding one", async () => {
-    const repo = createUsageRepo(ctx().mongo.db);
-    const command = { jobId: newId(), tenantId: TENANT, type: "plan.summary" } as JobCommand;
-    const totals = { system: "openai", model: MODEL, calls: 1, promptTokens: 10, completionTokens: 5, latencyMs: 9 };
-    await repo.record(command, 1, totals);
-    await repo.record(command, 1, { ...totals, calls: 2, promptTokens: 30 });
-    await repo.record(command, 2, totals);
-    expect((await usageOf(command.jobId)).map((u) => [u._id, u.calls, u.promptTokens])).toEqual([
-      [`${command.jobId}:1`, 2, 30],
-      [`${command.jobId}:2`, 1, 10],
-    ]);
   });
 
   it("plan.export writes an .xlsx into the EXPORTS store and answers with the download path", async () => {

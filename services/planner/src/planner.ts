@@ -1,3 +1,4 @@
+import { createUsageRepo } from "@ai-jobs/llm";
 import {
   type AnyJobDefinition,
   createServiceWorker,
@@ -11,7 +12,6 @@ import {
 } from "@ai-jobs/runtime";
 import { createExportStore } from "./data/export-store.js";
 import { createPlansRepo } from "./data/plans-repo.js";
-import { createUsageRepo } from "./data/usage-repo.js";
 import { noContext, type PlannerDeps, type RetrieveContext } from "./handlers/deps.js";
 import { markPlanFailed, storeSummaryFallback } from "./handlers/on-failure.js";
 import { planDayGenerate } from "./handlers/plan-day-generate.js";

@@ -126,6 +126,12 @@ function worker(queue: Queue): NatsPermissions {
   };
 }
 
+/** The daily token budgets: read a tenant's count before a model call, charge what the calls spent. */
+const tokenBudgets = (): NatsPermissions => ({
+  publish: ["usage.tokens.*.*", ...getMessages(STREAMS.tenantUsage)],
+  subscribe: [],
+});
+
 function merge(...parts: NatsPermissions[]): NatsPermissions {
   const uniq = (xs: string[]) => [...new Set(xs)];
   return {
@@ -166,18 +172,14 @@ export function natsPermissions(service: NatsService): NatsPermissions {
         },
       );
     case "planner":
-      return merge(own, worker(WORKER_QUEUES.planner), objectStoreWrite(BUCKETS.exports), {
-        // The daily token budgets and the export quotas: read a tenant's count before a job, charge what it spent.
-        publish: [
-          "usage.tokens.*.*",
-          ...getMessages(STREAMS.tenantUsage),
-          "storage.*.exports",
-          ...getMessages(STREAMS.tenantStorage),
-        ],
+      return merge(own, worker(WORKER_QUEUES.planner), objectStoreWrite(BUCKETS.exports), tokenBudgets(), {
+        // The export quotas: read a tenant's stored bytes before an export, charge the file it wrote.
+        publish: ["storage.*.exports", ...getMessages(STREAMS.tenantStorage)],
         subscribe: [],
       });
     case "ingestor":
-      return merge(own, worker(WORKER_QUEUES.ingestor), objectStoreRead(BUCKETS.materials));
+      // Its document summaries are model calls: checked against and charged to the same budgets.
+      return merge(own, worker(WORKER_QUEUES.ingestor), objectStoreRead(BUCKETS.materials), tokenBudgets());
     case "events":
       return merge(
         own,

@@ -13,7 +13,7 @@ import type { JsMsg } from "@nats-io/jetstream";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { backoffDelayMs } from "../backoff.js";
 import { publishDeadLetter } from "../dead-letter.js";
-import { isPermanent, PermanentError, TransientError, toJobError } from "../errors.js";
+import { isFinalFailure, PermanentError, TransientError, toJobError } from "../errors.js";
 import type { JobEventPublisher } from "../job-events.js";
 import type { JobTimeouts } from "../job-timeouts.js";
 import type { Logger } from "../logger.js";
@@ -193,7 +193,7 @@ export async function runJob(deps: RunJobDeps, msg: JsMsg, priority: Priority): 
           return;
         }
         const error = toJobError(err);
-        if (isPermanent(err) || attempt >= spec.maxAttempts) return await fail(error, err, duration_ms);
+        if (isFinalFailure(err, attempt, spec.maxAttempts)) return await fail(error, err, duration_ms);
         const delayMs =
           err instanceof TransientError && err.retryAfterMs !== undefined
             ? err.retryAfterMs

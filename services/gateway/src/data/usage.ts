@@ -16,7 +16,7 @@ export interface TenantUsage {
   byType: Array<UsageSums & { type: string }>;
 }
 
-/** Reads the LLM usage the planner records per job attempt (`llm_usage`). Every query carries the tenant id. */
+/** Reads the LLM usage the workers record per job attempt (`llm_usage`). Every query carries the tenant id. */
 export interface UsageRepository {
   ofJob(tenantId: string, jobId: string): Promise<LlmUsageRecord[]>;
   ofTenant(tenantId: string, range: { since?: Date | undefined; until?: Date | undefined }): Promise<TenantUsage>;

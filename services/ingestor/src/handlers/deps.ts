@@ -1,4 +1,6 @@
+import type { UsageRepo } from "@ai-jobs/llm";
 import type { Embedder } from "@ai-jobs/retrieval";
+import type { Metrics, TokenBudgets } from "@ai-jobs/runtime";
 import type { TokenCounter } from "../chunking/tokenizer.js";
 import type { ChunksRepo } from "../data/chunks-repo.js";
 import type { DocumentsRepo } from "../data/documents-repo.js";
@@ -11,6 +13,10 @@ export interface IngestorDeps {
   materials: MaterialsStore;
   embedder: Embedder;
   summarizer: Summarizer;
+  /** Where an attempt's summary tokens are recorded (`llm_usage`), counted, and charged to the tenant's budget. */
+  usage: UsageRepo;
+  metrics: Pick<Metrics, "llmTokens">;
+  budgets: TokenBudgets;
   /** Chunk size and overlap in tokens, as `countTokens` counts them. */
   chunking: { size: number; overlap: number };
   countTokens: TokenCounter;

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { type ChunkRecord, ERROR_CODES, type ResultOf } from "@ai-jobs/contracts";
+import { meteredAttempt, type UsageMeter } from "@ai-jobs/llm";
 import { batchCount, SNIFF_BYTES, sniffDocumentKind } from "@ai-jobs/retrieval";
-import { type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import { type JobContext, type JobHandler, PermanentError } from "@ai-jobs/runtime";
 import { chunkTextInSlices, type TextChunk } from "../chunking/chunk-text.js";
 import { extractDocument } from "../extract/extract-document.js";
 import { type ExtractedText, pageAt } from "../extract/extracted.js";
@@ -35,84 +36,95 @@ const sha256 = (...parts: (string | Uint8Array)[]) => {
  * 3. **embed**: batch by batch (`embedding batch i of n`). A chunk whose text already has a vector from the same
  *    embedder anywhere in the plan reuses it: the same content is never embedded twice. Each batch is written at
  *    once under a new generation id, which no reader looks at yet.
- * 4. **summarise**: an LLM summary, or the extractive one (no key, or the LLM failed): never empty.
+ * 4. **summarise**: an LLM summary, or the extractive one (no key, the tenant over its daily token budget, or the
+ *    LLM failed for good): never empty.
  * 5. **store**: one single-document update points the document at the new generation (with its hash, count and
  *    summary) and marks it succeeded; only then are the other generations' chunks deleted. A reader (search, RAG)
  *    follows the pointer, so it sees the whole old set or the whole new one, never a mix.
+ *
+ * The summary's model tokens are recorded per attempt like the planner's (`meteredAttempt`: `llm_usage`, the token
+ * metric, the tenant's daily budget). The budget is not checked before the job: ingesting is not an LLM product, so
+ * a tenant over it still gets its document, with the extractive summary.
  */
 export function materialIngest(deps: IngestorDeps): JobHandler<"material.ingest"> {
+  return (ctx) => meteredAttempt(deps, ctx, (usage) => ingest(deps, ctx, usage));
+}
+
+async function ingest(
+  deps: IngestorDeps,
+  { command, payload, signal, progress, log, attempt }: JobContext<"material.ingest">,
+  usage: UsageMeter,
+): Promise<ResultOf<"material.ingest">> {
   const { documents, chunks, materials, embedder } = deps;
-  return async ({ command, payload, signal, progress, log }): Promise<ResultOf<"material.ingest">> => {
-    const { tenantId } = command;
-    const { planId, documentId, fileId, filename } = payload;
-    const document = await documents.findDocument(tenantId, planId, documentId);
-    if (!document) throw new PermanentError(ERROR_CODES.notFound, `document ${documentId} not found in plan ${planId}`);
-    await documents.markRunning(tenantId, documentId, command.jobId);
-    await documents.setPlanIngestStatus(tenantId, planId, "running");
+  const { tenantId } = command;
+  const { planId, documentId, fileId, filename } = payload;
+  const document = await documents.findDocument(tenantId, planId, documentId);
+  if (!document) throw new PermanentError(ERROR_CODES.notFound, `document ${documentId} not found in plan ${planId}`);
+  await documents.markRunning(tenantId, documentId, command.jobId);
+  await documents.setPlanIngestStatus(tenantId, planId, "running");
 
-    await progress({ pct: 5, step: "extracting", message: "extracting text" });
-    const bytes = await materials.read(fileId, { maxBytes: deps.maxFileBytes, signal });
-    const settings = `${embedder.name}:${deps.chunking.size}:${deps.chunking.overlap}`;
-    const contentHash = sha256(bytes, settings);
-    if (document.activeGeneration && document.contentHash === contentHash) {
-      await documents.markUnchanged(tenantId, documentId);
-      await documents.setPlanIngestStatus(tenantId, planId, "succeeded");
-      log.info({ documentId }, "file unchanged since its last ingest; nothing to do");
-      return { document_id: documentId, chunk_count: document.chunkCount, embedded_count: 0, unchanged: true };
-    }
-    if (bytes.length === 0) throw new PermanentError(ERROR_CODES.unsupportedMediaType, `${filename} is empty`);
-    const kind = await sniffDocumentKind(bytes.subarray(0, SNIFF_BYTES), filename);
-    if (!kind) {
-      throw new PermanentError(
-        ERROR_CODES.unsupportedMediaType,
-        `${filename} is not a PDF, DOCX, HTML, Markdown or text file (judged by its content)`,
-      );
-    }
-    const extracted = await extractDocument(kind, bytes, filename, {
-      signal,
-      maxDecompressedBytes: deps.maxDecompressedBytes,
-    });
-
-    signal.throwIfAborted();
-    await progress({ pct: 20, step: "chunking", message: `chunking ${extracted.text.length} characters` });
-    const pieces = await chunkTextInSlices(
-      extracted.text,
-      { ...deps.chunking, count: deps.countTokens },
-      { sliceMs: TEXT_SLICE_MS, signal },
-    );
-
-    const generation = deps.ids();
-    const embedded = await embedAndWrite(
-      deps,
-      { tenantId, planId, documentId, generation, pieces, extracted },
-      { progress, signal },
-    );
-
-    signal.throwIfAborted();
-    await progress({ pct: 85, step: "summarizing", message: "summarizing" });
-    const summary = await deps.summarizer.summarize(extracted.text, { filename, signal });
-
-    signal.throwIfAborted();
-    await progress({ pct: 92, step: "storing", message: `activating ${pieces.length} chunks` });
-    await documents.activate(tenantId, documentId, {
-      generation,
-      contentHash,
-      chunkCount: pieces.length,
-      summary,
-    });
-    const removed = await chunks.deleteOtherGenerations(tenantId, documentId, generation);
+  await progress({ pct: 5, step: "extracting", message: "extracting text" });
+  const bytes = await materials.read(fileId, { maxBytes: deps.maxFileBytes, signal });
+  const settings = `${embedder.name}:${deps.chunking.size}:${deps.chunking.overlap}`;
+  const contentHash = sha256(bytes, settings);
+  if (document.activeGeneration && document.contentHash === contentHash) {
+    await documents.markUnchanged(tenantId, documentId);
     await documents.setPlanIngestStatus(tenantId, planId, "succeeded");
-    log.info(
-      { kind, chunks: pieces.length, embedded, removed, pages: extracted.pageCount, embedder: embedder.name },
-      "material ingested",
+    log.info({ documentId }, "file unchanged since its last ingest; nothing to do");
+    return { document_id: documentId, chunk_count: document.chunkCount, embedded_count: 0, unchanged: true };
+  }
+  if (bytes.length === 0) throw new PermanentError(ERROR_CODES.unsupportedMediaType, `${filename} is empty`);
+  const kind = await sniffDocumentKind(bytes.subarray(0, SNIFF_BYTES), filename);
+  if (!kind) {
+    throw new PermanentError(
+      ERROR_CODES.unsupportedMediaType,
+      `${filename} is not a PDF, DOCX, HTML, Markdown or text file (judged by its content)`,
     );
-    return {
-      document_id: documentId,
-      chunk_count: pieces.length,
-      embedded_count: embedded,
-      unchanged: false,
-      summary_kind: summary.kind,
-    };
+  }
+  const extracted = await extractDocument(kind, bytes, filename, {
+    signal,
+    maxDecompressedBytes: deps.maxDecompressedBytes,
+  });
+
+  signal.throwIfAborted();
+  await progress({ pct: 20, step: "chunking", message: `chunking ${extracted.text.length} characters` });
+  const pieces = await chunkTextInSlices(
+    extracted.text,
+    { ...deps.chunking, count: deps.countTokens },
+    { sliceMs: TEXT_SLICE_MS, signal },
+  );
+
+  const generation = deps.ids();
+  const embedded = await embedAndWrite(
+    deps,
+    { tenantId, planId, documentId, generation, pieces, extracted },
+    { progress, signal },
+  );
+
+  signal.throwIfAborted();
+  await progress({ pct: 85, step: "summarizing", message: "summarizing" });
+  const summary = await deps.summarizer.summarize(extracted.text, { filename, signal, tenantId, attempt, usage });
+
+  signal.throwIfAborted();
+  await progress({ pct: 92, step: "storing", message: `activating ${pieces.length} chunks` });
+  await documents.activate(tenantId, documentId, {
+    generation,
+    contentHash,
+    chunkCount: pieces.length,
+    summary,
+  });
+  const removed = await chunks.deleteOtherGenerations(tenantId, documentId, generation);
+  await documents.setPlanIngestStatus(tenantId, planId, "succeeded");
+  log.info(
+    { kind, chunks: pieces.length, embedded, removed, pages: extracted.pageCount, embedder: embedder.name },
+    "material ingested",
+  );
+  return {
+    document_id: documentId,
+    chunk_count: pieces.length,
+    embedded_count: embedded,
+    unchanged: false,
+    summary_kind: summary.kind,
   };
 }
 

@@ -1,8 +1,8 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
+import type { UsageRepo } from "@ai-jobs/llm";
 import type { Metrics, StorageQuotas, TokenBudgets } from "@ai-jobs/runtime";
 import type { ExportStore } from "../data/export-store.js";
 import type { PlansRepo } from "../data/plans-repo.js";
-import type { UsageRepo } from "../data/usage-repo.js";
 import type { PlanProvider } from "../providers/types.js";
 
 /**

@@ -1,5 +1,5 @@
 import { ERROR_CODES, JOB_TYPES } from "@ai-jobs/contracts";
-import { isPermanent, PermanentError } from "@ai-jobs/runtime";
+import { isFinalFailure, PermanentError } from "@ai-jobs/runtime";
 import type { PlansRepo } from "../data/plans-repo.js";
 import { planContentOf } from "../domain/plan-content.js";
 import { deterministicSummary } from "../domain/summary.js";
@@ -33,8 +33,7 @@ export function planSummary(deps: PlannerDeps) {
       });
       return { plan_id: payload.planId, provider: provider.name, fallback: false };
     } catch (err) {
-      const lastChance = isPermanent(err) || attempt >= JOB_TYPES["plan.summary"].maxAttempts;
-      if (signal.aborted || !lastChance) throw err;
+      if (signal.aborted || !isFinalFailure(err, attempt, JOB_TYPES["plan.summary"].maxAttempts)) throw err;
       log.warn({ err }, "the model could not summarise the plan; storing the fallback summary");
       await repo.saveSummary(command.tenantId, payload.planId, fallbackSummary(content, command.jobId));
       return { plan_id: payload.planId, provider: FALLBACK_SUMMARY_PROVIDER, fallback: true };

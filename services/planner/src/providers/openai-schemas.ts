@@ -33,5 +33,3 @@ export const DayTasksAnswer = z.object({
   sections: z.array(z.object({ section_id: z.string(), tasks: z.array(TaskAnswer).min(1) })),
 });
 export type DayTasksAnswer = z.infer<typeof DayTasksAnswer>;
-
-export const SummaryAnswer = z.object({ summary: z.string().min(1) });

@@ -1,7 +1,7 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
-import { completeStructured, type LlmCallSettings, type LlmCallUsage, type LlmDeps } from "@ai-jobs/llm";
+import { completeStructured, type LlmCallSettings, type LlmCallUsage, type LlmDeps, SummaryAnswer } from "@ai-jobs/llm";
 import { addDays } from "../domain/dates.js";
-import { DayTasksAnswer, OutlineAnswer, SectionTasksAnswer, SummaryAnswer, type TaskAnswer } from "./openai-schemas.js";
+import { DayTasksAnswer, OutlineAnswer, SectionTasksAnswer, type TaskAnswer } from "./openai-schemas.js";
 import { dayTasksPrompt, outlinePrompt, sectionTasksPrompt, summaryPrompt } from "./prompts.js";
 import type { DraftCall, PlanProvider, TaskDraft } from "./types.js";
 

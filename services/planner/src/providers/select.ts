@@ -1,4 +1,4 @@
-import { callSettingsFor, createLimiter, createLlmClient, type LlmConfig } from "@ai-jobs/llm";
+import { callSettingsFor, createLlmDeps, type LlmConfig } from "@ai-jobs/llm";
 import type { Tracer } from "@opentelemetry/api";
 import { createOfflineProvider } from "./offline.js";
 import { createOpenAiProvider } from "./openai.js";
@@ -14,11 +14,10 @@ export function providerFromConfig(
 ): PlanProvider {
   if (!config.OPENAI_API_KEY) return createOfflineProvider({ stepDelayMs: config.OFFLINE_STEP_DELAY_MS });
   return createOpenAiProvider({
-    llm: {
-      client: createLlmClient({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL }),
+    llm: createLlmDeps(
+      { apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, concurrency: config.LLM_CONCURRENCY },
       tracer,
-      limiter: createLimiter(config.LLM_CONCURRENCY),
-    },
+    ),
     settingsFor: (jobType) => callSettingsFor(config, jobType),
     name: callSettingsFor(config, "plan.generate").model,
   });

@@ -1,8 +1,10 @@
 import { type JobCommand, LLM_USAGE_COLLECTION, type LlmUsageRecord } from "@ai-jobs/contracts";
-import type { UsageTotals } from "@ai-jobs/llm";
-import type { Db } from "mongodb";
+import type { MongoContext } from "@ai-jobs/runtime";
+import type { UsageTotals } from "./usage.js";
 
-/** Where the planner records what each job attempt spent on the model. */
+type Db = MongoContext["db"];
+
+/** Where a worker records what each job attempt spent on the model (`llm_usage`, one record per attempt). */
 export interface UsageRepo {
   record(command: JobCommand, attempt: number, totals: UsageTotals): Promise<void>;
 }
