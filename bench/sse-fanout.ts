@@ -3,7 +3,9 @@
  * of its tenant) on one process; events are published straight to JOB_EVENTS with the publish time in their message.
  * Prints, per N: the delivery latency p50/p99 (publish → the client has read the frame; publisher and clients share
  * this process's clock) and the events process's RSS growth per connection (/proc/<pid>/status VmRSS, before and
- * after the clients connect).
+ * after the clients connect; it also counts garbage not yet collected), then, in a second fresh process, what it keeps
+ * per connection: its `process.memoryUsage()` after a full GC before and after N idle clients connect, read over its
+ * inspector. BENCH_SSE_HEAP_SNAPSHOTS=<dir> also writes that process's heap snapshots at 0 and N clients.
  * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100)
  * Needs `ulimit -n` above N + a few hundred in both this process and the events process (they inherit it).
  */
@@ -15,6 +17,7 @@ import path from "node:path";
 import { freePort, repoRoot, spawnService, startMongo, startNats } from "@ai-jobs/testkit";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
+import { connectInspector, type MemoryUsage } from "./inspector.js";
 import { fmt, median, percentile } from "./stats.js";
 
 const counts = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000,10000").split(",").map(Number);
@@ -22,6 +25,7 @@ const eventsPerRun = Number(process.env.BENCH_SSE_EVENTS ?? 30);
 const intervalMs = Number(process.env.BENCH_SSE_INTERVAL_MS ?? 100);
 const TOKEN = "bench-token";
 const JOBS = 300;
+const snapshots = process.env.BENCH_SSE_HEAP_SNAPSHOTS;
 
 const rssKiB = (pid: number) => {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
@@ -32,9 +36,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const built = path.join(repoRoot(), "services", "events", "dist", "main.js");
 const entry = existsSync(built) ? built : path.join(repoRoot(), "services", "events", "src", "main.ts");
 const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-/** A fresh events process per run, so that each RSS reading starts from the same idle baseline. */
-async function startEvents() {
-  const port = await freePort();
+/**
+ * A fresh events process per run, so that each RSS reading starts from the same idle baseline; with `inspect`, with
+ * an inspector session for the GC and memory readings (and heap snapshots), the debugger staying off.
+ */
+async function startEvents(inspect: boolean) {
+  const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
   const proc = await spawnService({
     name: "events",
     entry,
@@ -48,11 +55,18 @@ async function startEvents() {
       INTERNAL_PORT: "0",
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      ...(inspect
+        ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:${inspectorPort}`.trim() }
+        : {}),
     },
     readyUrl: `http://127.0.0.1:${port}/readyz`,
   });
-  return { proc, port };
+  return { proc, port, inspectorPort };
 }
+/** KiB per connection of the growth of one `process.memoryUsage()` field. */
+const perConnection = (before: MemoryUsage, after: MemoryUsage, field: keyof MemoryUsage, n: number) =>
+  `${((after[field] - before[field]) / 1024 / n).toFixed(1)} KiB`;
+const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
 const nc = await connect({ servers: nats.url });
 const js = jetstream(nc);
 const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
@@ -93,6 +107,49 @@ function openClient(port: number, latencies: number[]): Promise<Client> {
   });
 }
 
+/** N clients, connected 500 at a time. */
+async function openClients(port: number, n: number, latencies: number[]): Promise<Client[]> {
+  const clients: Client[] = [];
+  for (let i = 0; i < n; i += 500) {
+    clients.push(
+      ...(await Promise.all(Array.from({ length: Math.min(500, n - i) }, () => openClient(port, latencies)))),
+    );
+  }
+  return clients;
+}
+
+/**
+ * What the events process keeps per connection: `process.memoryUsage()` after a full GC with no client, with N
+ * (connected and idle) and after they left, in a process of its own so that the forced GCs do not move the RSS figures
+ * of the run above. A first round of 100 clients that connect and leave warms it up, so that what is made once (the
+ * live hub, compiled code) is not counted per connection.
+ */
+async function retained(n: number): Promise<void> {
+  const events = await startEvents(true);
+  const inspector = await connectInspector(events.inspectorPort);
+  try {
+    for (const c of await openClients(events.port, 100, [])) c.req.destroy();
+    await sleep(2_000);
+    const idle = await inspector.memoryAfterGc();
+    if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-idle.heapsnapshot`));
+    const clients = await openClients(events.port, n, []);
+    await sleep(1_000);
+    const connected = await inspector.memoryAfterGc();
+    if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-connected.heapsnapshot`));
+    for (const c of clients) c.req.destroy();
+    await sleep(1_000);
+    const left = await inspector.memoryAfterGc();
+    const field = (name: keyof MemoryUsage) =>
+      `${name} ${mib(idle[name])} → ${mib(connected[name])} MiB (${perConnection(idle, connected, name, n)}/connection)`;
+    console.log(
+      `${n} clients, retained heap per connection after GC (connected and idle, inspector): ${field("heapUsed")}, ${field("external")}, ${field("arrayBuffers")}, ${field("rss")}; after they left: heapUsed ${mib(left.heapUsed)} MiB, RSS ${mib(left.rss)} MiB`,
+    );
+  } finally {
+    inspector.close();
+    await events.proc.kill("SIGTERM");
+  }
+}
+
 async function publish(jobIndex: number): Promise<void> {
   const jobId = `bench_job_${jobIndex % JOBS}`;
   const event = {
@@ -112,18 +169,12 @@ console.log(
 );
 try {
   for (const n of counts) {
-    const events = await startEvents();
+    const events = await startEvents(false);
     await sleep(2_000);
     const before = rssKiB(events.proc.pid);
     const latencies: number[] = [];
-    const clients: Client[] = [];
     const t0 = performance.now();
-    for (let i = 0; i < n; i += 500) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(500, n - i) }, () => openClient(events.port, latencies)),
-      );
-      clients.push(...batch);
-    }
+    const clients = await openClients(events.port, n, latencies);
     const connectMs = performance.now() - t0;
     await sleep(1_000);
     const after = rssKiB(events.proc.pid);
@@ -140,6 +191,7 @@ try {
     );
     for (const c of clients) c.req.destroy();
     await events.proc.kill("SIGTERM");
+    await retained(n);
   }
 } finally {
   await nc.close();
