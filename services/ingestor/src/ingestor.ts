@@ -1,4 +1,4 @@
-import { createLlmDeps, createUsageRepo } from "@ai-jobs/llm";
+import { createLlmDeps, createUsageRepository } from "@ai-jobs/llm";
 import { createEmbedder, type Embedder, type EmbeddingConfig } from "@ai-jobs/retrieval";
 import {
   type AnyJobDefinition,
@@ -15,8 +15,8 @@ import {
 } from "@ai-jobs/runtime";
 import { createTokenCounter } from "./chunking/tokenizer.js";
 import type { IngestorConfig } from "./config.js";
-import { createChunksRepo } from "./data/chunks-repo.js";
-import { createDocumentsRepo } from "./data/documents-repo.js";
+import { createChunkRepository } from "./data/chunks.js";
+import { createDocumentRepository } from "./data/documents.js";
 import { createMaterialsStore } from "./data/materials-store.js";
 import type { IngestorDeps } from "./handlers/deps.js";
 import { materialIngest } from "./handlers/material-ingest.js";
@@ -97,12 +97,12 @@ export function ingestorDeps(
 ): IngestorDeps {
   const budgets = createTokenBudgets(ctx.nats, settings);
   return {
-    documents: createDocumentsRepo(ctx.mongo.collections),
-    chunks: createChunksRepo(ctx.mongo.collections),
+    documents: createDocumentRepository(ctx.mongo.collections),
+    chunks: createChunkRepository(ctx.mongo.collections),
     materials: createMaterialsStore(ctx.nats.js),
     embedder: embedder ?? createEmbedder(settings),
     summarizer: createSummarizer(settings, { log: ctx.log, tracer: ctx.telemetry.tracer, budgets }),
-    usage: createUsageRepo(ctx.mongo.db),
+    usage: createUsageRepository(ctx.mongo.db),
     metrics: ctx.metrics,
     budgets,
     chunking: { size: settings.CHUNK_SIZE_TOKENS, overlap: settings.CHUNK_OVERLAP_TOKENS },

@@ -1,4 +1,4 @@
-import { createUsageRepo } from "@ai-jobs/llm";
+import { createUsageRepository } from "@ai-jobs/llm";
 import {
   type AnyJobDefinition,
   createServiceWorker,
@@ -11,7 +11,7 @@ import {
   type Worker,
 } from "@ai-jobs/runtime";
 import { createExportStore } from "./data/export-store.js";
-import { createPlansRepo } from "./data/plans-repo.js";
+import { createPlanRepository } from "./data/plans.js";
 import { noContext, type PlannerDeps, type RetrieveContext } from "./handlers/deps.js";
 import { markPlanFailed, storeSummaryFallback } from "./handlers/on-failure.js";
 import { planDayGenerate } from "./handlers/plan-day-generate.js";
@@ -64,9 +64,9 @@ const NO_LIMITS: TokenBudgetSettings & StorageQuotaSettings = {
 /** The planner's worker on the `ai_generation` queue, wired to a booted service. */
 export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOptions): Worker {
   const deps: PlannerDeps = {
-    repo: createPlansRepo(ctx.mongo.collections),
+    repo: createPlanRepository(ctx.mongo.collections),
     provider: opts.provider ?? createOfflineProvider(),
-    usage: createUsageRepo(ctx.mongo.db),
+    usage: createUsageRepository(ctx.mongo.db),
     metrics: ctx.metrics,
     budgets: createTokenBudgets(ctx.nats, { ...NO_LIMITS, ...opts.limits }),
     quotas: createStorageQuotas(ctx.nats, { ...NO_LIMITS, ...opts.limits }),

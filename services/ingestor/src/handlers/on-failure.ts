@@ -1,6 +1,6 @@
 import type { FailureHook } from "@ai-jobs/runtime";
-import type { ChunksRepo } from "../data/chunks-repo.js";
-import type { DocumentsRepo } from "../data/documents-repo.js";
+import type { ChunkRepository } from "../data/chunks.js";
+import type { DocumentRepository } from "../data/documents.js";
 
 /**
  * When a material.ingest job fails for good, the document and its plan show it (`ingestStatus: failed`, and the
@@ -8,7 +8,10 @@ import type { DocumentsRepo } from "../data/documents-repo.js";
  * nothing half-stored stays. A document that had an active set keeps it, so search still finds the old chunks.
  * Reads the raw payload, since the failure may be that the payload was invalid.
  */
-export function markIngestFailed(documents: DocumentsRepo, chunks: ChunksRepo): FailureHook<"material.ingest"> {
+export function markIngestFailed(
+  documents: DocumentRepository,
+  chunks: ChunkRepository,
+): FailureHook<"material.ingest"> {
   return async (command, error, log) => {
     const { documentId, planId } = command.payload;
     if (typeof documentId === "string" && documentId.length > 0) {

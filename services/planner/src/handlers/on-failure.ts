@@ -1,6 +1,6 @@
 import { ERROR_CODES, type JobCommand } from "@ai-jobs/contracts";
 import type { FailureHook, Logger } from "@ai-jobs/runtime";
-import type { PlansRepo } from "../data/plans-repo.js";
+import type { PlanRepository } from "../data/plans.js";
 import { storeFallbackSummary } from "./plan-summary.js";
 
 /**
@@ -10,7 +10,7 @@ import { storeFallbackSummary } from "./plan-summary.js";
  */
 
 /** A plan.generate job that failed for good or was cancelled: the plan shows it (`generationStatus: failed`, `lastError`). */
-export function markPlanFailed(repo: PlansRepo): FailureHook<"plan.generate"> {
+export function markPlanFailed(repo: PlanRepository): FailureHook<"plan.generate"> {
   return async (command, error, log) => {
     const planId = planIdOf(command, log);
     if (planId) await repo.markGenerationFailed(command.tenantId, planId, error.message);
@@ -21,7 +21,7 @@ export function markPlanFailed(repo: PlansRepo): FailureHook<"plan.generate"> {
  * A plan.summary job that failed for good (say, a timeout on its last attempt) leaves the deterministic fallback
  * summary, so a summary is never empty; a cancelled one leaves the plan as it was.
  */
-export function storeSummaryFallback(repo: PlansRepo): FailureHook<"plan.summary"> {
+export function storeSummaryFallback(repo: PlanRepository): FailureHook<"plan.summary"> {
   return async (command, error, log) => {
     if (error.code === ERROR_CODES.cancelled) return;
     const planId = planIdOf(command, log);

@@ -1,6 +1,6 @@
 import { ERROR_CODES, JOB_TYPES } from "@ai-jobs/contracts";
 import { isFinalFailure, PermanentError } from "@ai-jobs/runtime";
-import type { PlansRepo } from "../data/plans-repo.js";
+import type { PlanRepository } from "../data/plans.js";
 import { planContentOf } from "../domain/plan-content.js";
 import { deterministicSummary } from "../domain/summary.js";
 import type { PlannerDeps } from "./deps.js";
@@ -50,7 +50,7 @@ const fallbackSummary = (content: Parameters<typeof deterministicSummary>[0], jo
 });
 
 /** For the failure hook: stores the fallback summary unless this job already stored one. */
-export async function storeFallbackSummary(repo: PlansRepo, tenantId: string, planId: string, jobId: string) {
+export async function storeFallbackSummary(repo: PlanRepository, tenantId: string, planId: string, jobId: string) {
   const found = await repo.findContent(tenantId, planId);
   if (!found || found.plan.summary?.jobId === jobId) return;
   await repo.saveSummary(tenantId, planId, fallbackSummary(planContentOf(found.plan, found.days, found.tasks), jobId));
