@@ -1,9 +1,9 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
 import type { UsageRepository } from "@ai-jobs/llm";
 import type { Metrics, StorageQuotas, TokenBudgets } from "@ai-jobs/runtime";
-import type { ExportStore } from "../data/export-store.js";
-import type { PlanRepository } from "../data/plans.js";
-import type { PlanProvider } from "../providers/types.js";
+import type { ExportStore } from "./data/export-store.js";
+import type { PlanRepository } from "./data/plans.js";
+import type { PlanProvider } from "./providers/types.js";
 
 /**
  * The chunks of a plan's ingested materials most relevant to `query` (top `k` by cosine similarity over the

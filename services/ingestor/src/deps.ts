@@ -1,11 +1,11 @@
 import type { UsageRepository } from "@ai-jobs/llm";
 import type { Embedder } from "@ai-jobs/retrieval";
 import type { Metrics, TokenBudgets } from "@ai-jobs/runtime";
-import type { TokenCounter } from "../chunking/tokenizer.js";
-import type { ChunkRepository } from "../data/chunks.js";
-import type { DocumentRepository } from "../data/documents.js";
-import type { MaterialsStore } from "../data/materials-store.js";
-import type { Summarizer } from "../summary/summarizer.js";
+import type { TokenCounter } from "./chunking/tokenizer.js";
+import type { ChunkRepository } from "./data/chunks.js";
+import type { DocumentRepository } from "./data/documents.js";
+import type { MaterialsStore } from "./data/materials-store.js";
+import type { Summarizer } from "./summary/summarizer.js";
 
 export interface IngestorDeps {
   documents: DocumentRepository;
