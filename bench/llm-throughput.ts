@@ -7,10 +7,10 @@
  */
 import os from "node:os";
 import { type JobCommand, SUBJECTS } from "@ai-jobs/contracts";
-import { bootService, closeService, createIdGenerator, loadConfig } from "@ai-jobs/runtime";
+import { bootService, closeService, createIdGenerator, createServiceWorker, loadConfig } from "@ai-jobs/runtime";
 import { mongoBackendLabel, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
 import { configShape } from "../services/planner/src/config.js";
-import { createPlannerWorker } from "../services/planner/src/planner.js";
+import { planner } from "../services/planner/src/planner.js";
 import { providerFromConfig } from "../services/planner/src/providers/select.js";
 import { plannerAnswer } from "../services/planner/src/testing/llm-answers.js";
 import { fmt, median } from "./stats.js";
@@ -39,7 +39,7 @@ try {
       LLM_CONCURRENCY: String(n),
     });
     const ctx = await bootService("planner", "bench", config);
-    const worker = createPlannerWorker(ctx, {
+    const worker = createServiceWorker(ctx, planner, {
       concurrency: n,
       instanceId: `bench-${n}`,
       provider: providerFromConfig(config, ctx.telemetry.tracer),

@@ -7,11 +7,18 @@
  * Run: npm run bench -- plan   (BENCH_PLAN_DAYS=30, BENCH_LLM_MS=1000, BENCH_LLM_CONCURRENCY=8)
  */
 import os from "node:os";
-import { bootService, closeService, createIdGenerator, loadConfig, type ServiceContext } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  createIdGenerator,
+  createServiceWorker,
+  loadConfig,
+  type ServiceContext,
+} from "@ai-jobs/runtime";
 import { peakConcurrency, planRecord, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
 import { configShape } from "../services/planner/src/config.js";
 import { addDays } from "../services/planner/src/domain/dates.js";
-import { createPlannerWorker } from "../services/planner/src/planner.js";
+import { planner } from "../services/planner/src/planner.js";
 import { providerFromConfig } from "../services/planner/src/providers/select.js";
 import type { PlanProvider } from "../services/planner/src/providers/types.js";
 import { generatePayload, jobEventsOf, publishCommand } from "../services/planner/src/testing/fixtures.js";
@@ -90,7 +97,7 @@ export async function benchPlanGenerate(
 
 /** One plan.generate job on a fresh worker with `provider`: ms from publish to `succeeded`. */
 async function generateOnce(ctx: ServiceContext, provider: PlanProvider, days: number): Promise<number> {
-  const worker = createPlannerWorker(ctx, {
+  const worker = createServiceWorker(ctx, planner, {
     concurrency: 1,
     instanceId: `bench-plan-${provider.concurrency}`,
     provider,

@@ -6,6 +6,7 @@ import {
   bootService,
   createServiceWorker,
   defineJob,
+  defineWorkerService,
   loadConfig,
   type ServiceContext,
   type Worker,
@@ -47,9 +48,9 @@ export function noopWorker(ctx: ServiceContext, queue: Queue, concurrency: numbe
         noop("plan.generate", payload.goal, { plan_id: payload.planId, day_count: 0, task_count: 0, provider: "noop" }),
     }),
   ];
-  return createServiceWorker(ctx, {
-    serviceName: "bench",
-    jobs: jobs.filter((job) => JOB_TYPES[job.type].queue === queue),
+  const onQueue = jobs.filter((job) => JOB_TYPES[job.type].queue === queue);
+  const bench = defineWorkerService({ name: "bench", jobs: onQueue.map((job) => () => job), deps: () => ({}) });
+  return createServiceWorker(ctx, bench, {
     concurrency,
     instanceId: `bench-${process.pid}`,
     // Short long-polls: stop() waits for the idle ones, and a run stops its worker every time.

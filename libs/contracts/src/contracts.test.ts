@@ -9,6 +9,7 @@ import {
   statusAfter,
   toSseMessages,
 } from "./index.js";
+import { registryOf } from "./job-types/job-type.js";
 
 const base = {
   jobId: "01JABCDEFGHJKMNPQRSTVWXYZ0",
@@ -71,6 +72,16 @@ describe("job type registry", () => {
       expect(spec.timeoutMs).toBeGreaterThan(0);
       expect(spec.maxAttempts).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it("keys each contract by its own name", () => {
+    for (const [name, spec] of Object.entries(JOB_TYPES)) expect(spec.type).toBe(name);
+  });
+
+  it("refuses a job type listed twice", () => {
+    expect(() => registryOf(JOB_TYPES["plan.summary"], JOB_TYPES["plan.summary"])).toThrow(
+      'job type "plan.summary" is in the registry twice',
+    );
   });
 });
 

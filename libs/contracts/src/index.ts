@@ -6,7 +6,7 @@ export * from "./events.js";
 export * from "./http.js";
 export * from "./job.js";
 export * from "./job-fold.js";
-export * from "./job-types.js";
+export * from "./job-types/index.js";
 export * from "./new-job.js";
 export * from "./planner.js";
 export * from "./problems.js";

@@ -1,6 +1,6 @@
 import type { JobEvent, JobEventOf, QueuedJobSpec } from "./events.js";
 import { isTerminal, type JobRecord } from "./job.js";
-import { isJobType, JOB_TYPES } from "./job-types.js";
+import { isJobType, JOB_TYPES } from "./job-types/index.js";
 
 /** A job event with its JOB_EVENTS sequence (its id, and the order of the job's history). */
 export interface SequencedEvent {

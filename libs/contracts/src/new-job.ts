@@ -1,6 +1,6 @@
 import type { QueuedJobSpec } from "./events.js";
 import type { JobRecord } from "./job.js";
-import { JOB_TYPES, type JobType } from "./job-types.js";
+import { JOB_TYPES, type JobType } from "./job-types/index.js";
 import type { Priority } from "./queues.js";
 
 export interface NewJob {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { JOB_TYPES, JobTypeName } from "./job-types.js";
+import { JOB_TYPES, JobTypeName } from "./job-types/index.js";
 import { Priority, Queue, TenantId } from "./queues.js";
 
 /** MongoDB collections of the scheduler (events writes them, the gateway reads `schedules`). */

@@ -20,4 +20,4 @@ export {
 } from "./structured.js";
 export { SummaryAnswer } from "./summary-answer.js";
 export { createUsageMeter, type LlmCallUsage, type UsageMeter, type UsageTotals } from "./usage.js";
-export { createUsageRepo, ensureUsageIndexes, type UsageRepo } from "./usage-repo.js";
+export { createUsageRepository, ensureUsageIndexes, type UsageRepository } from "./usage-repository.js";

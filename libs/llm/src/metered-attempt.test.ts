@@ -3,7 +3,7 @@ import { connectMongo, createLogger, createMetrics, type MongoContext } from "@a
 import { type MongoServer, startMongo } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { meteredAttempt } from "./metered-attempt.js";
-import { createUsageRepo } from "./usage-repo.js";
+import { createUsageRepository } from "./usage-repository.js";
 
 let server: MongoServer;
 let mongo: MongoContext;
@@ -26,7 +26,7 @@ const call = { system: "openai", model: "m-2025", promptTokens: 100, completionT
 
 describe("llm_usage records", () => {
   it("a redelivered attempt replaces its own usage record instead of adding one", async () => {
-    const repo = createUsageRepo(mongo.db);
+    const repo = createUsageRepository(mongo.db);
     const command = commandOf("job-redelivered");
     const totals = { system: "openai", model: "m", calls: 1, promptTokens: 10, completionTokens: 5, latencyMs: 9 };
     await repo.record(command, 1, totals);
@@ -44,7 +44,7 @@ describe("meteredAttempt", () => {
     const charges: Array<[string, number, string]> = [];
     return {
       charges,
-      usage: createUsageRepo(mongo.db),
+      usage: createUsageRepository(mongo.db),
       metrics: createMetrics({ service: "usage-test", defaultMetrics: false }),
       budgets: {
         charge: async (tenantId: string, tokens: number, chargeId: string) => {

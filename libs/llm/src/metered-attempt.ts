@@ -1,11 +1,11 @@
 import type { JobCommand } from "@ai-jobs/contracts";
 import { type Logger, type Metrics, recordLlmUsage, type TokenBudgets } from "@ai-jobs/runtime";
 import { createUsageMeter, type UsageMeter } from "./usage.js";
-import type { UsageRepo } from "./usage-repo.js";
+import type { UsageRepository } from "./usage-repository.js";
 
 /** Where one attempt's model usage goes: `llm_usage`, the token counter metric, the tenant's daily budget. */
 export interface UsageSinks {
-  usage: UsageRepo;
+  usage: UsageRepository;
   metrics: Pick<Metrics, "llmTokens">;
   budgets: Pick<TokenBudgets, "charge">;
 }

@@ -1,42 +1,26 @@
-import { createLlmDeps, createUsageRepo } from "@ai-jobs/llm";
+import { createLlmDeps, createUsageRepository } from "@ai-jobs/llm";
 import { createEmbedder, type Embedder, type EmbeddingConfig } from "@ai-jobs/retrieval";
 import {
-  type AnyJobDefinition,
   createIdGenerator,
-  createServiceWorker,
   createTokenBudgets,
-  defineJob,
+  defineWorkerService,
   type Logger,
   type ServiceContext,
   type Telemetry,
   type TokenBudgetSettings,
   type TokenBudgets,
-  type Worker,
+  type WorkerRunOptions,
 } from "@ai-jobs/runtime";
 import { createTokenCounter } from "./chunking/tokenizer.js";
 import type { IngestorConfig } from "./config.js";
-import { createChunksRepo } from "./data/chunks-repo.js";
-import { createDocumentsRepo } from "./data/documents-repo.js";
+import { createChunkRepository } from "./data/chunks.js";
+import { createDocumentRepository } from "./data/documents.js";
 import { createMaterialsStore } from "./data/materials-store.js";
-import type { IngestorDeps } from "./handlers/deps.js";
-import { materialIngest } from "./handlers/material-ingest.js";
-import { markIngestFailed } from "./handlers/on-failure.js";
+import type { IngestorDeps } from "./deps.js";
+import { materialIngest } from "./jobs/material-ingest.js";
 import { createExtractiveSummarizer } from "./summary/extractive.js";
 import { createLlmSummarizer } from "./summary/llm-summarizer.js";
 import type { Summarizer } from "./summary/summarizer.js";
-
-export const SERVICE_NAME = "ingestor";
-
-/** The ingestor's job types (the `ingest` queue): `material.ingest`, which marks its document failed when it fails. */
-export function ingestorJobs(deps: IngestorDeps): AnyJobDefinition[] {
-  return [
-    defineJob({
-      type: "material.ingest",
-      handler: materialIngest(deps),
-      onFailure: markIngestFailed(deps.documents, deps.chunks),
-    }),
-  ];
-}
 
 export type IngestSettings = Pick<
   IngestorConfig,
@@ -52,16 +36,14 @@ export type IngestSettings = Pick<
   | "SUMMARY_TIMEOUT_MS"
 >;
 
-export interface IngestorWorkerOptions {
-  concurrency: number;
-  instanceId: string;
+/** What the ingestor is run with besides its worker's slots. */
+export interface IngestorOptions {
   settings: IngestSettings;
   /** Default: from settings (OpenAI with a key, else the offline hashing embedder). */
   embedder?: Embedder;
-  pullExpiresMs?: number;
-  /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
-  ackWaitMs?: number;
 }
+
+export type IngestorWorkerOptions = IngestorOptions & WorkerRunOptions;
 
 /** What a summary's model call is made with besides the settings: built once per process. */
 export interface SummaryServices {
@@ -89,20 +71,16 @@ export function createSummarizer(settings: IngestSettings, services: SummaryServ
   });
 }
 
-/** Everything the handler needs, from a booted service's connections and the settings. */
-export function ingestorDeps(
-  ctx: Pick<ServiceContext, "mongo" | "nats" | "log" | "telemetry" | "metrics">,
-  settings: IngestSettings,
-  embedder?: Embedder,
-): IngestorDeps {
+/** Everything the ingestor's job types need, from a booted service and the options. */
+function ingestorDeps(ctx: ServiceContext, { settings, embedder }: IngestorOptions): IngestorDeps {
   const budgets = createTokenBudgets(ctx.nats, settings);
   return {
-    documents: createDocumentsRepo(ctx.mongo.collections),
-    chunks: createChunksRepo(ctx.mongo.collections),
+    documents: createDocumentRepository(ctx.mongo.collections),
+    chunks: createChunkRepository(ctx.mongo.collections),
     materials: createMaterialsStore(ctx.nats.js),
     embedder: embedder ?? createEmbedder(settings),
     summarizer: createSummarizer(settings, { log: ctx.log, tracer: ctx.telemetry.tracer, budgets }),
-    usage: createUsageRepo(ctx.mongo.db),
+    usage: createUsageRepository(ctx.mongo.db),
     metrics: ctx.metrics,
     budgets,
     chunking: { size: settings.CHUNK_SIZE_TOKENS, overlap: settings.CHUNK_OVERLAP_TOKENS },
@@ -113,15 +91,9 @@ export function ingestorDeps(
   };
 }
 
-/** The ingestor's worker on the `ingest` queue, wired to a booted service. */
-export function createIngestorWorker(ctx: ServiceContext, opts: IngestorWorkerOptions): Worker {
-  const deps = ingestorDeps(ctx, opts.settings, opts.embedder);
-  return createServiceWorker(ctx, {
-    serviceName: SERVICE_NAME,
-    jobs: ingestorJobs(deps),
-    concurrency: opts.concurrency,
-    instanceId: opts.instanceId,
-    pullExpiresMs: opts.pullExpiresMs,
-    ackWaitMs: opts.ackWaitMs,
-  });
-}
+/** The ingestor: the `ingest` queue's job types, one file each under `jobs/`. */
+export const ingestor = defineWorkerService({
+  name: "ingestor",
+  jobs: [materialIngest],
+  deps: ingestorDeps,
+});

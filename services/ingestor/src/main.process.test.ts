@@ -136,17 +136,22 @@ describe("ingestor process", () => {
       );
       const embeddingCalls = openai.requests.filter((r) => r.path === "/v1/embeddings");
       expect(embeddingCalls.map((r) => r.inputs.length)).toEqual([2, 2, 2]);
-      // The summary's tokens, recorded and charged under the ingestor's own NATS user (no violation below).
-      const [usage] = await db
-        .collection<LlmUsageRecord>(LLM_USAGE_COLLECTION)
-        .find({ jobId: command.jobId })
-        .toArray();
+      // The summary's tokens, recorded and charged under the ingestor's own NATS user (no violation below). Both are
+      // written when the attempt ends, just after the document is marked succeeded: waited for, not raced.
+      const usage = await waitFor(
+        async () =>
+          (await db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION).findOne({ jobId: command.jobId })) ?? undefined,
+        { what: "the summary's usage record" },
+      );
       expect(usage).toMatchObject({ type: "material.ingest", model: "gpt-test", calls: 1 });
       const budgets = createTokenBudgets(
         { js: jetstream(nc), jsm: await jetstreamManager(nc) },
         { LLM_DAILY_TOKEN_BUDGET: 1, LLM_DAILY_TOKEN_BUDGET_TENANTS: new Map() },
       );
-      expect((await budgets.check(TENANT)).spent).toBe((usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0));
+      const spent = await waitFor(async () => (await budgets.check(TENANT)).spent || undefined, {
+        what: "the summary's tokens charged to the tenant's budget",
+      });
+      expect(spent).toBe(usage.promptTokens + usage.completionTokens);
 
       expect(await ingestor.kill("SIGTERM")).toBe(0);
       expect(nats.violations(), "NATS permission violations").toEqual([]);

@@ -1,15 +1,9 @@
 import { loadConfig, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
-import { createIngestorWorker, SERVICE_NAME } from "./ingestor.js";
+import { ingestor } from "./ingestor.js";
 
-runWorkerService({
-  name: SERVICE_NAME,
+runWorkerService(ingestor, {
   packageJson: new URL("../package.json", import.meta.url),
   config: () => loadConfig(configShape),
-  createWorker: (ctx, config) =>
-    createIngestorWorker(ctx, {
-      concurrency: config.WORKER_CONCURRENCY,
-      instanceId: config.SERVICE_INSTANCE_ID,
-      settings: config,
-    }),
+  options: (_ctx, config) => ({ settings: config }),
 });

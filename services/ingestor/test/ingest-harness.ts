@@ -5,6 +5,7 @@ import {
   bootService,
   closeService,
   createIdGenerator,
+  createServiceWorker,
   loadConfig,
   type ServiceContext,
   type Worker,
@@ -12,7 +13,7 @@ import {
 import { documentRecord, type MongoServer, type NatsServer, planRecord, startMongo, startNats } from "@ai-jobs/testkit";
 import { Objm } from "@nats-io/obj";
 import { configShape, type IngestorConfig } from "../src/config.js";
-import { createIngestorWorker } from "../src/ingestor.js";
+import { ingestor } from "../src/ingestor.js";
 
 export const TENANT = "tenant_ingestor";
 export const newId = createIdGenerator();
@@ -53,7 +54,7 @@ export async function startIngestHarness(
     ...env,
   });
   const ctx = await bootService("ingestor", "test", config);
-  const worker: Worker = createIngestorWorker(ctx, {
+  const worker: Worker = createServiceWorker(ctx, ingestor, {
     concurrency: 2,
     instanceId: "ingestor-test",
     settings: config,

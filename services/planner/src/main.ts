@@ -3,14 +3,13 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import { loadConfig, runWorkerService } from "@ai-jobs/runtime";
 import { configShape } from "./config.js";
 import { materialsRetriever } from "./data/materials-retriever.js";
-import { createPlannerWorker, SERVICE_NAME } from "./planner.js";
+import { planner } from "./planner.js";
 import { providerFromConfig } from "./providers/select.js";
 
-runWorkerService({
-  name: SERVICE_NAME,
+runWorkerService(planner, {
   packageJson: new URL("../package.json", import.meta.url),
   config: () => loadConfig(configShape),
-  createWorker: (ctx, config) => {
+  options: (ctx, config) => {
     const provider = providerFromConfig(config, ctx.telemetry.tracer);
     ctx.log.info(
       { provider: provider.name, base_url: config.OPENAI_BASE_URL ?? null, llm_concurrency: config.LLM_CONCURRENCY },
@@ -19,13 +18,11 @@ runWorkerService({
     void ensureUsageIndexes(ctx.mongo.db).catch((err: unknown) =>
       ctx.log.warn({ err }, "could not create the llm_usage indexes"),
     );
-    return createPlannerWorker(ctx, {
-      concurrency: config.WORKER_CONCURRENCY,
-      instanceId: config.SERVICE_INSTANCE_ID,
+    return {
       contextK: config.RAG_TOP_K,
       limits: config,
       provider,
       retrieveContext: materialsRetriever(createMongoChunkStore(ctx.mongo.collections), createEmbedder(config)),
-    });
+    };
   },
 });

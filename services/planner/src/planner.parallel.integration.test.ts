@@ -2,7 +2,7 @@ import { type JobEvent, type ProgressData, STREAMS, type StudyPlan } from "@ai-j
 import { createIdGenerator, type ServiceContext } from "@ai-jobs/runtime";
 import { type OpenAiTestServer, peakConcurrency, planRecord, type RecordedRequest, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { OUTLINE_ASKS } from "./handlers/draft-outline.js";
+import { OUTLINE_ASKS } from "./generation/draft-outline.js";
 import { providerFromConfig } from "./providers/select.js";
 import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
 import { plannerAnswer, plannerOutline, promptDataOf } from "./testing/llm-answers.js";

@@ -1,56 +1,39 @@
-import { createUsageRepo } from "@ai-jobs/llm";
+import { createUsageRepository } from "@ai-jobs/llm";
 import {
-  type AnyJobDefinition,
-  createServiceWorker,
   createStorageQuotas,
   createTokenBudgets,
-  defineJob,
+  defineWorkerService,
   type ServiceContext,
   type StorageQuotaSettings,
   type TokenBudgetSettings,
-  type Worker,
+  type WorkerRunOptions,
 } from "@ai-jobs/runtime";
 import { createExportStore } from "./data/export-store.js";
-import { createPlansRepo } from "./data/plans-repo.js";
-import { noContext, type PlannerDeps, type RetrieveContext } from "./handlers/deps.js";
-import { markPlanFailed, storeSummaryFallback } from "./handlers/on-failure.js";
-import { planDayGenerate } from "./handlers/plan-day-generate.js";
-import { planExport } from "./handlers/plan-export.js";
-import { planGenerate } from "./handlers/plan-generate.js";
-import { planSummary } from "./handlers/plan-summary.js";
-import { planTasksGenerate } from "./handlers/plan-tasks-generate.js";
+import { createPlanRepository } from "./data/plans.js";
+import { noContext, type PlannerDeps, type RetrieveContext } from "./deps.js";
+import { planDayGenerate } from "./jobs/plan-day-generate.js";
+import { planExport } from "./jobs/plan-export.js";
+import { planGenerate } from "./jobs/plan-generate.js";
+import { planSummary } from "./jobs/plan-summary.js";
+import { planTasksGenerate } from "./jobs/plan-tasks-generate.js";
 import { createOfflineProvider } from "./providers/offline.js";
 import type { PlanProvider } from "./providers/types.js";
 
-export const SERVICE_NAME = "planner";
 /** Chunks a prompt gets at most, unless configured. */
 export const DEFAULT_CONTEXT_K = 5;
 
-/** The planner's job types (all on the `ai_generation` queue): each with its handler and its failure hook, if any. */
-export function plannerJobs(deps: PlannerDeps): AnyJobDefinition[] {
-  return [
-    defineJob({ type: "plan.generate", handler: planGenerate(deps), onFailure: markPlanFailed(deps.repo) }),
-    defineJob({ type: "plan.day.generate", handler: planDayGenerate(deps) }),
-    defineJob({ type: "plan.tasks.generate", handler: planTasksGenerate(deps) }),
-    defineJob({ type: "plan.summary", handler: planSummary(deps), onFailure: storeSummaryFallback(deps.repo) }),
-    defineJob({ type: "plan.export", handler: planExport(deps) }),
-  ];
-}
-
-export interface PlannerWorkerOptions {
-  concurrency: number;
-  instanceId: string;
+/** What the planner is run with besides its worker's slots; every one has a default. */
+export interface PlannerOptions {
   /** Default: the deterministic offline provider. */
   provider?: PlanProvider;
   /** Default: no context (no RAG). */
   retrieveContext?: RetrieveContext;
   contextK?: number;
-  pullExpiresMs?: number;
-  /** Default: `JOBS_ACK_WAIT_MS` from the service config (it must match the consumers' ack_wait). */
-  ackWaitMs?: number;
   /** Per-tenant daily token budgets and export quotas. Default: none for any tenant (use is still counted). */
   limits?: Partial<TokenBudgetSettings & StorageQuotaSettings>;
 }
+
+export type PlannerWorkerOptions = PlannerOptions & WorkerRunOptions;
 
 const NO_LIMITS: TokenBudgetSettings & StorageQuotaSettings = {
   LLM_DAILY_TOKEN_BUDGET: 0,
@@ -61,12 +44,12 @@ const NO_LIMITS: TokenBudgetSettings & StorageQuotaSettings = {
   EXPORT_QUOTA_BYTES_TENANTS: new Map(),
 };
 
-/** The planner's worker on the `ai_generation` queue, wired to a booted service. */
-export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOptions): Worker {
-  const deps: PlannerDeps = {
-    repo: createPlansRepo(ctx.mongo.collections),
+/** Everything the planner's job types need, from a booted service and the options. */
+function plannerDeps(ctx: ServiceContext, opts: PlannerOptions): PlannerDeps {
+  return {
+    repo: createPlanRepository(ctx.mongo.collections),
     provider: opts.provider ?? createOfflineProvider(),
-    usage: createUsageRepo(ctx.mongo.db),
+    usage: createUsageRepository(ctx.mongo.db),
     metrics: ctx.metrics,
     budgets: createTokenBudgets(ctx.nats, { ...NO_LIMITS, ...opts.limits }),
     quotas: createStorageQuotas(ctx.nats, { ...NO_LIMITS, ...opts.limits }),
@@ -74,12 +57,11 @@ export function createPlannerWorker(ctx: ServiceContext, opts: PlannerWorkerOpti
     retrieveContext: opts.retrieveContext ?? noContext,
     contextK: opts.contextK ?? DEFAULT_CONTEXT_K,
   };
-  return createServiceWorker(ctx, {
-    serviceName: SERVICE_NAME,
-    jobs: plannerJobs(deps),
-    concurrency: opts.concurrency,
-    instanceId: opts.instanceId,
-    pullExpiresMs: opts.pullExpiresMs,
-    ackWaitMs: opts.ackWaitMs,
-  });
 }
+
+/** The planner: the `ai_generation` queue's job types, one file each under `jobs/`. */
+export const planner = defineWorkerService({
+  name: "planner",
+  jobs: [planGenerate, planDayGenerate, planTasksGenerate, planSummary, planExport],
+  deps: plannerDeps,
+});

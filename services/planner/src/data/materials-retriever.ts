@@ -1,5 +1,5 @@
 import { type ChunkStore, type Embedder, searchChunks } from "@ai-jobs/retrieval";
-import type { RetrieveContext } from "../handlers/deps.js";
+import type { RetrieveContext } from "../deps.js";
 
 /** A slow embeddings API must not hold a plan job beyond its own timeout's reach. */
 const RETRIEVAL_TIMEOUT_MS = 30_000;

@@ -3,7 +3,14 @@
  * MONGO_URL), with or without the OpenAI-compatible test server, and its worker running. The integration suites
  * share it instead of each repeating the boot and the teardown.
  */
-import { bootService, closeService, loadConfig, type ServiceContext, type Worker } from "@ai-jobs/runtime";
+import {
+  bootService,
+  closeService,
+  createServiceWorker,
+  loadConfig,
+  type ServiceContext,
+  type Worker,
+} from "@ai-jobs/runtime";
 import {
   type MongoServer,
   type NatsServer,
@@ -13,7 +20,7 @@ import {
   startOpenAiServer,
 } from "@ai-jobs/testkit";
 import { configShape } from "../config.js";
-import { createPlannerWorker, type PlannerWorkerOptions } from "../planner.js";
+import { type PlannerWorkerOptions, planner } from "../planner.js";
 
 export type PlannerConfig = ReturnType<typeof loadConfig<typeof configShape>>;
 
@@ -52,7 +59,7 @@ export async function startPlannerHarness(opts: PlannerHarnessOptions): Promise<
     ...opts.env,
   });
   const ctx = await bootService("planner", "test", config);
-  const worker = createPlannerWorker(ctx, opts.worker(ctx, config));
+  const worker = createServiceWorker(ctx, planner, opts.worker(ctx, config));
   await worker.start();
   return {
     ctx,

@@ -2,11 +2,21 @@ import { createHash } from "node:crypto";
 import { type ChunkRecord, ERROR_CODES, type ResultOf } from "@ai-jobs/contracts";
 import { meteredAttempt, type UsageMeter } from "@ai-jobs/llm";
 import { batchCount, SNIFF_BYTES, sniffDocumentKind } from "@ai-jobs/retrieval";
-import { type JobContext, type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import { defineJob, type FailureHook, type JobContext, type JobHandler, PermanentError } from "@ai-jobs/runtime";
 import { chunkTextInSlices, type TextChunk } from "../chunking/chunk-text.js";
+import type { ChunkRepository } from "../data/chunks.js";
+import type { DocumentRepository } from "../data/documents.js";
+import type { IngestorDeps } from "../deps.js";
 import { extractDocument } from "../extract/extract-document.js";
 import { type ExtractedText, pageAt } from "../extract/extracted.js";
-import type { IngestorDeps } from "./deps.js";
+
+/** material.ingest makes an uploaded document searchable; when it fails for good, its document and plan show it. */
+export const materialIngest = (deps: IngestorDeps) =>
+  defineJob({
+    type: "material.ingest",
+    handler: ingestDocument(deps),
+    onFailure: markIngestFailed(deps.documents, deps.chunks),
+  });
 
 /**
  * Longest stretch of synchronous chunking before the event loop gets a turn: well under the worker's heartbeat
@@ -25,7 +35,7 @@ const sha256 = (...parts: (string | Uint8Array)[]) => {
 };
 
 /**
- * material.ingest, the story of one document:
+ * The story of one document:
  *
  * 1. **extract**: read the file from the object store, sniff its kind from its bytes (pdf, docx, html, Markdown,
  *    text), extract the text (PDF page by page). Unreadable, scanned (no text layer), zip-bomb or empty files
@@ -46,7 +56,7 @@ const sha256 = (...parts: (string | Uint8Array)[]) => {
  * metric, the tenant's daily budget). The budget is not checked before the job: ingesting is not an LLM product, so
  * a tenant over it still gets its document, with the extractive summary.
  */
-export function materialIngest(deps: IngestorDeps): JobHandler<"material.ingest"> {
+function ingestDocument(deps: IngestorDeps): JobHandler<"material.ingest"> {
   return (ctx) => meteredAttempt(deps, ctx, (usage) => ingest(deps, ctx, usage));
 }
 
@@ -204,4 +214,28 @@ async function embedAndWrite(
     await chunks.insert(records);
   }
   return embeddedCount;
+}
+
+/**
+ * The failure hook: when a job fails for good, the document and its plan show it (`ingestStatus: failed`, and the
+ * document's `lastError`), and chunks an attempt wrote under a generation that never became active are deleted:
+ * nothing half-stored stays. A document that had an active set keeps it, so search still finds the old chunks.
+ * Reads the raw payload, since the failure may be that the payload was invalid.
+ */
+function markIngestFailed(documents: DocumentRepository, chunks: ChunkRepository): FailureHook<"material.ingest"> {
+  return async (command, error, log) => {
+    const { documentId, planId } = command.payload;
+    if (typeof documentId === "string" && documentId.length > 0) {
+      await documents.markFailed(command.tenantId, documentId, error.message);
+      const document =
+        typeof planId === "string" ? await documents.findDocument(command.tenantId, planId, documentId) : null;
+      // Only for the document the job was about; with no active generation, "" matches none and all chunks go.
+      if (document) await chunks.deleteOtherGenerations(command.tenantId, documentId, document.activeGeneration ?? "");
+    } else {
+      log.warn("failed material.ingest job names no document; nothing to mark");
+    }
+    if (typeof planId === "string" && planId.length > 0) {
+      await documents.setPlanIngestStatus(command.tenantId, planId, "failed");
+    }
+  };
 }

@@ -1,17 +1,20 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
-import { type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import { defineJob, type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import type { PlannerDeps } from "../deps.js";
 import { exportFilename, planWorkbook } from "../domain/xlsx.js";
-import type { PlannerDeps } from "./deps.js";
 
 /** Where the gateway serves an export. */
 export const downloadPath = (exportId: string) => `/api/ai/exports/${exportId}/`;
 
+/** plan.export writes a plan to an .xlsx file. No failure hook: it changes nothing of the plan. */
+export const planExport = (deps: PlannerDeps) => defineJob({ type: "plan.export", handler: exportPlan(deps) });
+
 /**
- * plan.export: writes the plan as an .xlsx file into the EXPORTS object store under the job's id (a redelivered
+ * Writes the plan as an .xlsx file into the EXPORTS object store under the job's id (a redelivered
  * job replaces its own file) and answers with the download path, which the `result` SSE event carries. A tenant
  * that stores its export quota already fails the job at once (QUOTA_EXCEEDED); the file's bytes are charged to it.
  */
-export function planExport({ repo, exports, quotas }: PlannerDeps): JobHandler<"plan.export"> {
+function exportPlan({ repo, exports, quotas }: PlannerDeps): JobHandler<"plan.export"> {
   return async ({ command, payload, signal, progress, attempt, log }) => {
     const quota = await quotas.check(command.tenantId, "exports");
     if (!quota.allowed) {

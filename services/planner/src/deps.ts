@@ -1,9 +1,9 @@
 import type { ContextChunk } from "@ai-jobs/contracts";
-import type { UsageRepo } from "@ai-jobs/llm";
+import type { UsageRepository } from "@ai-jobs/llm";
 import type { Metrics, StorageQuotas, TokenBudgets } from "@ai-jobs/runtime";
-import type { ExportStore } from "../data/export-store.js";
-import type { PlansRepo } from "../data/plans-repo.js";
-import type { PlanProvider } from "../providers/types.js";
+import type { ExportStore } from "./data/export-store.js";
+import type { PlanRepository } from "./data/plans.js";
+import type { PlanProvider } from "./providers/types.js";
 
 /**
  * The chunks of a plan's ingested materials most relevant to `query` (top `k` by cosine similarity over the
@@ -14,9 +14,9 @@ export type RetrieveContext = (tenantId: string, planId: string, query: string, 
 export const noContext: RetrieveContext = async () => [];
 
 export interface PlannerDeps {
-  repo: PlansRepo;
+  repo: PlanRepository;
   provider: PlanProvider;
-  usage: UsageRepo;
+  usage: UsageRepository;
   /** Where the attempt's LLM tokens are counted. */
   metrics: Pick<Metrics, "llmTokens">;
   /** Each tenant's daily token budget: checked before a metered job runs, charged with what it spent. */

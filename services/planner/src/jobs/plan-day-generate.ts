@@ -1,11 +1,18 @@
 import { planBriefOf } from "@ai-jobs/contracts";
+import { defineJob, type JobHandler } from "@ai-jobs/runtime";
+import type { PlannerDeps } from "../deps.js";
 import { dayTasksToStudyTasks, outlineOf } from "../domain/plan-documents.js";
-import type { PlannerDeps } from "./deps.js";
-import { loadPlanDay } from "./load.js";
-import { metered } from "./metered.js";
+import { loadPlanDay } from "../generation/load-plan-day.js";
+import { metered } from "../generation/metered.js";
 
-/** plan.day.generate: replaces every task of one day with freshly drafted ones (same ids, so never duplicated). */
-export function planDayGenerate(deps: PlannerDeps) {
+/**
+ * plan.day.generate replaces every task of one day with freshly drafted ones (same ids, so never duplicated). No
+ * failure hook: the plan's content is still whole, and the error is on the job record.
+ */
+export const planDayGenerate = (deps: PlannerDeps) =>
+  defineJob({ type: "plan.day.generate", handler: redraftDay(deps) });
+
+function redraftDay(deps: PlannerDeps): JobHandler<"plan.day.generate"> {
   const { repo, provider } = deps;
   return metered<"plan.day.generate">(deps, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };

@@ -1,21 +1,29 @@
-import { ERROR_CODES, JOB_TYPES } from "@ai-jobs/contracts";
-import { isFinalFailure, PermanentError } from "@ai-jobs/runtime";
-import type { PlansRepo } from "../data/plans-repo.js";
+import { ERROR_CODES, PLAN_SUMMARY } from "@ai-jobs/contracts";
+import { defineJob, type FailureHook, isFinalFailure, type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import type { PlanRepository } from "../data/plans.js";
+import type { PlannerDeps } from "../deps.js";
 import { planContentOf } from "../domain/plan-content.js";
 import { deterministicSummary } from "../domain/summary.js";
-import type { PlannerDeps } from "./deps.js";
-import { metered } from "./metered.js";
+import { metered } from "../generation/metered.js";
+import { planIdOf } from "../generation/plan-id-of.js";
 
 /** The `provider` of a summary written without the model. */
 export const FALLBACK_SUMMARY_PROVIDER = "fallback";
 
 /**
- * plan.summary: the model summarises the plan and the summary is stored on it. A failed call is retried like any
+ * plan.summary has the model summarise a plan; when it fails for good the deterministic fallback is stored, so a
+ * plan's summary is never left empty.
+ */
+export const planSummary = (deps: PlannerDeps) =>
+  defineJob({ type: "plan.summary", handler: summarise(deps), onFailure: storeSummaryFallback(deps.repo) });
+
+/**
+ * The model summarises the plan and the summary is stored on it. A failed call is retried like any
  * job; on the last attempt (or a permanent error such as a 401) the deterministic summary is stored instead and the
  * job succeeds with `fallback: true`, so a plan's summary is never left empty. A timeout on the last attempt cannot
  * be caught here; the failure hook stores the fallback then.
  */
-export function planSummary(deps: PlannerDeps) {
+function summarise(deps: PlannerDeps): JobHandler<"plan.summary"> {
   const { repo, provider } = deps;
   return metered<"plan.summary">(deps, async ({ command, payload, signal, attempt, log, progress }, usage) => {
     const found = await repo.findContent(command.tenantId, payload.planId);
@@ -33,7 +41,7 @@ export function planSummary(deps: PlannerDeps) {
       });
       return { plan_id: payload.planId, provider: provider.name, fallback: false };
     } catch (err) {
-      if (signal.aborted || !isFinalFailure(err, attempt, JOB_TYPES["plan.summary"].maxAttempts)) throw err;
+      if (signal.aborted || !isFinalFailure(err, attempt, PLAN_SUMMARY.maxAttempts)) throw err;
       log.warn({ err }, "the model could not summarise the plan; storing the fallback summary");
       await repo.saveSummary(command.tenantId, payload.planId, fallbackSummary(content, command.jobId));
       return { plan_id: payload.planId, provider: FALLBACK_SUMMARY_PROVIDER, fallback: true };
@@ -49,9 +57,18 @@ const fallbackSummary = (content: Parameters<typeof deterministicSummary>[0], jo
   generatedAt: new Date(),
 });
 
-/** For the failure hook: stores the fallback summary unless this job already stored one. */
-export async function storeFallbackSummary(repo: PlansRepo, tenantId: string, planId: string, jobId: string) {
-  const found = await repo.findContent(tenantId, planId);
-  if (!found || found.plan.summary?.jobId === jobId) return;
-  await repo.saveSummary(tenantId, planId, fallbackSummary(planContentOf(found.plan, found.days, found.tasks), jobId));
+/**
+ * The failure hook: a job that failed for good (say, a timeout on its last attempt) leaves the fallback summary, unless
+ * it already stored one; a cancelled one leaves the plan as it was.
+ */
+function storeSummaryFallback(repo: PlanRepository): FailureHook<"plan.summary"> {
+  return async (command, error, log) => {
+    if (error.code === ERROR_CODES.cancelled) return;
+    const planId = planIdOf(command, log);
+    if (!planId) return;
+    const found = await repo.findContent(command.tenantId, planId);
+    if (!found || found.plan.summary?.jobId === command.jobId) return;
+    const content = planContentOf(found.plan, found.days, found.tasks);
+    await repo.saveSummary(command.tenantId, planId, fallbackSummary(content, command.jobId));
+  };
 }

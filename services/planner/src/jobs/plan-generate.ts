@@ -1,26 +1,35 @@
 import { ERROR_CODES, planBriefOf } from "@ai-jobs/contracts";
-import { mapBounded, PermanentError } from "@ai-jobs/runtime";
+import { defineJob, type FailureHook, type JobHandler, mapBounded, PermanentError } from "@ai-jobs/runtime";
+import type { PlanRepository } from "../data/plans.js";
+import type { PlannerDeps } from "../deps.js";
 import { dayCount } from "../domain/dates.js";
 import { dayPartial } from "../domain/partial-days.js";
 import { dayTasksToStudyTasks, toStudyDay } from "../domain/plan-documents.js";
+import { createDayProgress } from "../generation/day-progress.js";
+import { draftOutline } from "../generation/draft-outline.js";
+import { type MeteredHandler, metered } from "../generation/metered.js";
+import { planIdOf } from "../generation/plan-id-of.js";
 import type { PlanBrief } from "../providers/types.js";
-import { createDayProgress } from "./day-progress.js";
-import type { PlannerDeps } from "./deps.js";
-import { draftOutline } from "./draft-outline.js";
-import { type MeteredHandler, metered } from "./metered.js";
 
 /** A plan longer than a year is a mistake in the request, not work to do. */
 export const MAX_PLAN_DAYS = 366;
 
 /**
- * plan.generate: drafts a plan's outline in ranges of days, then every day's tasks, `provider.concurrency` calls at
+ * plan.generate drafts a plan; when it fails for good or is cancelled, the plan shows it (`generationStatus: failed`,
+ * `lastError`).
+ */
+export const planGenerate = (deps: PlannerDeps) =>
+  defineJob({ type: "plan.generate", handler: generatePlan(deps), onFailure: markPlanFailed(deps.repo) });
+
+/**
+ * Drafts a plan's outline in ranges of days, then every day's tasks, `provider.concurrency` calls at
  * a time (LLM_CONCURRENCY for a model, so a job never queues more calls than its replica lets through; 1 runs the
  * same code one call after another). Days and tasks are stored under deterministic ids, so a redelivered or repeated
  * job replaces the plan's content instead of duplicating it. Progress events follow the days done in plan order
  * (`createDayProgress`): they carry the days drafted since the previous one (`partial.days`), and while a day
  * streams in from a model, its tasks so far (`partial.day`).
  */
-export function planGenerate(deps: PlannerDeps) {
+function generatePlan(deps: PlannerDeps): JobHandler<"plan.generate"> {
   const { repo, provider } = deps;
   const handler: MeteredHandler<"plan.generate"> = async ({ command, payload, signal, progress, log }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };
@@ -101,4 +110,12 @@ function checkDateRange(brief: PlanBrief): number {
     throw new PermanentError(ERROR_CODES.invalidPayload, `a plan covers at most ${MAX_PLAN_DAYS} days, not ${days}`);
   }
   return days;
+}
+
+/** The failure hook: the plan records that its generation failed, and why. */
+function markPlanFailed(repo: PlanRepository): FailureHook<"plan.generate"> {
+  return async (command, error, log) => {
+    const planId = planIdOf(command, log);
+    if (planId) await repo.markGenerationFailed(command.tenantId, planId, error.message);
+  };
 }

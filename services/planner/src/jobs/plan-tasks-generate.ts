@@ -1,12 +1,18 @@
 import { ERROR_CODES, planBriefOf } from "@ai-jobs/contracts";
-import { PermanentError } from "@ai-jobs/runtime";
+import { defineJob, type JobHandler, PermanentError } from "@ai-jobs/runtime";
+import type { PlannerDeps } from "../deps.js";
 import { outlineOf, toStudyTasks } from "../domain/plan-documents.js";
-import type { PlannerDeps } from "./deps.js";
-import { loadPlanDay } from "./load.js";
-import { metered } from "./metered.js";
+import { loadPlanDay } from "../generation/load-plan-day.js";
+import { metered } from "../generation/metered.js";
 
-/** plan.tasks.generate: replaces the tasks of one section of one day (same ids, so never duplicated). */
-export function planTasksGenerate(deps: PlannerDeps) {
+/**
+ * plan.tasks.generate replaces the tasks of one section of one day (same ids, so never duplicated). No failure hook:
+ * the plan's content is still whole, and the error is on the job record.
+ */
+export const planTasksGenerate = (deps: PlannerDeps) =>
+  defineJob({ type: "plan.tasks.generate", handler: redraftSection(deps) });
+
+function redraftSection(deps: PlannerDeps): JobHandler<"plan.tasks.generate"> {
   const { repo, provider } = deps;
   return metered<"plan.tasks.generate">(deps, async ({ command, payload, signal, progress }, usage) => {
     const ref = { tenantId: command.tenantId, planId: payload.planId };

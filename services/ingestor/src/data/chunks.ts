@@ -1,7 +1,7 @@
 import type { ChunkRecord } from "@ai-jobs/contracts";
 import { bulkWriteInSlices, type Collections } from "@ai-jobs/runtime";
 
-export interface ChunksRepo {
+export interface ChunkRepository {
   /** Which of `hashes` already have a vector from `embedder` in the plan (any document, active or not). */
   knownHashes(tenantId: string, planId: string, embedder: string, hashes: string[]): Promise<Set<string>>;
   /** hash → vector for `hashes` (each must be known). */
@@ -12,7 +12,7 @@ export interface ChunksRepo {
   deleteOtherGenerations(tenantId: string, documentId: string, keep: string): Promise<number>;
 }
 
-export function createChunksRepo(c: Pick<Collections, "chunks">): ChunksRepo {
+export function createChunkRepository(c: Pick<Collections, "chunks">): ChunkRepository {
   return {
     async knownHashes(tenantId, planId, embedder, hashes) {
       if (hashes.length === 0) return new Set();

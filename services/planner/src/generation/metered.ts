@@ -2,7 +2,7 @@ import type { JobType } from "@ai-jobs/contracts";
 import { ERROR_CODES } from "@ai-jobs/contracts";
 import { meteredAttempt, type UsageMeter } from "@ai-jobs/llm";
 import { type JobContext, type JobHandler, PermanentError } from "@ai-jobs/runtime";
-import type { PlannerDeps } from "./deps.js";
+import type { PlannerDeps } from "../deps.js";
 
 export type MeteredHandler<T extends JobType> = (ctx: JobContext<T>, usage: UsageMeter) => ReturnType<JobHandler<T>>;
 

@@ -5,11 +5,11 @@ import type { UsageTotals } from "./usage.js";
 type Db = MongoContext["db"];
 
 /** Where a worker records what each job attempt spent on the model (`llm_usage`, one record per attempt). */
-export interface UsageRepo {
+export interface UsageRepository {
   record(command: JobCommand, attempt: number, totals: UsageTotals): Promise<void>;
 }
 
-export function createUsageRepo(db: Db): UsageRepo {
+export function createUsageRepository(db: Db): UsageRepository {
   const usage = db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION);
   return {
     async record(command, attempt, totals) {

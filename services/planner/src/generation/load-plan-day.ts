@@ -1,10 +1,10 @@
 import { ERROR_CODES, type StudyDay, type StudyPlan } from "@ai-jobs/contracts";
 import { PermanentError } from "@ai-jobs/runtime";
-import type { PlansRepo } from "../data/plans-repo.js";
+import type { PlanRepository } from "../data/plans.js";
 
 /** The plan and one of its days, as the incremental jobs need them; a missing one fails the job for good. */
 export async function loadPlanDay(
-  repo: PlansRepo,
+  repo: PlanRepository,
   tenantId: string,
   planId: string,
   dayId: string,

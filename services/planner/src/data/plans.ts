@@ -3,7 +3,7 @@ import { bulkWriteInSlices, type Collections } from "@ai-jobs/runtime";
 import { dayStatusOf } from "../domain/day-status.js";
 
 /** Where the planner reads and writes plans, days and tasks. Every read is scoped to the tenant. */
-export interface PlansRepo {
+export interface PlanRepository {
   findPlan(tenantId: string, planId: string): Promise<StudyPlan | null>;
   findDay(tenantId: string, planId: string, dayId: string): Promise<StudyDay | null>;
   markGenerationRunning(tenantId: string, planId: string, jobId: string): Promise<void>;
@@ -30,7 +30,7 @@ export interface PlansRepo {
   refreshDayStatus(tenantId: string, planId: string, dayId: string): Promise<void>;
 }
 
-export function createPlansRepo(c: Pick<Collections, "plans" | "days" | "tasks">): PlansRepo {
+export function createPlanRepository(c: Pick<Collections, "plans" | "days" | "tasks">): PlanRepository {
   const setPlan = async (tenantId: string, planId: string, fields: Partial<StudyPlan>) => {
     await c.plans.updateOne({ _id: planId, tenantId }, { $set: { ...fields, updatedAt: new Date() } });
   };

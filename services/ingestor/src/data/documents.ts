@@ -9,7 +9,7 @@ export interface Activation {
 }
 
 /** Documents and their plan's ingest status. Every read and write is scoped to the tenant. */
-export interface DocumentsRepo {
+export interface DocumentRepository {
   findDocument(tenantId: string, planId: string, documentId: string): Promise<DocumentRecord | null>;
   markRunning(tenantId: string, documentId: string, jobId: string): Promise<void>;
   /**
@@ -24,7 +24,7 @@ export interface DocumentsRepo {
   setPlanIngestStatus(tenantId: string, planId: string, status: IngestStatus): Promise<void>;
 }
 
-export function createDocumentsRepo(c: Pick<Collections, "documents" | "plans">): DocumentsRepo {
+export function createDocumentRepository(c: Pick<Collections, "documents" | "plans">): DocumentRepository {
   const setDocument = async (tenantId: string, documentId: string, fields: Partial<DocumentRecord>) => {
     await c.documents.updateOne({ _id: documentId, tenantId }, { $set: { ...fields, updatedAt: new Date() } });
   };
