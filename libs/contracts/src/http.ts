@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DayStatus, GenerationStatus, IngestStatus, IsoDate, TaskKind, TaskStatus } from "./domain.js";
 import { JobError, JobStatus } from "./job.js";
-import { Priority } from "./queues.js";
+import { Priority, Queue } from "./queues.js";
 import { WebhookFailureReason } from "./webhook-failure.js";
 
 const DAY_MS = 86_400_000;
@@ -180,11 +180,18 @@ export const UploadFields = z
   .superRefine((body, ctx) => refineSubmitOptions(body, ctx));
 export type UploadFields = z.infer<typeof UploadFields>;
 
-/** `GET /api/ai/jobs/` filters; `cursor` is the last `job_id` of the previous page (ids sort by creation). */
+/**
+ * `GET /api/ai/jobs/` filters; `cursor` is the last `job_id` of the previous page (ids sort by creation). `since` and
+ * `until` bound `created_at` (ISO 8601 with offset; `since` included, `until` not).
+ */
 export const JobListQuery = z
   .object({
     status: JobStatus.optional(),
     type: z.string().min(1).optional(),
+    queue: Queue.optional(),
+    priority: Priority.optional(),
+    since: z.string().datetime({ offset: true }).optional(),
+    until: z.string().datetime({ offset: true }).optional(),
     limit: z.coerce.number().int().min(1).max(200).default(50),
     cursor: z.string().min(1).optional(),
   })

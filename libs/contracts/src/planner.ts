@@ -108,5 +108,7 @@ export const TenantUsageView = z.object({
   totals: UsageTotalsView,
   by_model: z.array(UsageTotalsView.extend({ system: z.string(), model: z.string() })),
   by_type: z.array(UsageTotalsView.extend({ type: z.string() })),
+  /** Per UTC day (`YYYY-MM-DD`) and model, oldest day first. */
+  by_day: z.array(UsageTotalsView.extend({ day: z.string(), system: z.string(), model: z.string() })),
 });
 export type TenantUsageView = z.infer<typeof TenantUsageView>;

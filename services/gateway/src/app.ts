@@ -21,6 +21,7 @@ import {
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
+import { type DashboardAssets, loadDashboardAssets } from "./data/dashboard-assets.js";
 import { createDeadLetterRepository } from "./data/dead-letters.js";
 import { createDocumentRepository } from "./data/documents.js";
 import { createExportFiles } from "./data/exports.js";
@@ -28,6 +29,7 @@ import { createIdempotencyKeyRepository } from "./data/idempotency-keys.js";
 import { createJobRepository } from "./data/jobs.js";
 import { createMaterialStore } from "./data/materials.js";
 import { createPlanRepository } from "./data/plans.js";
+import { createQueueSampleStore } from "./data/queue-samples.js";
 import { readQueueStats } from "./data/queue-stats.js";
 import { createRateCounters } from "./data/rate-counters.js";
 import { createScheduleStore } from "./data/schedules.js";
@@ -44,11 +46,13 @@ import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { dashboardRoutes } from "./routes/dashboard.js";
 import { exportRoutes } from "./routes/exports.js";
 import { healthRoutes, type Lifecycle } from "./routes/health.js";
 import { jobStreamRoutes } from "./routes/job-stream.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { materialRoutes } from "./routes/materials.js";
+import { meRoutes } from "./routes/me.js";
 import { planJobRoutes } from "./routes/plan-jobs.js";
 import { planRoutes } from "./routes/plans.js";
 import { queueRoutes } from "./routes/queues.js";
@@ -79,6 +83,8 @@ export interface AppDeps {
   ids: () => string;
   /** Counts HTTP requests and reads queue depths into it; the internal listener serves it on `/metrics`. */
   metrics?: Metrics;
+  /** The built dashboard served at `/dashboard/`; default: read from the `@ai-jobs/dashboard` package's build. */
+  dashboard?: DashboardAssets | undefined;
 }
 
 const API_PREFIX = "/api/ai";
@@ -188,6 +194,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(noNulPlugin);
 
   await app.register(healthRoutes, { health, checks, lifecycle });
+  const dashboard = "dashboard" in deps ? deps.dashboard : loadDashboardAssets();
+  if (!dashboard) deps.log.warn("the dashboard is not built (npm run build): /dashboard/ answers 404");
+  await app.register(dashboardRoutes, { assets: dashboard });
+  await app.register(meRoutes, { prefix: API_PREFIX, traceUiUrl: config.JAEGER_UI_URL });
   await app.register(planRoutes, { prefix: API_PREFIX, plans, generate: { ...submit, plans, ids: deps.ids } });
   await app.register(materialRoutes, {
     prefix: API_PREFIX,
@@ -209,6 +219,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     prefix: API_PREFIX,
     stats: { jsm: nats.jsm, collections: mongo.collections },
     cacheMs: config.QUEUE_STATS_CACHE_MS,
+    samples: createQueueSampleStore(mongo.db),
+    sampleIntervalMs: config.QUEUE_SAMPLE_INTERVAL_MS,
   });
   await app.register(scheduleRoutes, { prefix: API_PREFIX, db: mongo.db });
   await app.register(planJobRoutes, { prefix: API_PREFIX, submit: { ...submit, plans, ids: deps.ids } });

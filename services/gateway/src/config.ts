@@ -56,6 +56,24 @@ export const configShape = {
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1_000).max(RATE_LIMIT_MAX_WINDOW_MS).default(60_000),
   /** How long `GET /api/ai/queues/` serves one reading of consumer info, worker heartbeats and throughput. */
   QUEUE_STATS_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(3_000),
+  /**
+   * How often the queue figures are sampled into the last hour's history (`GET /api/ai/queues/history/`); every
+   * replica must agree (a sample's slot is its time rounded down to this).
+   */
+  QUEUE_SAMPLE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** The Jaeger UI the dashboard links a job's trace to (`<url>/trace/<trace_id>`); unset or empty: no link. */
+  JAEGER_UI_URL: z
+    .string()
+    .default("")
+    .transform((raw, ctx) => {
+      const url = raw.trim().replace(/\/+$/, "");
+      if (url === "") return null;
+      if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+        ctx.addIssue({ code: "custom", message: "must be an http(s) URL, e.g. http://jaeger:16686" });
+        return z.NEVER;
+      }
+      return url;
+    }),
 } as const;
 
 export type GatewayConfig = Readonly<z.infer<z.ZodObject<typeof configShape>>>;

@@ -1,6 +1,16 @@
-import { createIdGenerator, httpComponent, loadConfig, runService } from "@ai-jobs/runtime";
+import {
+  createIdGenerator,
+  httpComponent,
+  loadConfig,
+  runService,
+  type ServiceComponent,
+  type ServiceContext,
+} from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
-import { configShape } from "./config.js";
+import { configShape, type GatewayConfig } from "./config.js";
+import { createQueueSampleStore } from "./data/queue-samples.js";
+import { readQueueOverview } from "./data/queue-stats.js";
+import { startQueueSampler } from "./domain/queue-sampler.js";
 
 runService({
   name: "gateway",
@@ -20,7 +30,7 @@ runService({
     });
     const { health } = app.operations;
     return {
-      components: [httpComponent(app, { host: config.HOST, port: config.PORT })],
+      components: [queueSampler(ctx, config), httpComponent(app, { host: config.HOST, port: config.PORT })],
       // The internal /health: dependencies and queue depths, never on the public port.
       health: async () => {
         const view = await health.report();
@@ -29,3 +39,20 @@ runService({
     };
   },
 });
+
+/** Samples the queue figures into the last hour's history (`GET /api/ai/queues/history/`) while the gateway runs. */
+function queueSampler(ctx: ServiceContext, config: GatewayConfig): ServiceComponent {
+  let sampler: { stop(): Promise<void> } | undefined;
+  return {
+    name: "queue-sampler",
+    start() {
+      sampler = startQueueSampler({
+        store: createQueueSampleStore(ctx.mongo.db),
+        read: () => readQueueOverview({ jsm: ctx.nats.jsm, collections: ctx.mongo.collections }),
+        intervalMs: config.QUEUE_SAMPLE_INTERVAL_MS,
+        log: ctx.log,
+      });
+    },
+    stop: () => sampler?.stop(),
+  };
+}

@@ -1,4 +1,4 @@
-import type { JobRecord, JobStatus } from "@ai-jobs/contracts";
+import type { JobRecord, JobStatus, Priority, Queue } from "@ai-jobs/contracts";
 import type { Collections, JobEventRecord, JobReader } from "@ai-jobs/runtime";
 
 /** The job as the gateway reads it: the projected record with the events not projected yet (`JobReader`). */
@@ -7,6 +7,12 @@ export type StoredJob = JobRecord;
 export interface JobListFilter {
   status?: JobStatus | undefined;
   type?: string | undefined;
+  queue?: Queue | undefined;
+  priority?: Priority | undefined;
+  /** Created at or after this time. */
+  since?: Date | undefined;
+  /** Created before this time. */
+  until?: Date | undefined;
   /** Only jobs with an id below this one (the previous page's last id). */
   before?: string | undefined;
   limit: number;
@@ -31,10 +37,15 @@ type JobFilter = NonNullable<Parameters<Collections["jobs"]["find"]>[0]>;
 export function createJobRepository(c: Collections, reader: JobReader): JobRepository {
   return {
     findById: (tenantId, jobId) => reader.find(tenantId, jobId),
-    list(tenantId, { status, type, before, limit }) {
+    list(tenantId, { status, type, queue, priority, since, until, before, limit }) {
       const filter: JobFilter = { tenantId };
       if (status !== undefined) filter.status = status;
       if (type !== undefined) filter.type = type;
+      if (queue !== undefined) filter.queue = queue;
+      if (priority !== undefined) filter.priority = priority;
+      if (since !== undefined || until !== undefined) {
+        filter.createdAt = { ...(since ? { $gte: since } : {}), ...(until ? { $lt: until } : {}) };
+      }
       if (before !== undefined) filter._id = { $lt: before };
       return c.jobs.find(filter).sort({ _id: -1 }).limit(limit).toArray();
     },

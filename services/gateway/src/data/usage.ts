@@ -14,6 +14,8 @@ export interface TenantUsage {
   totals: UsageSums;
   byModel: Array<UsageSums & { system: string; model: string }>;
   byType: Array<UsageSums & { type: string }>;
+  /** Per UTC day (`YYYY-MM-DD`) and model, oldest first. */
+  byDay: Array<UsageSums & { day: string; system: string; model: string }>;
 }
 
 /** Reads the LLM usage the workers record per job attempt (`llm_usage`). Every query carries the tenant id. */
@@ -42,6 +44,8 @@ function sumBy<K>(records: LlmUsageRecord[], keyOf: (r: LlmUsageRecord) => strin
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => ({ ...g.label, ...g.sums }));
 }
 
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
+
 export function createUsageRepository(db: Db): UsageRepository {
   const usage = db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION);
   return {
@@ -66,6 +70,11 @@ export function createUsageRepository(db: Db): UsageRepository {
           records,
           (r) => r.type,
           (r) => ({ type: r.type }),
+        ),
+        byDay: sumBy(
+          records,
+          (r) => `${utcDay(r.at)}\u0000${r.model}\u0000${r.system}`,
+          (r) => ({ day: utcDay(r.at), system: r.system, model: r.model }),
         ),
       };
     },

@@ -27,6 +27,10 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
     const found = await opts.jobs.list(request.principal.tenantId, {
       status: query.status,
       type: query.type,
+      queue: query.queue,
+      priority: query.priority,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
       before: query.cursor,
       limit: query.limit + 1,
     });

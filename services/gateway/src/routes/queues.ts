@@ -1,18 +1,24 @@
-import type { QueueStatsListView } from "@ai-jobs/contracts";
+import { QUEUE_HISTORY_WINDOW_MS, type QueueHistoryView, type QueueStatsListView } from "@ai-jobs/contracts";
 import type { FastifyPluginAsync } from "fastify";
+import type { QueueSampleStore } from "../data/queue-samples.js";
 import { cached, countDeadLetters, type QueueStatsDeps, readQueueOverview } from "../data/queue-stats.js";
+import { slotOf } from "../domain/queue-sampler.js";
 
 export interface QueueRoutesOptions {
   stats: QueueStatsDeps;
   /** How long one reading of consumer info, heartbeats and throughput is served (and dead letters per tenant). */
   cacheMs: number;
+  /** The last hour's samples, and how often they are taken. */
+  samples: QueueSampleStore;
+  sampleIntervalMs: number;
 }
 
 /**
  * `GET /queues/`: per queue and priority, backlog, in flight, redeliveries, age of the oldest waiting job and
  * throughput (platform-wide: the consumers are shared by all tenants), live workers per queue, and the caller's own
  * tenant's dead letters per queue. Figures are read at most once per `cacheMs`, whatever the request rate. Admins
- * only: the platform-wide figures tell of every tenant's activity.
+ * only: the platform-wide figures tell of every tenant's activity. `GET /queues/history/`: the same figures sampled
+ * over the last hour (backlog, in flight, throughput, live workers), oldest first.
  */
 export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, opts) => {
   const overview = cached(opts.cacheMs, () => readQueueOverview(opts.stats));
@@ -22,5 +28,15 @@ export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, o
   app.get("/queues", { config: { access: "operate" } }, async (request): Promise<QueueStatsListView> => {
     const [view, dead] = await Promise.all([overview("all"), deadLetters(request.principal.tenantId)]);
     return { ...view, queues: view.queues.map((q) => ({ ...q, dead_letters: dead[q.queue] })) };
+  });
+
+  app.get("/queues/history", { config: { access: "operate" } }, async (): Promise<QueueHistoryView> => {
+    const from = slotOf(Date.now() - QUEUE_HISTORY_WINDOW_MS, opts.sampleIntervalMs);
+    const samples = await opts.samples.since(from);
+    return {
+      interval_ms: opts.sampleIntervalMs,
+      window_ms: QUEUE_HISTORY_WINDOW_MS,
+      samples: samples.map((s) => ({ at: s.at.toISOString(), queues: s.queues })),
+    };
   });
 };

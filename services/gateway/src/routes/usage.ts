@@ -64,6 +64,7 @@ export const usageRoutes: FastifyPluginAsync<UsageRoutesOptions> = async (app, o
       totals: totalsView(found.totals),
       by_model: found.byModel.map((m) => ({ system: m.system, model: m.model, ...totalsView(m) })),
       by_type: found.byType.map((t) => ({ type: t.type, ...totalsView(t) })),
+      by_day: found.byDay.map((d) => ({ day: d.day, system: d.system, model: d.model, ...totalsView(d) })),
     };
   });
 };
