@@ -8,6 +8,7 @@ import {
   type Messaging,
   type Metrics,
   type NatsContext,
+  problemsPlugin,
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
@@ -15,7 +16,6 @@ import {
   type StreamTokens,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { installProblemHandlers } from "./http/problem.js";
 import { registerStreamRoute } from "./sse/stream-route.js";
 
 export interface AppDeps {
@@ -47,7 +47,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.log.child({ component: "http" }),
     clientErrorHandler: answerClientError,
   });
-  installProblemHandlers(app);
+  app.register(problemsPlugin);
   registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerProbeRoutes(app, { checks: deps.readiness, draining: deps.draining });

@@ -2,6 +2,7 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   answerClientError,
+  answerFrameworkError,
   cachedRead,
   createApiKeyVerifier,
   createAuthenticator,
@@ -14,6 +15,7 @@ import {
   jobsPerSubjectLimit,
   mongoCheck,
   natsCheck,
+  problemsPlugin,
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
@@ -39,7 +41,6 @@ import { createTenantQueueCaps } from "./domain/tenant-queue-caps.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { noNulPlugin } from "./plugins/no-nul.js";
-import { answerFrameworkError, problemsPlugin } from "./plugins/problems.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";

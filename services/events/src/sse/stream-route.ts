@@ -1,11 +1,16 @@
-import { ERROR_CODES, formatSse, problem, StreamOptions, StreamQuery, validationProblem } from "@ai-jobs/contracts";
+import { ERROR_CODES, formatSse, StreamOptions, StreamQuery } from "@ai-jobs/contracts";
 import {
+  AppError,
   type Authenticator,
+  forbidden,
   headersOf,
+  invalidInput,
+  isAppError,
   type JobReader,
   type Messaging,
   type Metrics,
   type NatsContext,
+  notFound,
   type Principal,
   registerValueGauge,
   type StreamTokens,
@@ -13,7 +18,6 @@ import {
 } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { sendProblem } from "../http/problem.js";
 import { type JobSnapshot, jobEndsLookup, planFollow } from "./job-follower.js";
 import { type LiveHub, type LiveTopic, startLiveHub } from "./live-hub.js";
 import { runLiveStream } from "./live-stream.js";
@@ -105,26 +109,27 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const principal = await streamPrincipal(deps, request);
     if ("refused" in principal) {
-      reply.header("www-authenticate", wwwAuthenticate(principal.refused));
-      return sendProblem(reply, problem(401, ERROR_CODES.unauthorized, "a valid bearer or stream token is required"));
+      throw new AppError(401, ERROR_CODES.unauthorized, "a valid bearer or stream token is required", {
+        headers: { "www-authenticate": wwwAuthenticate(principal.refused) },
+      });
     }
     const { tenantId, streamScope } = principal;
 
     const options = StreamOptions.safeParse(request.query);
-    if (!options.success) return sendProblem(reply, validationProblem(options.error));
+    if (!options.success) throw invalidInput(options.error);
     const all = options.data.all === true;
     const follow = all || options.data.follow === true;
     const query = all ? AllQuery.safeParse(request.query) : Query.safeParse(request.query);
-    if (!query.success) return sendProblem(reply, validationProblem(query.error));
+    if (!query.success) throw invalidInput(query.error);
     // A stream token opens only the stream it was minted for.
     if (streamScope && !streamScope.all && (all || query.data.job_id?.some((id) => !streamScope.jobIds.includes(id)))) {
-      return sendProblem(reply, problem(403, ERROR_CODES.forbidden, "the stream token does not cover these jobs"));
+      throw forbidden("the stream token does not cover these jobs");
     }
     const header = request.headers["last-event-id"];
     let afterSeq: number | undefined;
     if (header !== undefined) {
       const parsed = Sequence.safeParse(header);
-      if (!parsed.success) return sendProblem(reply, validationProblem(parsed.error, "Last-Event-ID"));
+      if (!parsed.success) throw invalidInput(parsed.error, "Last-Event-ID");
       afterSeq = Number(parsed.data);
     } else if (query.data.last_event_id !== undefined) {
       afterSeq = Number(query.data.last_event_id);
@@ -143,9 +148,7 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
         const records = found.filter((r) => r !== null);
         // Another tenant's job is answered exactly like a job that does not exist.
         const missing = jobIds.find((id) => !records.some((r) => r._id === id));
-        if (missing !== undefined) {
-          return sendProblem(reply, problem(404, ERROR_CODES.notFound, `job ${missing} not found`));
-        }
+        if (missing !== undefined) throw notFound(`job ${missing}`);
         const snapshots: JobSnapshot[] = records.map((r) => ({ jobId: r._id, status: r.status, seq: r.seq }));
         const plan = await planFollow(snapshots, afterSeq, jobEndsLookup(deps.nats.jsm, tenantId));
         if (!follow && plan.preamble.length === 0 && plan.pending.length === 0) return reply.code(204).send();
@@ -156,10 +159,15 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
       }
       live = await liveHub();
     } catch (err) {
-      request.log.error({ err }, "cannot open job stream");
-      return sendProblem(
-        reply,
-        problem(503, ERROR_CODES.serviceUnavailable, "the job store or the event stream is unavailable; retry"),
+      if (isAppError(err)) throw err;
+      // The problems plugin logs the cause.
+      throw new AppError(
+        503,
+        ERROR_CODES.serviceUnavailable,
+        "the job store or the event stream is unavailable; retry",
+        {
+          cause: err,
+        },
       );
     }
 

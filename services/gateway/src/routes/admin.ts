@@ -1,8 +1,8 @@
 import { Queue } from "@ai-jobs/contracts";
+import { forbidden, notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import type { DeadLetterRepository } from "../data/dead-letters.js";
-import { forbidden, notFound } from "../domain/errors.js";
 import { type JobControlDeps, replayDeadLetter } from "../domain/job-control.js";
 import { callerOf } from "../plugins/auth.js";
 import { toDeadLetterView, toJobView } from "../views.js";

@@ -1,9 +1,16 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
-import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyUse, generateApiKey } from "@ai-jobs/runtime";
+import {
+  API_KEY_SCOPES,
+  type ApiKeyRecord,
+  type ApiKeyUse,
+  generateApiKey,
+  invalid,
+  notFound,
+  tooManyRequests,
+} from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { Collection } from "mongodb";
 import { z } from "zod";
-import { invalid, notFound, tooManyRequests } from "../domain/errors.js";
 
 export interface ApiKeyRoutesOptions {
   keys: Collection<ApiKeyRecord>;

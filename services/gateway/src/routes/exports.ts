@@ -1,7 +1,7 @@
+import { conflict, notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { ExportFiles } from "../data/exports.js";
 import type { JobRepository } from "../data/jobs.js";
-import { conflict, notFound } from "../domain/errors.js";
 
 export interface ExportRoutesOptions {
   jobs: JobRepository;

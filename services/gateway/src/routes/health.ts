@@ -1,6 +1,5 @@
-import { type ReadinessChecks, registerProbeRoutes } from "@ai-jobs/runtime";
+import { forbidden, type ReadinessChecks, registerProbeRoutes } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
-import { forbidden } from "../domain/errors.js";
 import type { HealthReporter } from "../domain/health.js";
 
 export interface Lifecycle {

@@ -1,7 +1,7 @@
 import { JobListQuery, type JobListView } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { JobRepository } from "../data/jobs.js";
-import { notFound } from "../domain/errors.js";
 import { cancelJob, type JobControlDeps, retryJob } from "../domain/job-control.js";
 import { callerOf } from "../plugins/auth.js";
 import { toJobEventView, toJobView } from "../views.js";

@@ -1,6 +1,6 @@
+import { invalid, isAppError, unsupportedMediaType } from "@ai-jobs/runtime";
 import multipart from "@fastify/multipart";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { invalid, isAppError, unsupportedMediaType } from "../domain/errors.js";
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { type UploadMaterialDeps, type UploadPart, uploadMaterial } from "../domain/upload-material.js";
 import { callerOf } from "../plugins/auth.js";

@@ -1,7 +1,7 @@
 import { GeneratePlanRequest } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { PlanRepository } from "../data/plans.js";
-import { notFound } from "../domain/errors.js";
 import { type GeneratePlanDeps, generatePlan } from "../domain/generate-plan.js";
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { callerOf } from "../plugins/auth.js";

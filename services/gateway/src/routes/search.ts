@@ -1,9 +1,8 @@
 import { SearchQuery, type SearchResponse } from "@ai-jobs/contracts";
 import { type ChunkStore, type Embedder, searchChunks } from "@ai-jobs/retrieval";
-import { PermanentError, TransientError } from "@ai-jobs/runtime";
+import { notFound, PermanentError, serviceUnavailable, TransientError } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { PlanRepository } from "../data/plans.js";
-import { notFound, serviceUnavailable } from "../domain/errors.js";
 import { callerOf } from "../plugins/auth.js";
 
 export interface SearchRoutesOptions {

@@ -1,8 +1,8 @@
 import { TaskProgressRequest, type TaskProgressResponse } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { TaskProgressRepository } from "../data/task-progress.js";
 import { assertMayActOn } from "../domain/access.js";
-import { notFound } from "../domain/errors.js";
 import { toCompletionView } from "../views.js";
 
 export interface StudyTaskRoutesOptions {

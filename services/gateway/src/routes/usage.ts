@@ -1,8 +1,8 @@
 import { type JobUsageView, TenantUsageQuery, type TenantUsageView, type UsageTotalsView } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { JobRepository } from "../data/jobs.js";
 import type { UsageRepository, UsageSums } from "../data/usage.js";
-import { notFound } from "../domain/errors.js";
 
 export interface UsageRoutesOptions {
   jobs: JobRepository;

@@ -1,8 +1,8 @@
 import { failureReasonOfStored, type WebhookDeliveryListView, type WebhookDeliveryView } from "@ai-jobs/contracts";
 import type { Collections, WebhookDeliveryRecord } from "@ai-jobs/runtime";
+import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import type { JobRepository } from "../data/jobs.js";
-import { notFound } from "../domain/errors.js";
 
 export interface WebhookRoutesOptions {
   jobs: JobRepository;

@@ -1,9 +1,9 @@
 import { STATUS_CODES } from "node:http";
-import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem, validationProblem } from "@ai-jobs/contracts";
+import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem } from "@ai-jobs/contracts";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ZodError } from "zod";
-import { isAppError } from "../domain/errors.js";
+import { invalidInput, isAppError } from "./app-errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -54,9 +54,7 @@ export function toProblem(err: unknown): ProblemWithHeaders {
     if (p.title === "Error") p.title = STATUS_CODES[err.status] ?? "Error";
     return { problem: p, headers: err.extra.headers ?? {} };
   }
-  if (err instanceof ZodError) {
-    return { problem: validationProblem(err), headers: {} };
-  }
+  if (err instanceof ZodError) return toProblem(invalidInput(err));
   if (isMongoUnavailable(err)) {
     return {
       problem: problem(503, ERROR_CODES.serviceUnavailable, "the database is unavailable; try again shortly"),
@@ -86,8 +84,10 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
 }
 
 /**
- * The one error handler: every failure becomes an RFC 9457 `application/problem+json` answer with a stable code.
- * Server errors are logged with the request id and never show their message.
+ * The one error handler of the public HTTP services (gateway and events): every failure becomes an RFC 9457
+ * `application/problem+json` answer with a stable code, and so does a path no route serves. Raise a problem by
+ * throwing an `AppError` (app-errors.ts); a hook that must answer without throwing uses `sendProblem`. Server errors
+ * are logged with the request id and never show their message. Register it before the routes.
  */
 export const problemsPlugin = fp(
   async (app) => {
