@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem } from "@ai-jobs/contracts";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from "fastify-type-provider-zod";
 import { ZodError } from "zod";
 import { invalidInput, isAppError } from "./app-errors.js";
 
@@ -46,6 +47,21 @@ export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<str
 const isFastifyError = (err: unknown): err is FastifyError =>
   err instanceof Error && typeof (err as Partial<FastifyError>).code === "string";
 
+/**
+ * The zod issues of a request that failed its route's schema. The type provider reports each issue with its path as
+ * a JSON pointer (`instancePath`) and its other fields as `params`; no field name of ours holds a `/`, and an unknown
+ * key is in `params.keys`, so the issues come back as the handler's own parse reported them.
+ */
+function zodErrorOf(validation: readonly ZodFastifySchemaValidationError[]): ZodError {
+  const issues = validation.map(({ keyword, instancePath, message, params }) => ({
+    ...params,
+    code: keyword,
+    message,
+    path: instancePath === "/" ? [] : instancePath.slice(1).split("/"),
+  }));
+  return new ZodError(issues as ConstructorParameters<typeof ZodError>[0]);
+}
+
 /** Maps any error to its problem answer. Only statuses below 500 show the error's own message. */
 export function toProblem(err: unknown): ProblemWithHeaders {
   if (isAppError(err)) {
@@ -55,6 +71,7 @@ export function toProblem(err: unknown): ProblemWithHeaders {
     return { problem: p, headers: err.extra.headers ?? {} };
   }
   if (err instanceof ZodError) return toProblem(invalidInput(err));
+  if (hasZodFastifySchemaValidationErrors(err)) return toProblem(invalidInput(zodErrorOf(err.validation)));
   if (isMongoUnavailable(err)) {
     return {
       problem: problem(503, ERROR_CODES.serviceUnavailable, "the database is unavailable; try again shortly"),

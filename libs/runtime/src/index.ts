@@ -15,6 +15,7 @@ export * from "./health.js";
 export * from "./http-errors.js";
 export * from "./http-probes.js";
 export * from "./http-problems.js";
+export * from "./http-schemas.js";
 export * from "./http-security.js";
 export * from "./ids.js";
 export * from "./jetstream-publisher.js";

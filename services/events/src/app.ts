@@ -14,6 +14,7 @@ import {
   registerHttpSecurity,
   registerProbeRoutes,
   type StreamTokens,
+  useZodSchemas,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import { registerStreamRoute } from "./sse/stream-route.js";
@@ -47,6 +48,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.log.child({ component: "http" }),
     clientErrorHandler: answerClientError,
   });
+  useZodSchemas(app);
   app.register(problemsPlugin);
   registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);

@@ -20,6 +20,7 @@ import {
   registerHttpMetrics,
   registerHttpSecurity,
   registerQueueGauges,
+  useZodSchemas,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
@@ -106,6 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : deps.ids();
     },
   });
+
+  useZodSchemas(app);
 
   const lifecycle: Lifecycle = { draining: false };
   app.decorate("lifecycle", lifecycle);

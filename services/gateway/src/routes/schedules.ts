@@ -1,5 +1,5 @@
-import { SCHEDULE_COLLECTIONS, type ScheduleListView, type ScheduleStateRecord } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { SCHEDULE_COLLECTIONS, ScheduleListView, type ScheduleStateRecord } from "@ai-jobs/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Db } from "mongodb";
 
 export interface ScheduleRoutesOptions {
@@ -14,10 +14,10 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
  * every fire, so the gateway needs neither the config nor a cron library, and lists what actually runs. An admin
  * sees every schedule; anyone else only the job schedules of their own tenant.
  */
-export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (app, opts) => {
+export const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRoutesOptions> = async (app, opts) => {
   const states = opts.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
 
-  app.get("/schedules", async (request): Promise<ScheduleListView> => {
+  app.get("/schedules", { schema: { response: { 200: ScheduleListView } } }, async (request) => {
     // The operator sees every schedule; a tenant only those that submit its own jobs.
     const { role, tenantId } = request.principal;
     const found = await states.find(role === "admin" ? {} : { tenantId }).toArray();
