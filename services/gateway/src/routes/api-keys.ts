@@ -2,20 +2,17 @@ import { ERROR_CODES } from "@ai-jobs/contracts";
 import {
   API_KEY_SCOPES,
   type ApiKeyRecord,
-  type ApiKeyUse,
   generateApiKey,
   invalid,
   notFound,
   tooManyRequests,
 } from "@ai-jobs/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import type { Collection } from "mongodb";
 import { z } from "zod";
+import type { ApiKeyRepository } from "../data/api-keys.js";
 
 export interface ApiKeyRoutesOptions {
-  keys: Collection<ApiKeyRecord>;
-  /** Each key's last use, kept apart from its record (see `ApiKeyUse`). */
-  uses: Collection<ApiKeyUse>;
+  keys: ApiKeyRepository;
   /** `API_KEYS_MAX_PER_TENANT`: live keys a tenant may hold (0: no limit). */
   maxPerTenant: number;
   now?: () => Date;
@@ -93,7 +90,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<ApiKeyRoutesOptions> = async (a
         expiresAt,
         revokedAt: null,
       };
-      await opts.keys.insertOne(record);
+      await opts.keys.insert(record);
       return reply
         .code(201)
         .header("cache-control", "no-store")
@@ -102,23 +99,17 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<ApiKeyRoutesOptions> = async (a
   );
 
   app.get("/api-keys", { config, schema: { response: { 200: ApiKeyListView } } }, async (request) => {
-    const found = await opts.keys
-      .find({ tenantId: request.principal.tenantId })
-      .sort({ createdAt: -1 })
-      .limit(MAX_KEYS)
-      .toArray();
-    const used = await opts.uses.find({ _id: { $in: found.map((k) => k._id) } }).toArray();
-    const lastUse = new Map(used.map((u) => [u._id, u.lastUsedAt]));
-    return { items: found.map((k) => toView(k, lastUse.get(k._id) ?? null)) };
+    const found = await opts.keys.list(request.principal.tenantId, MAX_KEYS);
+    return { items: found.map(({ key, lastUsedAt }) => toView(key, lastUsedAt)) };
   });
 
   const revoke = { params: z.object({ key_id: z.string() }) };
   app.delete("/api-keys/:key_id", { config, schema: revoke }, async (request, reply) => {
     const { tenantId } = request.principal;
-    const key = await opts.keys.findOne({ _id: request.params.key_id, tenantId });
+    const key = await opts.keys.find(tenantId, request.params.key_id);
     // Another tenant's key answers like a missing one.
     if (!key) throw notFound("API key");
-    if (!key.revokedAt) await opts.keys.updateOne({ _id: key._id, tenantId }, { $set: { revokedAt: now() } });
+    if (!key.revokedAt) await opts.keys.revoke(tenantId, key._id, now());
     return reply.code(204).send();
   });
 };
@@ -129,11 +120,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<ApiKeyRoutesOptions> = async (a
  */
 async function assertUnderKeyCap(opts: ApiKeyRoutesOptions, tenantId: string, at: Date): Promise<void> {
   if (opts.maxPerTenant === 0) return;
-  const live = await opts.keys.countDocuments({
-    tenantId,
-    revokedAt: null,
-    $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
-  });
+  const live = await opts.keys.countLive(tenantId, at);
   if (live < opts.maxPerTenant) return;
   throw tooManyRequests(
     ERROR_CODES.quotaExceeded,

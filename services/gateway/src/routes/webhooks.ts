@@ -1,13 +1,14 @@
 import { failureReasonOfStored, WebhookDeliveryListView, type WebhookDeliveryView } from "@ai-jobs/contracts";
-import type { Collections, WebhookDeliveryRecord } from "@ai-jobs/runtime";
+import type { WebhookDeliveryRecord } from "@ai-jobs/runtime";
 import { notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { JobRepository } from "../data/jobs.js";
+import type { WebhookDeliveryRepository } from "../data/webhook-deliveries.js";
 
 export interface WebhookRoutesOptions {
   jobs: JobRepository;
-  collections: Pick<Collections, "webhookDeliveries">;
+  deliveries: WebhookDeliveryRepository;
 }
 
 /** A job has one delivery per terminal event (one per run); this bounds an answer all the same. */
@@ -39,11 +40,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async 
     const { tenantId } = request.principal;
     const job = await opts.jobs.findById(tenantId, request.params.job_id);
     if (!job) throw notFound("job");
-    const deliveries = await opts.collections.webhookDeliveries
-      .find({ tenantId, jobId: job._id })
-      .sort({ createdAt: 1 })
-      .limit(MAX_DELIVERIES)
-      .toArray();
+    const deliveries = await opts.deliveries.ofJob(tenantId, job._id, MAX_DELIVERIES);
     return { items: deliveries.map(toWebhookDeliveryView) };
   });
 };
