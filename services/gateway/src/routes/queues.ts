@@ -1,5 +1,5 @@
-import type { QueueStatsListView } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { QueueStatsListView } from "@ai-jobs/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { cached, countDeadLetters, type QueueStatsDeps, readQueueOverview } from "../data/queue-stats.js";
 
 export interface QueueRoutesOptions {
@@ -14,12 +14,13 @@ export interface QueueRoutesOptions {
  * tenant's dead letters per queue. Figures are read at most once per `cacheMs`, whatever the request rate. Admins
  * only: the platform-wide figures tell of every tenant's activity.
  */
-export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, opts) => {
+export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, opts) => {
   const overview = cached(opts.cacheMs, () => readQueueOverview(opts.stats));
   const deadLetters = cached(opts.cacheMs, (tenantId) => countDeadLetters(opts.stats.collections, tenantId));
 
   // The figures are platform-wide (every tenant's backlog and throughput): an operator view.
-  app.get("/queues", { config: { access: "operate" } }, async (request): Promise<QueueStatsListView> => {
+  const schema = { response: { 200: QueueStatsListView } };
+  app.get("/queues", { config: { access: "operate" }, schema }, async (request) => {
     const [view, dead] = await Promise.all([overview("all"), deadLetters(request.principal.tenantId)]);
     return { ...view, queues: view.queues.map((q) => ({ ...q, dead_letters: dead[q.queue] })) };
   });
