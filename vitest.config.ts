@@ -3,12 +3,13 @@ import { defineConfig } from "vitest/config";
 
 const TESTS = ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/**/*.test.ts"];
 /**
- * A test file that names one of these starts servers (nats-server, FerretDB, service processes), directly or through
- * a harness: it is an integration test. Every other file is a unit test. The testkit refuses to start a server in
- * the unit project (TESTKIT_NO_SERVERS), so a file sorted wrongly fails there by name instead of slowing it down.
+ * A test file that names one of these starts servers (nats-server, FerretDB, service processes), directly, through
+ * a harness or through `npm run dev` (spawnDev): it is an integration test. Every other file is a unit test. The
+ * testkit refuses to start a server in the unit project (TESTKIT_NO_SERVERS), so a file sorted wrongly fails there by
+ * name instead of slowing it down.
  */
 const STARTS_SERVERS =
-  /\b(startNats|startMongo|spawnService|startHarness|startStack|startServices|runSuite)\b|harness\.js|stack\.js/;
+  /\b(startNats|startMongo|spawnService|startHarness|startStack|startServices|runSuite|spawnDev)\b|harness\.js|stack\.js/;
 const files = TESTS.flatMap((pattern) => globSync(pattern)).sort();
 const unit = files.filter((file) => !STARTS_SERVERS.test(readFileSync(file, "utf8")));
 const integration = files.filter((file) => !unit.includes(file));

@@ -12,6 +12,7 @@ import os from "node:os";
 import { CONSUMERS, newJobRecord, queuedEventOf, STREAMS } from "@ai-jobs/contracts";
 import { mongoBackendLabel } from "@ai-jobs/testkit";
 import { pino } from "pino";
+import { createJobProjectionRepository } from "../services/events/src/data/job-projection.js";
 import { createProjector, type Projector } from "../services/events/src/projection/projector.js";
 import { ev, type Harness, startHarness } from "../services/events/src/testing/harness.js";
 import { median } from "./stats.js";
@@ -78,7 +79,7 @@ export async function benchProjection(opts: ProjectionOptions): Promise<Projecti
       createProjector({
         nats: h.ctx.nats,
         messaging: h.ctx.messaging,
-        collections: h.ctx.mongo.collections,
+        projection: createJobProjectionRepository(h.ctx.mongo.collections),
         log,
         batchSize: opts.batchSize,
       }),

@@ -1,6 +1,7 @@
 /**
  * `npm run dev` runs with the admin token `dev-token`: every listener it starts must be on loopback. The services'
- * settings are checked against their own config schemas, and NATS is started with the script's own flags.
+ * settings are checked against their own config schemas, and NATS is started with the flags the testkit gives it
+ * (the dev script starts NATS and FerretDB through the testkit).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +10,13 @@ import { join } from "node:path";
 import { freePort, repoRoot, waitFor } from "@ai-jobs/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { ferretListenArgs, LOOPBACK, natsArgs, serviceListeners } from "../scripts/dev-listeners.mjs";
+import {
+  DEFAULT_SERVICE_PORTS,
+  ferretListenArgs,
+  LOOPBACK,
+  natsArgs,
+  serviceListeners,
+} from "../scripts/dev/listeners.js";
 import { configShape as eventsShape } from "../services/events/src/config.js";
 import { configShape as gatewayShape } from "../services/gateway/src/config.js";
 import { configShape as ingestorShape } from "../services/ingestor/src/config.js";
@@ -41,7 +48,7 @@ afterAll(() => {
 
 describe("npm run dev listens on loopback only", () => {
   it("binds every service listener (API, internal, health) to 127.0.0.1", () => {
-    const services = serviceListeners({ gatewayPort: 8080 });
+    const services = serviceListeners(DEFAULT_SERVICE_PORTS);
     expect(services.map((s) => s.name).sort()).toEqual(Object.keys(SHAPES).sort());
     for (const { name, env } of services) {
       for (const [key, host] of hostsOf(name, env)) expect(host, `${name} ${key}`).toBe(LOOPBACK);

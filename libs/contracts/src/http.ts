@@ -212,6 +212,10 @@ export const JobEventView = z.object({
 
 export type JobEventView = z.infer<typeof JobEventView>;
 
+/** `GET /api/ai/jobs/{id}/events/` */
+export const JobEventListView = z.object({ items: z.array(JobEventView) });
+export type JobEventListView = z.infer<typeof JobEventListView>;
+
 /** A dead letter as the admin API shows it. `seq` is its JOBS_DLQ sequence. */
 export const DeadLetterView = z.object({
   seq: z.number().int(),
@@ -225,6 +229,10 @@ export const DeadLetterView = z.object({
   replayed_at: z.string().nullable(),
 });
 export type DeadLetterView = z.infer<typeof DeadLetterView>;
+
+/** `GET /api/ai/admin/dead-letters/`: newest first; `next_cursor` is the `seq` to pass as `cursor` for the next page. */
+export const DeadLetterListView = z.object({ items: z.array(DeadLetterView), next_cursor: z.string().nullable() });
+export type DeadLetterListView = z.infer<typeof DeadLetterListView>;
 
 /** One POST of a webhook delivery: the HTTP status when one came back, and a coarse reason when it failed. */
 export const WebhookAttemptView = z.object({

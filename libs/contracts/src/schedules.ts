@@ -115,8 +115,8 @@ export const QueueStatsView = z.object({
   priorities: z.array(QueuePriorityStatsView),
 });
 export const QueueStatsListView = z.object({
-  queues: z.array(QueueStatsView),
   /** When the figures were taken (they are cached for a few seconds). */
   taken_at: z.string(),
+  queues: z.array(QueueStatsView),
 });
 export type QueueStatsListView = z.infer<typeof QueueStatsListView>;

@@ -1,3 +1,4 @@
+export * from "./app-errors.js";
 export * from "./auth/index.js";
 export * from "./backoff.js";
 export * from "./batched-inserter.js";
@@ -13,6 +14,8 @@ export * from "./errors.js";
 export * from "./health.js";
 export * from "./http-errors.js";
 export * from "./http-probes.js";
+export * from "./http-problems.js";
+export * from "./http-schemas.js";
 export * from "./http-security.js";
 export * from "./ids.js";
 export * from "./jetstream-publisher.js";

@@ -1,28 +1,31 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { LineLog } from "./lines.js";
 
 /**
- * Children still running. This set exists only so that a test run which dies without cleaning up never leaves
- * orphan servers behind: on process exit every live child gets SIGKILL. Tests still own their handles.
+ * Children still running, each with its SIGKILL. This set exists only so that a process which dies without cleaning
+ * up (a test run, or `npm run dev` on an uncaught error) never leaves orphan servers behind: on process exit every
+ * live child gets SIGKILL. Callers still own their handles.
  */
-const live = new Set<ChildProcess>();
+const live = new Set<() => void>();
 let hookInstalled = false;
 
 function installExitHook(): void {
   if (hookInstalled) return;
   hookInstalled = true;
   process.on("exit", () => {
-    for (const child of live) {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          child.kill("SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    for (const kill of live) kill();
   });
+}
+
+/** Sends `signal` to the process group `pid` leads; false when there is no such group (any more). */
+function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface ChildOptions {
@@ -35,6 +38,28 @@ export interface ChildOptions {
   maxLines?: number;
   /** Also write each line to process.stderr with this prefix. */
   echoPrefix?: string;
+  /**
+   * Run it in a process group (and session) of its own (default false): a Ctrl-C in the terminal then reaches only
+   * this process, which stops the child in its own order (`npm run dev`). SIGKILL goes to the child's whole group,
+   * and once the child has exited whatever is left of its group (a grandchild) gets SIGKILL too.
+   */
+  detached?: boolean;
+}
+
+/**
+ * How a testkit starter (startNats, startMongo, spawnService, startPostgresProcess) runs its process, for a caller
+ * that is not a test: `npm run dev` runs the stack detached, shows the output and stops the processes in its order.
+ */
+export interface ProcessOptions {
+  /** See ChildOptions.detached. */
+  detached?: boolean;
+  /** Keep only the last `maxLines` output lines (default: the starter's own). */
+  maxLines?: number;
+  /**
+   * Called with each process the starter spawns, as soon as it is spawned (before it is ready, and again for a
+   * restart or a retry on fresh ports). Subscribe to `child.log` here to see every line.
+   */
+  onStart?: (child: Child) => void;
 }
 
 export interface Child {
@@ -53,12 +78,26 @@ export interface Child {
 /** Spawns a process with piped output captured line by line. */
 export function startChild(opts: ChildOptions): Child {
   installExitHook();
+  const detached = opts.detached ?? false;
   const proc = spawn(opts.command, [...opts.args], {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
     stdio: ["ignore", "pipe", "pipe"],
+    detached,
   });
-  live.add(proc);
+  /** SIGKILL for the whole group of a detached child; every other signal for the child itself, which stops its own. */
+  const kill = (sig: NodeJS.Signals) => {
+    if (detached && sig === "SIGKILL" && proc.pid !== undefined && signalGroup(proc.pid, sig)) return;
+    try {
+      proc.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
+  const killOnExit = () => {
+    if (proc.exitCode === null && proc.signalCode === null) kill("SIGKILL");
+  };
+  live.add(killOnExit);
   const log = new LineLog(opts.maxLines);
   const echo = opts.echoPrefix;
   const push = (line: string) => {
@@ -78,7 +117,8 @@ export function startChild(opts: ChildOptions): Child {
     const finish = (code: number | null) => {
       if (exitedFlag) return;
       exitedFlag = true;
-      live.delete(proc);
+      live.delete(killOnExit);
+      if (detached && proc.pid !== undefined) signalGroup(proc.pid, "SIGKILL");
       // Let the last output lines arrive, without waiting forever on a pipe a grandchild may hold open.
       const grace = new Promise<void>((r) => setTimeout(r, 500).unref());
       void Promise.race([Promise.all(streamsDone), grace]).then(() => resolve(code));
@@ -92,14 +132,14 @@ export function startChild(opts: ChildOptions): Child {
 
   const running = () => !exitedFlag && proc.exitCode === null && proc.signalCode === null;
   const signal = (sig: NodeJS.Signals) => {
-    if (running()) proc.kill(sig);
+    if (running()) kill(sig);
     return exited;
   };
   const stop = async (graceMs = 10_000) => {
     if (!running()) return exited;
-    proc.kill("SIGTERM");
+    kill("SIGTERM");
     const timer = setTimeout(() => {
-      if (running()) proc.kill("SIGKILL");
+      if (running()) kill("SIGKILL");
     }, graceMs);
     try {
       return await exited;
@@ -109,6 +149,17 @@ export function startChild(opts: ChildOptions): Child {
   };
 
   return { name: opts.name, pid: proc.pid ?? -1, log, exited, running, signal, stop };
+}
+
+/** startChild for a testkit starter: `opts` with the caller's ProcessOptions applied, and onStart told. */
+export function startChildWith(opts: ChildOptions, how: ProcessOptions = {}): Child {
+  const child = startChild({
+    ...opts,
+    ...(how.detached !== undefined ? { detached: how.detached } : {}),
+    ...(how.maxLines !== undefined ? { maxLines: how.maxLines } : {}),
+  });
+  how.onStart?.(child);
+  return child;
 }
 
 /** The last lines of a child's output, formatted for an error message. */

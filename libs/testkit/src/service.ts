@@ -1,4 +1,4 @@
-import { startChild } from "./child.js";
+import { type ProcessOptions, startChildWith } from "./child.js";
 import { waitUntilReady } from "./ready.js";
 import { repoRoot } from "./repo.js";
 import { assertServersAllowed } from "./unit-guard.js";
@@ -13,6 +13,8 @@ export interface SpawnServiceOptions {
   env: Record<string, string>;
   /** Poll this URL until it answers 200 (30 s) before resolving. */
   readyUrl?: string;
+  /** How the service process runs (default: a plain child of this process, every output line kept). */
+  process?: ProcessOptions;
 }
 
 export interface ServiceProcess {
@@ -36,14 +38,17 @@ const READY_TIMEOUT_MS = 30_000;
 export async function spawnService(opts: SpawnServiceOptions): Promise<ServiceProcess> {
   assertServersAllowed(`spawnService(${opts.name})`);
   const tsArgs = opts.entry.endsWith(".ts") ? ["--conditions=source", "--import", "tsx"] : [];
-  const child = startChild({
-    name: opts.name,
-    command: process.execPath,
-    args: [...tsArgs, opts.entry],
-    env: { ...process.env, ...opts.env },
-    cwd: repoRoot(),
-    ...(process.env.TEST_SERVICE_LOGS === "1" ? { echoPrefix: `[${opts.name}] ` } : {}),
-  });
+  const child = startChildWith(
+    {
+      name: opts.name,
+      command: process.execPath,
+      args: [...tsArgs, opts.entry],
+      env: { ...process.env, ...opts.env },
+      cwd: repoRoot(),
+      ...(process.env.TEST_SERVICE_LOGS === "1" ? { echoPrefix: `[${opts.name}] ` } : {}),
+    },
+    opts.process,
+  );
 
   if (opts.readyUrl !== undefined) {
     const readyUrl = opts.readyUrl;

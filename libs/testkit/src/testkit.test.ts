@@ -1,12 +1,36 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { MongoClient } from "mongodb";
 import { describe, expect, it } from "vitest";
-import { peakConcurrency, startMongo, startNats, startOpenAiServer } from "./index.js";
+import { startChild } from "./child.js";
+import { freePort, mongoBackend, peakConcurrency, startMongo, startNats, startOpenAiServer, waitFor } from "./index.js";
+import { dropDatabase } from "./pg-database.js";
+import { acquirePostgres } from "./shared-postgres.js";
 
 interface Thing {
   _id: string;
   n: number;
+}
+
+/** Running: there, and not a zombie (an orphan's may wait a moment for its reaper). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** A detached `sh` that starts `sleep 60` in its group, prints its pid, then runs `then`. */
+async function shellWithGrandchild(then: string) {
+  const child = startChild({ name: "sh", command: "sh", args: ["-c", `sleep 60 & echo $!; ${then}`], detached: true });
+  const grandchild = Number(await waitFor(() => child.log.all()[0], { what: "the grandchild's pid" }));
+  return { child, grandchild };
 }
 
 describe("testkit", () => {
@@ -60,6 +84,58 @@ describe("testkit", () => {
     } finally {
       await mongo.cleanup();
     }
+  });
+
+  it.skipIf(mongoBackend() !== "postgresql")(
+    "startMongo over a given port, dir and database keeps them: a second FerretDB reads the first one's data",
+    async () => {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), "testkit-ferret-kept-"));
+      const database = `kept_${process.pid}`;
+      const server = await acquirePostgres();
+      const opts = { dataDir, database, acquirePostgres: async () => ({ url: server.url, release: async () => {} }) };
+      try {
+        const port = await freePort();
+        const first = await startMongo({ ...opts, port });
+        expect(first.url).toBe(`mongodb://127.0.0.1:${port}/`);
+        expect(first.dbName).toBe(database);
+        const write = new MongoClient(first.url);
+        try {
+          await write.db(database).collection<Thing>("things").insertOne({ _id: "a", n: 1 });
+        } finally {
+          await write.close();
+        }
+        await first.cleanup();
+        expect(existsSync(dataDir)).toBe(true);
+
+        const second = await startMongo(opts);
+        const read = new MongoClient(second.url);
+        try {
+          expect((await read.db(database).collection<Thing>("things").findOne({ _id: "a" }))?.n).toBe(1);
+        } finally {
+          await read.close();
+          await second.cleanup();
+        }
+      } finally {
+        await dropDatabase(server.url, database);
+        await server.release();
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  describe.skipIf(process.platform !== "linux")("a detached child (a process group of its own)", () => {
+    it("takes its whole group along on SIGKILL", async () => {
+      const { child, grandchild } = await shellWithGrandchild("wait");
+      expect(running(grandchild)).toBe(true);
+      await child.signal("SIGKILL");
+      await waitFor(() => !running(grandchild), { what: "the grandchild to be gone", timeoutMs: 2_000 });
+    });
+
+    it("leaves nothing of its group behind once it has exited", async () => {
+      const { child, grandchild } = await shellWithGrandchild("exit 0");
+      expect(await child.exited).toBe(0);
+      await waitFor(() => !running(grandchild), { what: "the grandchild to be gone", timeoutMs: 2_000 });
+    });
   });
 
   it("the OpenAI test server records when each call arrived and closed, so a client's concurrency can be read off", async () => {

@@ -8,14 +8,15 @@ import {
   type Messaging,
   type Metrics,
   type NatsContext,
+  problemsPlugin,
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
   registerProbeRoutes,
   type StreamTokens,
+  useZodSchemas,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
-import { installProblemHandlers } from "./http/problem.js";
 import { registerStreamRoute } from "./sse/stream-route.js";
 
 export interface AppDeps {
@@ -47,7 +48,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     loggerInstance: deps.log.child({ component: "http" }),
     clientErrorHandler: answerClientError,
   });
-  installProblemHandlers(app);
+  useZodSchemas(app);
+  app.register(problemsPlugin);
   registerHttpSecurity(app, deps.security ?? { corsOrigins: [], hstsMaxAgeS: 0 });
   if (deps.metrics) registerHttpMetrics(app, deps.metrics);
   registerProbeRoutes(app, { checks: deps.readiness, draining: deps.draining });

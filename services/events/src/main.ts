@@ -11,11 +11,16 @@ import {
 } from "@ai-jobs/runtime";
 import { buildApp } from "./app.js";
 import { configShape } from "./config.js";
+import { createDeadLetterRepository } from "./data/dead-letters.js";
+import { createJobProjectionRepository } from "./data/job-projection.js";
+import { createReconcileClaimRepository } from "./data/reconcile-claims.js";
+import { createRetentionRepository } from "./data/retention.js";
+import { createScheduleRepository } from "./data/schedules.js";
+import { createWebhookDeliveryRepository } from "./data/webhook-deliveries.js";
 import { createAdvisoryHandler } from "./dead-letters/advisories.js";
 import { createDeadLetterIndexer } from "./dead-letters/indexer.js";
 import { createDelayedForwarder } from "./delayed/forwarder.js";
 import { createProjector } from "./projection/projector.js";
-import { claimsOf } from "./reconciler/claims.js";
 import { createReconciler } from "./reconciler/reconciler.js";
 import { createRetentionTask } from "./retention/task.js";
 import { createScheduler } from "./schedules/scheduler.js";
@@ -61,7 +66,7 @@ runService({
           createProjector({
             nats,
             messaging,
-            collections: mongo.collections,
+            projection: createJobProjectionRepository(mongo.collections),
             log,
             batchSize: config.PROJECTOR_BATCH_SIZE,
           }),
@@ -71,7 +76,7 @@ runService({
           createWebhookDispatcher({
             nats,
             messaging,
-            collections: mongo.collections,
+            deliveries: createWebhookDeliveryRepository(mongo.collections),
             jobs,
             log,
             settings: {
@@ -85,7 +90,12 @@ runService({
         ),
         component(
           "dead-letter indexer",
-          createDeadLetterIndexer({ nats, messaging, collections: mongo.collections, log }),
+          createDeadLetterIndexer({
+            nats,
+            messaging,
+            deadLetters: createDeadLetterRepository(mongo.collections),
+            log,
+          }),
         ),
         component("max-deliveries handler", createAdvisoryHandler({ nats, messaging, events, log })),
         component(
@@ -99,7 +109,7 @@ runService({
             messaging,
             events,
             outbox,
-            claims: claimsOf(mongo.db),
+            claims: createReconcileClaimRepository(mongo.db),
             log,
             intervalMs: config.RECONCILE_INTERVAL_MS,
             graceMs: config.RECONCILE_GRACE_MS,
@@ -110,14 +120,14 @@ runService({
         component(
           "scheduler",
           createScheduler({
-            db: mongo.db,
+            store: createScheduleRepository(mongo.db),
             messaging,
             events,
             nats,
             outbox,
             log,
             schedules: config.SCHEDULES,
-            maintenance: [createRetentionTask({ db: mongo.db, collections: mongo.collections, log, config })],
+            maintenance: [createRetentionTask({ store: createRetentionRepository(mongo), log, config })],
             tickMs: config.SCHEDULER_TICK_MS,
           }),
         ),

@@ -2,6 +2,7 @@ import { createEmbedder, createMongoChunkStore } from "@ai-jobs/retrieval";
 import type { JobEventPublisher, Logger, Messaging, Metrics, MongoContext, NatsContext } from "@ai-jobs/runtime";
 import {
   answerClientError,
+  answerFrameworkError,
   cachedRead,
   createApiKeyVerifier,
   createAuthenticator,
@@ -14,13 +15,16 @@ import {
   jobsPerSubjectLimit,
   mongoCheck,
   natsCheck,
+  problemsPlugin,
   type ReadinessChecks,
   registerHttpMetrics,
   registerHttpSecurity,
   registerQueueGauges,
+  useZodSchemas,
 } from "@ai-jobs/runtime";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GatewayConfig } from "./config.js";
+import { createApiKeyRepository } from "./data/api-keys.js";
 import { type DashboardAssets, loadDashboardAssets } from "./data/dashboard-assets.js";
 import { createDeadLetterRepository } from "./data/dead-letters.js";
 import { createDocumentRepository } from "./data/documents.js";
@@ -32,16 +36,17 @@ import { createPlanRepository } from "./data/plans.js";
 import { createQueueSampleStore } from "./data/queue-samples.js";
 import { readQueueStats } from "./data/queue-stats.js";
 import { createRateCounters } from "./data/rate-counters.js";
+import { createScheduleStateRepository } from "./data/schedule-states.js";
 import { createScheduleStore } from "./data/schedules.js";
 import { createTaskProgressRepository } from "./data/task-progress.js";
 import { createUsageRepository } from "./data/usage.js";
 import { createWaitingJobCounter } from "./data/waiting-jobs.js";
+import { createWebhookDeliveryRepository } from "./data/webhook-deliveries.js";
 import { createHealthReporter, type HealthReporter } from "./domain/health.js";
 import { createTenantQueueCaps } from "./domain/tenant-queue-caps.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { noNulPlugin } from "./plugins/no-nul.js";
-import { answerFrameworkError, problemsPlugin } from "./plugins/problems.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -111,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === "string" && REQUEST_ID.test(given) ? given : deps.ids();
     },
   });
+
+  useZodSchemas(app);
 
   const lifecycle: Lifecycle = { draining: false };
   app.decorate("lifecycle", lifecycle);
@@ -213,7 +220,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Without STREAM_TOKEN_SECRET there are no stream tokens: the route is not there (404).
   if (streamTokens) await app.register(streamTokenRoutes, { prefix: API_PREFIX, streamTokens });
   await app.register(jobRoutes, { prefix: API_PREFIX, jobs, control });
-  await app.register(webhookRoutes, { prefix: API_PREFIX, jobs, collections: mongo.collections });
+  await app.register(webhookRoutes, {
+    prefix: API_PREFIX,
+    jobs,
+    deliveries: createWebhookDeliveryRepository(mongo.collections),
+  });
   await app.register(adminRoutes, { prefix: API_PREFIX, deadLetters, control });
   await app.register(queueRoutes, {
     prefix: API_PREFIX,
@@ -222,7 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     samples: createQueueSampleStore(mongo.db),
     sampleIntervalMs: config.QUEUE_SAMPLE_INTERVAL_MS,
   });
-  await app.register(scheduleRoutes, { prefix: API_PREFIX, db: mongo.db });
+  await app.register(scheduleRoutes, { prefix: API_PREFIX, states: createScheduleStateRepository(mongo.db) });
   await app.register(planJobRoutes, { prefix: API_PREFIX, submit: { ...submit, plans, ids: deps.ids } });
   await app.register(studyTaskRoutes, {
     prefix: API_PREFIX,
@@ -231,8 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(exportRoutes, { prefix: API_PREFIX, jobs, files: createExportFiles(nats.js) });
   await app.register(apiKeyRoutes, {
     prefix: API_PREFIX,
-    keys: mongo.collections.apiKeys,
-    uses: mongo.collections.apiKeyUses,
+    keys: createApiKeyRepository(mongo.collections),
     maxPerTenant: config.API_KEYS_MAX_PER_TENANT,
   });
   await app.register(usageRoutes, { prefix: API_PREFIX, jobs, usage: createUsageRepository(mongo.db) });

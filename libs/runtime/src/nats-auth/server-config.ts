@@ -6,7 +6,10 @@ import { NATS_SERVICES, type NatsService, natsPermissions } from "./permissions.
  */
 export const nkeyEnvOf = (service: NatsService): string => `NATS_${service.toUpperCase()}_NKEY`;
 
-/** The checked-in copies (repo-relative): Compose and `npm run dev` read the first, kustomize the second. */
+/**
+ * The checked-in copies (repo-relative): Compose reads the first, kustomize the second. The testkit and `npm run dev`
+ * render the block for their own nats-server.
+ */
 export const AUTHORIZATION_FILES = ["deploy/nats/authorization.conf", "deploy/k8s/nats/authorization.conf"] as const;
 
 const list = (subjects: string[]) => subjects.map((s) => `          ${JSON.stringify(s)}`).join(",\n");

@@ -3,6 +3,7 @@ import { publishDeadLetter } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDeadLetterRepository } from "../data/dead-letters.js";
 import type { DurableConsumer } from "../durable-consumer.js";
 import { type Harness, startHarness } from "../testing/harness.js";
 import { createDeadLetterIndexer } from "./indexer.js";
@@ -15,7 +16,7 @@ const startIndexer = async () => {
   indexer = createDeadLetterIndexer({
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
-    collections: h.ctx.mongo.collections,
+    deadLetters: createDeadLetterRepository(h.ctx.mongo.collections),
     log,
   });
   await indexer.start();

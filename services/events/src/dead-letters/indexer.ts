@@ -1,19 +1,14 @@
 import { CONSUMERS, HEADERS, JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
-import {
-  type Collections,
-  type DeadLetterRecord,
-  isDuplicateKey,
-  type Logger,
-  type Messaging,
-  type NatsContext,
-} from "@ai-jobs/runtime";
+import type { DeadLetterRecord, Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
+import type { DeadLetterRepository } from "../data/dead-letters.js";
 import { createDurableConsumer, type DurableConsumer } from "../durable-consumer.js";
 
 export interface DeadLetterIndexerDeps {
   nats: Pick<NatsContext, "js" | "jsm">;
   messaging: Messaging;
-  collections: Pick<Collections, "deadLetters">;
+  /** `dead_letters` (`createDeadLetterRepository`). */
+  deadLetters: DeadLetterRepository;
   log: Logger;
 }
 
@@ -56,7 +51,7 @@ export function createDeadLetterIndexer(deps: DeadLetterIndexerDeps): DurableCon
       async (span) => {
         const record = deadLetterRecordOf(msg);
         span.setAttributes({ "job.id": record.jobId ?? "", "tenant.id": record.tenantId ?? "" });
-        await upsertKeepingReplay(deps.collections, record);
+        await deps.deadLetters.upsertKeepingReplay(record);
         msg.ack();
       },
     );
@@ -70,21 +65,4 @@ export function createDeadLetterIndexer(deps: DeadLetterIndexerDeps): DurableCon
     log: deps.log,
     handle,
   });
-}
-
-/**
- * Inserts the record with `replayedAt: null`, or, when it exists, rewrites every field but `replayedAt`. (Not one
- * upsert with `$setOnInsert: {replayedAt: null}`: FerretDB 1.24 drops `$setOnInsert` fields whose value is null.)
- */
-async function upsertKeepingReplay(
-  collections: Pick<Collections, "deadLetters">,
-  record: Omit<DeadLetterRecord, "replayedAt">,
-): Promise<void> {
-  try {
-    await collections.deadLetters.insertOne({ ...record, replayedAt: null });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const { _id, ...fields } = record;
-    await collections.deadLetters.updateOne({ _id }, { $set: fields });
-  }
 }

@@ -1,12 +1,6 @@
 import { foldJobEvents, JobEvent, type JobRecord, type SequencedEvent } from "@ai-jobs/contracts";
-import {
-  type Collections,
-  duplicateKeyIndexes,
-  isDuplicateKey,
-  isOnlyDuplicateKeys,
-  type JobEventRecord,
-  mapBounded,
-} from "@ai-jobs/runtime";
+import { type JobEventRecord, mapBounded } from "@ai-jobs/runtime";
+import type { JobProjectionRepository } from "../data/job-projection.js";
 import type { RecordCache } from "./record-cache.js";
 
 export type { SequencedEvent };
@@ -28,8 +22,6 @@ export function eventRecordOf({ seq, event }: SequencedEvent): JobEventRecord {
   };
 }
 
-export type ProjectionCollections = Pick<Collections, "jobs" | "jobEvents">;
-
 /**
  * Projects a batch of events: one unordered insert into `job_events` (a replayed event hits the unique `_id` and is
  * skipped), then at most one write per job, keyed by `_id`: the job's events of the batch folded in memory
@@ -41,16 +33,12 @@ export type ProjectionCollections = Pick<Collections, "jobs" | "jobEvents">;
  * changed.
  */
 export async function applyEvents(
-  collections: ProjectionCollections,
+  projection: JobProjectionRepository,
   events: readonly SequencedEvent[],
   cache?: RecordCache,
 ): Promise<number> {
   if (events.length === 0) return 0;
-  try {
-    await collections.jobEvents.insertMany(events.map(eventRecordOf), { ordered: false });
-  } catch (err) {
-    if (!isOnlyDuplicateKeys(err)) throw err;
-  }
+  await projection.insertEvents(events.map(eventRecordOf));
 
   const byJob = new Map<string, SequencedEvent[]>();
   for (const e of events) {
@@ -77,16 +65,7 @@ export async function applyEvents(
 
   const clashed: SequencedEvent[][] = [];
   if (creates.length > 0) {
-    const failed = new Set<number>();
-    try {
-      await collections.jobs.insertMany(
-        creates.map((c) => c.record),
-        { ordered: false },
-      );
-    } catch (err) {
-      if (!isOnlyDuplicateKeys(err)) throw err;
-      for (const index of duplicateKeyIndexes(err)) failed.add(index);
-    }
+    const failed = await projection.insertRecords(creates.map((c) => c.record));
     creates.forEach((c, i) => {
       if (failed.has(i)) clashed.push(c.jobEvents);
       else {
@@ -99,17 +78,17 @@ export async function applyEvents(
   // One batch at a time per projector: nothing outside it could want these writes aborted.
   const never = new AbortController().signal;
   const read = await mapBounded([...unknown, ...clashed], WRITE_CONCURRENCY, never, async (jobEvents) =>
-    foldAndWrite(collections, jobEvents, await readRecord(collections, jobEvents), cache),
+    foldAndWrite(projection, jobEvents, await readRecord(projection, jobEvents), cache),
   );
   const updated = await mapBounded(updates, WRITE_CONCURRENCY, never, ({ jobEvents, base }) =>
-    foldAndWrite(collections, jobEvents, base, cache),
+    foldAndWrite(projection, jobEvents, base, cache),
   );
   return changed + [...read, ...updated].reduce((sum, n) => sum + n, 0);
 }
 
 /** Folds a job's events onto `base` and writes the result if it changed, reading again after a lost race. */
 async function foldAndWrite(
-  collections: ProjectionCollections,
+  projection: JobProjectionRepository,
   jobEvents: SequencedEvent[],
   base: JobRecord | null | "foreign",
   cache: RecordCache | undefined,
@@ -118,50 +97,30 @@ async function foldAndWrite(
   for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
     // An event on another tenant's subject never touches the job of that id.
     if (current === "foreign") return 0;
-    const next = await withCatchUp(collections, foldJobEvents(current ?? undefined, jobEvents), jobEvents);
+    const next = await withCatchUp(projection, foldJobEvents(current ?? undefined, jobEvents), jobEvents);
     if (!next || next === current) {
       if (current) cache?.set(current);
       return 0;
     }
     const written = { ...next, rev: (current?.rev ?? 0) + 1 };
-    if (await writeRecord(collections, current, written)) {
+    if (current ? await projection.replaceRecord(current, written) : await projection.insertRecord(written)) {
       cache?.set(written);
       return 1;
     }
     cache?.delete(jobEvents[0]?.event.jobId ?? "");
-    current = await readRecord(collections, jobEvents);
+    current = await readRecord(projection, jobEvents);
   }
   throw new Error(`job record ${jobEvents[0]?.event.jobId} kept changing under the projection`);
 }
 
-/** Inserts a record that did not exist, or replaces `current` if nobody changed it since it was read. */
-async function writeRecord(
-  collections: ProjectionCollections,
-  current: JobRecord | null,
-  next: JobRecord,
-): Promise<boolean> {
-  if (!current) {
-    try {
-      await collections.jobs.insertOne(next);
-      return true;
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
-  const unchanged = current.rev === undefined ? { $exists: false } : current.rev;
-  const result = await collections.jobs.replaceOne({ _id: current._id, rev: unchanged }, next);
-  return result.matchedCount === 1;
-}
-
 /** The stored record of the events' job; "foreign" when that id is another tenant's job. */
 async function readRecord(
-  collections: ProjectionCollections,
+  projection: JobProjectionRepository,
   jobEvents: SequencedEvent[],
 ): Promise<JobRecord | null | "foreign"> {
   const first = jobEvents[0];
   if (!first) return null;
-  const stored = await collections.jobs.findOne({ _id: first.event.jobId });
+  const stored = await projection.findRecord(first.event.jobId);
   if (stored && stored.tenantId !== first.event.tenantId) return "foreign";
   return stored;
 }
@@ -172,7 +131,7 @@ async function readRecord(
  * events before it writes records, so they are in `job_events` now: fold them in too. Rare (explicit retries).
  */
 async function withCatchUp(
-  collections: ProjectionCollections,
+  projection: JobProjectionRepository,
   record: JobRecord | undefined,
   jobEvents: SequencedEvent[],
 ): Promise<JobRecord | undefined> {
@@ -180,10 +139,7 @@ async function withCatchUp(
     ({ seq, event }) => event.kind === "queued" && event.data.retry !== undefined && record?.runSeq === seq,
   );
   if (!record || !reopened) return record;
-  const later = await collections.jobEvents
-    .find({ jobId: record._id, _id: { $gt: reopened.seq } })
-    .sort({ _id: 1 })
-    .toArray();
+  const later = await projection.eventsAfter(record._id, reopened.seq);
   const events = later.flatMap((stored) => sequencedOf(stored, reopened.event.type, record.tenantId));
   return foldJobEvents(record, events);
 }

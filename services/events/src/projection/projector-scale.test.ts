@@ -2,6 +2,7 @@ import { CONSUMERS, type JobRecord, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJobProjectionRepository } from "../data/job-projection.js";
 import { ev, type Harness, startHarness } from "../testing/harness.js";
 import { createProjector, type Projector } from "./projector.js";
 
@@ -21,7 +22,7 @@ beforeAll(async () => {
     const projector = createProjector({
       nats: h.ctx.nats,
       messaging: h.ctx.messaging,
-      collections: h.ctx.mongo.collections,
+      projection: createJobProjectionRepository(h.ctx.mongo.collections),
       log,
       batchSize: h.config.PROJECTOR_BATCH_SIZE,
     });

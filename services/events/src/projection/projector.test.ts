@@ -2,6 +2,7 @@ import { CONSUMERS, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJobProjectionRepository } from "../data/job-projection.js";
 import { ev, type Harness, startHarness } from "../testing/harness.js";
 import { applyEvents } from "./apply-events.js";
 import { createProjector, type Projector } from "./projector.js";
@@ -17,7 +18,7 @@ const newProjector = () =>
   createProjector({
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
-    collections: h.ctx.mongo.collections,
+    projection: createJobProjectionRepository(h.ctx.mongo.collections),
     log,
     batchSize: h.config.PROJECTOR_BATCH_SIZE,
   });
@@ -129,7 +130,7 @@ describe("projector", () => {
         seq: e._id,
         event: e.kind === "succeeded" ? ev.succeeded(rec, { plan_id: "plan_2" }) : ev.started(rec),
       }));
-    expect(await applyEvents(h.ctx.mongo.collections, replay)).toBe(0);
+    expect(await applyEvents(createJobProjectionRepository(h.ctx.mongo.collections), replay)).toBe(0);
     expect(await eventsOf(rec._id)).toHaveLength(3);
   });
 
@@ -140,7 +141,7 @@ describe("projector", () => {
     await waitFor(async () => (await job(rec._id))?.seq === s2);
 
     // A redelivery of an earlier event (lower sequence) arrives late.
-    const changed = await applyEvents(h.ctx.mongo.collections, [
+    const changed = await applyEvents(createJobProjectionRepository(h.ctx.mongo.collections), [
       { seq: s2 - 1, event: ev.progress(rec, { pct: 5, step: "start", message: "old" }) },
     ]);
     expect(changed).toBe(0);
@@ -148,7 +149,7 @@ describe("projector", () => {
   });
 
   it("events of one job written out of order (two replicas, or a redelivery) still converge to the right record", async () => {
-    const c = h.ctx.mongo.collections;
+    const c = createJobProjectionRepository(h.ctx.mongo.collections);
     // Sequences far above the real stream's, so these hand-made events never collide with published ones.
     const rec = await h.insertJob();
     const started = { seq: 1_000_101, event: ev.started(rec) };

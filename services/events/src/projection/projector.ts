@@ -2,7 +2,6 @@ import { CONSUMERS, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import {
   ACK_WAIT_MS,
   backoffDelayMs,
-  type Collections,
   ensureConsumer,
   type Logger,
   type Messaging,
@@ -10,6 +9,7 @@ import {
 } from "@ai-jobs/runtime";
 import { AckPolicy, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/nats-core";
+import type { JobProjectionRepository } from "../data/job-projection.js";
 import { decodeJobEvent } from "../job-event-message.js";
 import { sleep } from "../sleep.js";
 import { applyEvents, type SequencedEvent } from "./apply-events.js";
@@ -18,7 +18,8 @@ import { createRecordCache } from "./record-cache.js";
 export interface ProjectorDeps {
   nats: Pick<NatsContext, "js" | "jsm">;
   messaging: Messaging;
-  collections: Pick<Collections, "jobs" | "jobEvents">;
+  /** `job_events` and the job records (`createJobProjectionRepository`). */
+  projection: JobProjectionRepository;
   log: Logger;
   /** Events per MongoDB batch at most. */
   batchSize: number;
@@ -111,7 +112,7 @@ export function createProjector(deps: ProjectorDeps): Projector {
   const writeUntilDone = async (events: SequencedEvent[], messageCount: number): Promise<boolean> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const changed = await applyEvents(deps.collections, events, cache);
+        const changed = await applyEvents(deps.projection, events, cache);
         log.debug({ events: events.length, changed }, "batch projected");
         return true;
       } catch (err) {

@@ -2,6 +2,7 @@ import type { JobRecord } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createJobProjectionRepository } from "../data/job-projection.js";
 import { ev, type Harness, startHarness } from "../testing/harness.js";
 import { applyEvents, type SequencedEvent } from "./apply-events.js";
 import { createProjector, type Projector } from "./projector.js";
@@ -14,7 +15,7 @@ beforeAll(async () => {
   projector = createProjector({
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
-    collections: h.ctx.mongo.collections,
+    projection: createJobProjectionRepository(h.ctx.mongo.collections),
     log: pino({ level: "silent" }),
     batchSize: h.config.PROJECTOR_BATCH_SIZE,
   });
@@ -27,7 +28,8 @@ afterAll(async () => {
 });
 
 const job = (id: string) => h.ctx.mongo.collections.jobs.findOne({ _id: id });
-const apply = (...events: SequencedEvent[]) => applyEvents(h.ctx.mongo.collections, events);
+const apply = (...events: SequencedEvent[]) =>
+  applyEvents(createJobProjectionRepository(h.ctx.mongo.collections), events);
 
 let block = 0;
 /** Hand-made sequences far above the real stream's, a fresh range per test (job_events keys them). */

@@ -4,8 +4,8 @@ import { waitFor } from "@ai-jobs/testkit";
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimsOf, createReconcileClaimRepository } from "../data/reconcile-claims.js";
 import { type Harness, startHarness } from "../testing/harness.js";
-import { claimsOf } from "./claims.js";
 import { createReconciler, type Reconciler } from "./reconciler.js";
 
 let h: Harness;
@@ -34,7 +34,7 @@ function newReconciler(now?: () => Date): Reconciler {
     messaging,
     events: createJobEventPublisher(messaging),
     outbox: h.outbox,
-    claims: claimsOf(h.ctx.mongo.db),
+    claims: createReconcileClaimRepository(h.ctx.mongo.db),
     log,
     intervalMs: 100,
     graceMs: 5_000,

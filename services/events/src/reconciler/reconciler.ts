@@ -1,8 +1,7 @@
 import type { JobEventPublisher, JobOutbox, Logger, Messaging, NatsContext } from "@ai-jobs/runtime";
 import { JetStreamApiError } from "@nats-io/jetstream";
-import type { Collection } from "mongodb";
+import type { ReconcileClaimRepository } from "../data/reconcile-claims.js";
 import { sleep } from "../sleep.js";
-import { claimJob, purgeStaleClaims, type ReconcileClaim, releaseClaim } from "./claims.js";
 import { dispatchHeld } from "./dispatch-job.js";
 
 export interface ReconcilerDeps {
@@ -10,8 +9,8 @@ export interface ReconcilerDeps {
   messaging: Messaging;
   events: JobEventPublisher;
   outbox: JobOutbox;
-  /** `claimsOf(db)`: the replicas' claims on held dispatches. */
-  claims: Collection<ReconcileClaim>;
+  /** The replicas' claims on held dispatches (`createReconcileClaimRepository`). */
+  claims: ReconcileClaimRepository;
   log: Logger;
   intervalMs: number;
   /** Entries younger than this are left to whoever held them, which may still be publishing them. */
@@ -46,7 +45,7 @@ const STALE_CLAIM_WINDOWS = 10;
  * one as its submit would have, with the same message ids, then releases it. The outbox is empty while NATS is
  * healthy, so a round costs one small query.
  *
- * Several replicas run it at once. Each entry is first claimed for a lease window (`claims.ts`), so two replicas
+ * Several replicas run it at once. Each entry is first claimed for a lease window (`data/reconcile-claims.ts`), so two replicas
  * rarely publish the same entry; when they do (at a window's edge), JetStream drops the second publish as a
  * duplicate. A round is skipped while NATS is disconnected, and stops at the first publish that fails for lack of
  * NATS. An entry JetStream refuses (JOBS full) stays and is tried again in a later round: its client already has
@@ -59,7 +58,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let loop: Promise<void> | undefined;
 
   const release = (claim: string) =>
-    releaseClaim(deps.claims, claim).catch((err: unknown) => {
+    deps.claims.release(claim).catch((err: unknown) => {
       log.warn({ err, claim }, "could not release a reconcile claim; it ends with its window");
     });
 
@@ -73,7 +72,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const candidates = await deps.outbox.due(new Date(now.getTime() - deps.graceMs), deps.batchSize);
     for (const { _id: id } of candidates) {
       if (stopped.signal.aborted) break;
-      const claim = await claimJob(deps.claims, id, clock(), deps.leaseMs);
+      const claim = await deps.claims.claim(id, clock(), deps.leaseMs);
       // Another replica holds it.
       if (claim === undefined) continue;
       // Read again under the claim: another replica may have published and released it since the query.
@@ -102,7 +101,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       dispatched.push(id);
       log.info({ jobId: entry.jobId, tenantId: entry.tenantId, published }, "held job published");
     }
-    await purgeStaleClaims(deps.claims, new Date(now.getTime() - STALE_CLAIM_WINDOWS * deps.leaseMs));
+    await deps.claims.purgeStale(new Date(now.getTime() - STALE_CLAIM_WINDOWS * deps.leaseMs));
     return { dispatched };
   };
 

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { firesOf } from "../schedules/fires.js";
+import { createRetentionRepository } from "../data/retention.js";
+import { firesOf } from "../data/schedules.js";
 import { type Harness, startHarness } from "../testing/harness.js";
 import { purgeExpired, type RetentionPolicy } from "./retention.js";
 
@@ -74,7 +75,7 @@ describe("retention purge", () => {
       { _id: "cron:a:new", schedule: "a", fireAt: ago(1), jobId: null, claimedAt: ago(1) },
     ]);
 
-    const result = await purgeExpired({ collections: c, fires, log, policy });
+    const result = await purgeExpired({ store: createRetentionRepository(h.ctx.mongo), log, policy });
     expect(result).toEqual({ jobs: 5, jobEvents: 15, idempotencyKeys: 1, deadLetters: 1, fires: 1 });
 
     const left = (await c.jobs.find({}).toArray()).map((j) => j._id).sort();
@@ -86,7 +87,7 @@ describe("retention purge", () => {
     expect((await fires.find({}).toArray()).map((f) => f._id)).toEqual(["cron:a:new"]);
 
     // Nothing more to do the second time.
-    expect(await purgeExpired({ collections: c, fires, log, policy })).toEqual({
+    expect(await purgeExpired({ store: createRetentionRepository(h.ctx.mongo), log, policy })).toEqual({
       jobs: 0,
       jobEvents: 0,
       idempotencyKeys: 0,

@@ -1,7 +1,6 @@
 import { RETENTION_SCHEDULE } from "@ai-jobs/contracts";
-import type { Collections, Logger } from "@ai-jobs/runtime";
-import type { Db } from "mongodb";
-import { firesOf } from "../schedules/fires.js";
+import type { Logger } from "@ai-jobs/runtime";
+import type { RetentionRepository } from "../data/retention.js";
 import { parseCron } from "../schedules/schedule-config.js";
 import type { MaintenanceTask } from "../schedules/scheduler.js";
 import { purgeExpired } from "./retention.js";
@@ -20,17 +19,16 @@ const MAX_BATCHES = 100;
 
 /** The built-in `maintenance.retention` schedule (UTC), run by the scheduler under the same exactly-once claim. */
 export function createRetentionTask(deps: {
-  db: Db;
-  collections: Collections;
+  /** The purges (`createRetentionRepository`). */
+  store: RetentionRepository;
   log: Logger;
   config: RetentionSettings;
 }): MaintenanceTask {
   const { config } = deps;
   const pattern = parseCron(config.RETENTION_CRON, "UTC");
   if (typeof pattern === "string") throw new Error(`RETENTION_CRON: ${pattern}`);
-  // The finished-job scan of the purge and of the gateway's throughput figures (MongoDB; FerretDB ignores it).
-  void deps.collections.jobs
-    .createIndex({ finishedAt: 1, queue: 1 })
+  void deps.store
+    .ensureFinishedIndex()
     .catch((err: unknown) => deps.log.warn({ err }, "could not create the jobs finishedAt index"));
   return {
     name: RETENTION_SCHEDULE,
@@ -40,8 +38,7 @@ export function createRetentionTask(deps: {
     run: async (fireAt) => {
       await purgeExpired(
         {
-          collections: deps.collections,
-          fires: firesOf(deps.db),
+          store: deps.store,
           log: deps.log.child({ component: "retention" }),
           policy: {
             jobDays: config.JOB_RETENTION_DAYS,

@@ -1,40 +1,7 @@
 import { createHash } from "node:crypto";
-import { SCHEDULE_COLLECTIONS } from "@ai-jobs/contracts";
-import { isDuplicateKey } from "@ai-jobs/runtime";
-import type { Collection, Db } from "mongodb";
 
-/** A claimed fire of a schedule. */
-export interface ScheduleFire {
-  /** `cron:<name>:<fireTime ISO>`, the same string as the fire's dedupe id. */
-  _id: string;
-  schedule: string;
-  fireAt: Date;
-  /** The job created for the fire (null for the maintenance task). */
-  jobId: string | null;
-  claimedAt: Date;
-}
-
-export const firesOf = (db: Db): Collection<ScheduleFire> => db.collection<ScheduleFire>(SCHEDULE_COLLECTIONS.fires);
-
+/** A fire's claim id (`schedule_fires`, data/schedules.ts) and dedupe id. */
 export const fireIdOf = (name: string, fireAt: Date): string => `cron:${name}:${fireAt.toISOString()}`;
-
-/**
- * Claims one fire for this replica: an insert with a unique `_id`, the one write MongoDB and FerretDB both perform
- * atomically (FerretDB's conditional updates are not). True for the one winner, false for every other replica.
- */
-export async function claimFire(
-  fires: Collection<ScheduleFire>,
-  fire: Omit<ScheduleFire, "claimedAt">,
-  now: Date,
-): Promise<boolean> {
-  try {
-    await fires.insertOne({ ...fire, claimedAt: now });
-    return true;
-  } catch (err) {
-    if (isDuplicateKey(err)) return false;
-    throw err;
-  }
-}
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

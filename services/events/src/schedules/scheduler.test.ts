@@ -11,8 +11,9 @@ import { ConfigError, loadConfig } from "@ai-jobs/runtime";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configShape } from "../config.js";
+import { createScheduleRepository, firesOf } from "../data/schedules.js";
 import { type Harness, startHarness } from "../testing/harness.js";
-import { firesOf, jobIdOfFire } from "./fires.js";
+import { jobIdOfFire } from "./fires.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
 
 let h: Harness;
@@ -39,7 +40,7 @@ afterAll(async () => {
 
 function newScheduler(): Scheduler {
   return createScheduler({
-    db: h.ctx.mongo.db,
+    store: createScheduleRepository(h.ctx.mongo.db),
     messaging: h.ctx.messaging,
     events: h.ctx.events,
     nats: h.ctx.nats,
@@ -145,7 +146,7 @@ describe("cron schedules", () => {
     };
     const make = () =>
       createScheduler({
-        db: h.ctx.mongo.db,
+        store: createScheduleRepository(h.ctx.mongo.db),
         messaging: h.ctx.messaging,
         events: h.ctx.events,
         nats: h.ctx.nats,

@@ -1,13 +1,6 @@
-import {
-  JOB_TYPES,
-  newJobRecord,
-  SCHEDULE_COLLECTIONS,
-  type ScheduleConfig,
-  type ScheduleStateRecord,
-} from "@ai-jobs/contracts";
+import { JOB_TYPES, newJobRecord, type ScheduleConfig } from "@ai-jobs/contracts";
 import {
   acceptJob,
-  isDuplicateKey,
   type JobEventPublisher,
   type JobOutbox,
   type Logger,
@@ -15,9 +8,9 @@ import {
   type NatsContext,
 } from "@ai-jobs/runtime";
 import type { Cron } from "croner";
-import type { Db } from "mongodb";
+import type { ScheduleRepository, ScheduleState } from "../data/schedules.js";
 import { sleep } from "../sleep.js";
-import { claimFire, fireIdOf, firesOf, jobIdOfFire } from "./fires.js";
+import { fireIdOf, jobIdOfFire } from "./fires.js";
 import type { JobSchedule } from "./schedule-config.js";
 
 /** A built-in task run in the events process itself (not a job on a queue), under the same exactly-once claim. */
@@ -30,7 +23,8 @@ export interface MaintenanceTask {
 }
 
 export interface SchedulerDeps {
-  db: Db;
+  /** `schedule_fires` and `schedules` (`createScheduleRepository`). */
+  store: ScheduleRepository;
   messaging: Messaging;
   events: JobEventPublisher;
   nats: Pick<NatsContext, "connected">;
@@ -81,8 +75,6 @@ const MAX_FIRES_PER_TICK = 5;
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const log = deps.log.child({ component: "scheduler" });
   const clock = deps.now ?? (() => new Date());
-  const fires = firesOf(deps.db);
-  const states = deps.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
   const stopped = new AbortController();
   let loop: Promise<void> | undefined;
 
@@ -93,8 +85,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** The last fire time each entry has dealt with (fired, or seen claimed by another replica). */
   const cursors = new Map<string, Date>();
 
-  const writeState = async (e: Entry, now: Date, lastFireAt: Date | null) => {
-    const doc: Omit<ScheduleStateRecord, "_id" | "lastFireAt"> = {
+  const writeState = (e: Entry, now: Date, lastFireAt: Date | null) => {
+    const state: ScheduleState = {
       kind: e.kind,
       cron: e.cron,
       timezone: e.timezone,
@@ -104,26 +96,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       nextFireAt: e.pattern.nextRun(now),
       updatedAt: now,
     };
-    const set = lastFireAt ? { ...doc, lastFireAt } : doc;
-    try {
-      await states.updateOne(
-        { _id: e.name },
-        { $set: set, $setOnInsert: lastFireAt ? {} : { lastFireAt: null } },
-        {
-          upsert: true,
-        },
-      );
-    } catch (err) {
-      // Two replicas upserting a new entry at once: the other one wrote it.
-      if (!isDuplicateKey(err)) throw err;
-    }
+    return deps.store.writeState(e.name, state, lastFireAt);
   };
 
   const fireJob = async (e: Extract<Entry, { kind: "job" }>, fireAt: Date): Promise<FireOutcome> => {
     const fireId = fireIdOf(e.name, fireAt);
     const jobId = jobIdOfFire(fireId, fireAt);
     const now = clock();
-    if (!(await claimFire(fires, { _id: fireId, schedule: e.name, fireAt, jobId }, now))) {
+    if (!(await deps.store.claimFire({ _id: fireId, schedule: e.name, fireAt, jobId }, now))) {
       return { schedule: e.name, fireAt, result: "lost", jobId };
     }
     const { config } = e;
@@ -149,7 +129,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const fireMaintenance = async (e: Extract<Entry, { kind: "maintenance" }>, fireAt: Date): Promise<FireOutcome> => {
     const fireId = fireIdOf(e.name, fireAt);
-    if (!(await claimFire(fires, { _id: fireId, schedule: e.name, fireAt, jobId: null }, clock()))) {
+    if (!(await deps.store.claimFire({ _id: fireId, schedule: e.name, fireAt, jobId: null }, clock()))) {
       return { schedule: e.name, fireAt, result: "lost", jobId: null };
     }
     await e.task.run(fireAt);
@@ -192,7 +172,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   };
 
   const catchUp = async (now: Date) => {
-    const known = new Map((await states.find({}).toArray()).map((s) => [s._id, s]));
+    const known = new Map((await deps.store.states()).map((s) => [s._id, s]));
     for (const e of entries) {
       cursors.set(e.name, now);
       const lastFireAt = known.get(e.name)?.lastFireAt ?? null;
@@ -206,7 +186,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
     }
     // Schedules no longer configured disappear from the list.
-    await states.deleteMany({ _id: { $nin: entries.map((e) => e.name) } });
+    await deps.store.keepStatesOf(entries.map((e) => e.name));
   };
 
   const run = async () => {

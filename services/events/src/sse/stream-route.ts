@@ -1,11 +1,16 @@
-import { ERROR_CODES, formatSse, problem, StreamOptions, StreamQuery, validationProblem } from "@ai-jobs/contracts";
+import { ERROR_CODES, formatSse, StreamOptions, StreamQuery } from "@ai-jobs/contracts";
 import {
+  AppError,
   type Authenticator,
+  forbidden,
   headersOf,
+  invalidInput,
+  isAppError,
   type JobReader,
   type Messaging,
   type Metrics,
   type NatsContext,
+  notFound,
   type Principal,
   registerValueGauge,
   type StreamTokens,
@@ -13,7 +18,6 @@ import {
 } from "@ai-jobs/runtime";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { sendProblem } from "../http/problem.js";
 import { type JobSnapshot, jobEndsLookup, planFollow } from "./job-follower.js";
 import { type LiveHub, type LiveTopic, startLiveHub } from "./live-hub.js";
 import { runLiveStream } from "./live-stream.js";
@@ -64,6 +68,31 @@ const AllQuery = z.object({
   last_event_id: Sequence.optional(),
 });
 
+/** Reports another parse's issues as this one's, as they are. */
+function failWith(ctx: z.RefinementCtx, error: z.ZodError): never {
+  for (const issue of error.issues) ctx.addIssue({ ...issue });
+  return z.NEVER;
+}
+
+/**
+ * The route's query: first the options (`all`, `follow`), then, depending on `all`, the job ids or none; a query
+ * whose options are wrong is refused for them alone. The stream token (`token`) is read by the auth hook before.
+ */
+export type StreamRouteQuery = z.output<typeof StreamRouteQuery>;
+export const StreamRouteQuery = z.unknown().transform((query, ctx) => {
+  const options = StreamOptions.safeParse(query);
+  if (!options.success) return failWith(ctx, options.error);
+  const all = options.data.all === true;
+  const parsed = all ? AllQuery.safeParse(query) : Query.safeParse(query);
+  if (!parsed.success) return failWith(ctx, parsed.error);
+  return {
+    all,
+    follow: all || options.data.follow === true,
+    job_id: parsed.data.job_id,
+    last_event_id: parsed.data.last_event_id,
+  };
+});
+
 /**
  * `GET /api/ai/jobs/stream/?job_id=…&job_id=…` (or `?all=1`): the events of one or more jobs of the caller's tenant
  * (or of all of them) as SSE. Each message's id is its JOB_EVENTS sequence, so a client reconnecting to any replica
@@ -102,32 +131,35 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     await (await started?.catch(() => undefined))?.close();
   });
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  // Before the query is validated: a caller without credentials learns nothing about its query.
+  const authenticate = async (request: FastifyRequest) => {
     const principal = await streamPrincipal(deps, request);
     if ("refused" in principal) {
-      reply.header("www-authenticate", wwwAuthenticate(principal.refused));
-      return sendProblem(reply, problem(401, ERROR_CODES.unauthorized, "a valid bearer or stream token is required"));
+      throw new AppError(401, ERROR_CODES.unauthorized, "a valid bearer or stream token is required", {
+        headers: { "www-authenticate": wwwAuthenticate(principal.refused) },
+      });
     }
-    const { tenantId, streamScope } = principal;
+    principals.set(request, principal);
+  };
 
-    const options = StreamOptions.safeParse(request.query);
-    if (!options.success) return sendProblem(reply, validationProblem(options.error));
-    const all = options.data.all === true;
-    const follow = all || options.data.follow === true;
-    const query = all ? AllQuery.safeParse(request.query) : Query.safeParse(request.query);
-    if (!query.success) return sendProblem(reply, validationProblem(query.error));
+  const handler = async (request: FastifyRequest<{ Querystring: StreamRouteQuery }>, reply: FastifyReply) => {
+    const principal = principals.get(request);
+    if (!principal) throw new Error("the stream route ran without its auth hook");
+    const { tenantId, streamScope } = principal;
+    const { all, follow, ...query } = request.query;
     // A stream token opens only the stream it was minted for.
-    if (streamScope && !streamScope.all && (all || query.data.job_id?.some((id) => !streamScope.jobIds.includes(id)))) {
-      return sendProblem(reply, problem(403, ERROR_CODES.forbidden, "the stream token does not cover these jobs"));
+    if (streamScope && !streamScope.all && (all || query.job_id?.some((id) => !streamScope.jobIds.includes(id)))) {
+      throw forbidden("the stream token does not cover these jobs");
     }
     const header = request.headers["last-event-id"];
     let afterSeq: number | undefined;
     if (header !== undefined) {
       const parsed = Sequence.safeParse(header);
-      if (!parsed.success) return sendProblem(reply, validationProblem(parsed.error, "Last-Event-ID"));
+      if (!parsed.success) throw invalidInput(parsed.error, "Last-Event-ID");
       afterSeq = Number(parsed.data);
-    } else if (query.data.last_event_id !== undefined) {
-      afterSeq = Number(query.data.last_event_id);
+    } else if (query.last_event_id !== undefined) {
+      afterSeq = Number(query.last_event_id);
     }
 
     let preamble = "";
@@ -135,17 +167,15 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
     let endWhenTerminal: string[] | undefined;
     let live: LiveHub;
     try {
-      if (query.data.job_id === undefined) {
+      if (query.job_id === undefined) {
         topic = { tenantId, all: true };
       } else {
-        const jobIds = [...new Set(query.data.job_id)];
+        const jobIds = [...new Set(query.job_id)];
         const found = await Promise.all(jobIds.map((id) => deps.jobs.find(tenantId, id)));
         const records = found.filter((r) => r !== null);
         // Another tenant's job is answered exactly like a job that does not exist.
         const missing = jobIds.find((id) => !records.some((r) => r._id === id));
-        if (missing !== undefined) {
-          return sendProblem(reply, problem(404, ERROR_CODES.notFound, `job ${missing} not found`));
-        }
+        if (missing !== undefined) throw notFound(`job ${missing}`);
         const snapshots: JobSnapshot[] = records.map((r) => ({ jobId: r._id, status: r.status, seq: r.seq }));
         const plan = await planFollow(snapshots, afterSeq, jobEndsLookup(deps.nats.jsm, tenantId));
         if (!follow && plan.preamble.length === 0 && plan.pending.length === 0) return reply.code(204).send();
@@ -156,10 +186,15 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
       }
       live = await liveHub();
     } catch (err) {
-      request.log.error({ err }, "cannot open job stream");
-      return sendProblem(
-        reply,
-        problem(503, ERROR_CODES.serviceUnavailable, "the job store or the event stream is unavailable; retry"),
+      if (isAppError(err)) throw err;
+      // The problems plugin logs the cause.
+      throw new AppError(
+        503,
+        ERROR_CODES.serviceUnavailable,
+        "the job store or the event stream is unavailable; retry",
+        {
+          cause: err,
+        },
       );
     }
 
@@ -208,7 +243,14 @@ export function registerStreamRoute(app: FastifyInstance, deps: StreamRouteDeps)
   };
 
   // No implicit HEAD route: a HEAD request must not open a stream.
-  for (const path of STREAM_PATHS) app.get(path, { exposeHeadRoute: false }, handler);
+  const schema = { querystring: StreamRouteQuery };
+  for (const path of STREAM_PATHS) {
+    app.get<{ Querystring: StreamRouteQuery }>(
+      path,
+      { exposeHeadRoute: false, onRequest: authenticate, schema },
+      handler,
+    );
+  }
 }
 
 /**

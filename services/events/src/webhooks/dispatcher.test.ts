@@ -6,6 +6,7 @@ import { waitFor } from "@ai-jobs/testkit";
 import { pino } from "pino";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebhookDeliveryRepository } from "../data/webhook-deliveries.js";
 import { ev, type Harness, startHarness } from "../testing/harness.js";
 import { createWebhookDispatcher, WEBHOOK_CONSUMER, type WebhookDispatcher } from "./dispatcher.js";
 import type { Resolver } from "./target-policy.js";
@@ -51,7 +52,7 @@ const startDispatcher = async () => {
   dispatcher = createWebhookDispatcher({
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
-    collections: h.ctx.mongo.collections,
+    deliveries: createWebhookDeliveryRepository(h.ctx.mongo.collections),
     jobs: h.reader,
     log,
     settings: {

@@ -9,8 +9,6 @@ import {
 } from "@ai-jobs/contracts";
 import {
   ACK_WAIT_MS,
-  type Collections,
-  isDuplicateKey,
   type JobReader,
   type Logger,
   type Messaging,
@@ -21,6 +19,7 @@ import {
 } from "@ai-jobs/runtime";
 import type { JsMsg } from "@nats-io/jetstream";
 import { Webhook } from "standardwebhooks";
+import type { WebhookDeliveryRepository } from "../data/webhook-deliveries.js";
 import { createDurableConsumer } from "../durable-consumer.js";
 import { decodeJobEvent } from "../job-event-message.js";
 import { postJson } from "./post.js";
@@ -53,7 +52,8 @@ export interface WebhookSettings {
 export interface WebhookDispatcherDeps {
   nats: Pick<NatsContext, "js" | "jsm">;
   messaging: Messaging;
-  collections: Pick<Collections, "webhookDeliveries">;
+  /** `webhook_deliveries` (`createWebhookDeliveryRepository`). */
+  deliveries: WebhookDeliveryRepository;
   /** The job's webhook and last error, from its record or, before it is projected, its events. */
   jobs: JobReader;
   log: Logger;
@@ -144,14 +144,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     return { sign: (id, at, body) => all.map((signer) => signer.sign(id, at, body)).join(" ") };
   };
 
-  const deliveries = deps.collections.webhookDeliveries;
-
   /** The delivery of this event: created on first sight, found again on a redelivery. */
-  const deliveryOf = async (id: string, event: JobEvent, url: string): Promise<WebhookDeliveryRecord> => {
-    const existing = await deliveries.findOne({ _id: id });
-    if (existing) return existing;
+  const deliveryOf = (id: string, event: JobEvent, url: string): Promise<WebhookDeliveryRecord> => {
     const now = new Date();
-    const record: WebhookDeliveryRecord = {
+    return deps.deliveries.findOrCreate({
       _id: id,
       tenantId: event.tenantId,
       jobId: event.jobId,
@@ -162,28 +158,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       nextAttemptAt: now,
       createdAt: now,
       updatedAt: now,
-    };
-    try {
-      await deliveries.insertOne(record);
-      return record;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const found = await deliveries.findOne({ _id: id });
-      if (!found) throw err;
-      return found;
-    }
-  };
-
-  const record = async (
-    id: string,
-    attempt: WebhookAttempt,
-    state: WebhookDeliveryRecord["state"],
-    nextAttemptAt: Date | null,
-  ) => {
-    await deliveries.updateOne(
-      { _id: id },
-      { $push: { attempts: attempt }, $set: { state, nextAttemptAt, updatedAt: new Date() } },
-    );
+    });
   };
 
   /**
@@ -291,10 +266,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       const ok = attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300;
       span.setAttributes({ "webhook.attempt": n, "webhook.status": attempt.status ?? 0 });
       if (ok) {
-        await record(id, attempt, "delivered", null);
+        await deps.deliveries.recordAttempt(id, attempt, "delivered", null);
         msg.ack();
       } else if (refused || n > settings.backoffMs.length) {
-        await record(id, attempt, "failed", null);
+        await deps.deliveries.recordAttempt(id, attempt, "failed", null);
         log.warn(
           { webhookId: id, target: target.origin, attempts: n, status: attempt.status, reason: attempt.error, detail },
           "webhook delivery failed",
@@ -302,7 +277,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         msg.ack();
       } else {
         const delay = retryDelayMs(settings.backoffMs, n);
-        await record(id, attempt, "pending", new Date(Date.now() + delay));
+        await deps.deliveries.recordAttempt(id, attempt, "pending", new Date(Date.now() + delay));
         log.info(
           {
             webhookId: id,

@@ -1,5 +1,5 @@
 import type { Principal, Role } from "@ai-jobs/runtime";
-import { forbidden } from "./errors.js";
+import { forbidden } from "@ai-jobs/runtime";
 
 /**
  * What a route needs of its caller: `read` a tenant's data, `write` (submit, or act on one's own resources), `manage`

@@ -5,9 +5,9 @@ import {
   runAtOf,
   type StudyPlan,
 } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
 import type { PlanRepository } from "../data/plans.js";
 import type { Caller } from "./context.js";
-import { notFound } from "./errors.js";
 import { requestHash } from "./idempotency.js";
 import { type SubmitJobDeps, type SubmittedJob, submitJob } from "./submit-job.js";
 

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JobReader } from "@ai-jobs/runtime";
+import { conflict, idempotencyKeyReused, invalid } from "@ai-jobs/runtime";
 import { type IdempotencyKeyRepository, idempotencyRecordId } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { conflict, idempotencyKeyReused, invalid } from "./errors.js";
 
 /** What a submit carries when the client sent `Idempotency-Key`. */
 export interface Idempotency {

@@ -1,12 +1,19 @@
 import { isTerminal, type JobStatus } from "@ai-jobs/contracts";
-import { type AcceptDeps, acceptJob, type Cancellation, type JobReader } from "@ai-jobs/runtime";
+import {
+  type AcceptDeps,
+  acceptJob,
+  type Cancellation,
+  conflict,
+  type JobReader,
+  notFound,
+  serviceUnavailable,
+} from "@ai-jobs/runtime";
 import { JetStreamApiError } from "@nats-io/jetstream";
 import type { DeadLetterRepository } from "../data/dead-letters.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { ScheduleStore } from "../data/schedules.js";
 import { assertMayActOn } from "./access.js";
 import type { Caller } from "./context.js";
-import { conflict, notFound, serviceUnavailable } from "./errors.js";
 
 export interface JobControlDeps extends Omit<AcceptDeps, "log"> {
   reader: JobReader;

@@ -1,6 +1,6 @@
 import { ERROR_CODES, type StorageKind } from "@ai-jobs/contracts";
 import type { StorageQuotas } from "@ai-jobs/runtime";
-import { tooManyRequests } from "./errors.js";
+import { tooManyRequests } from "@ai-jobs/runtime";
 
 /**
  * A byte quota does not reset with time: only deleting what the tenant stores, or a larger quota, frees it. The

@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { type DocumentKind, MEDIA_TYPE_OF_KIND } from "@ai-jobs/contracts";
 import { SNIFF_BYTES, sniffDocumentKind } from "@ai-jobs/retrieval";
-import { invalid, unsupportedMediaType } from "./errors.js";
+import { invalid, unsupportedMediaType } from "@ai-jobs/runtime";
 
 export interface SniffedUpload {
   kind: DocumentKind;

@@ -14,16 +14,18 @@ import {
   acceptJob,
   activeTraceId,
   CommandRefusedError,
+  invalid,
   type JobReader,
   literalTargetRefusal,
   type StorageQuotas,
+  serviceUnavailable,
   type TokenBudgets,
+  tooManyRequests,
   type WebhookTargetPolicy,
 } from "@ai-jobs/runtime";
 import type { IdempotencyKeyRepository } from "../data/idempotency-keys.js";
 import type { StoredJob } from "../data/jobs.js";
 import type { Caller } from "./context.js";
-import { invalid, serviceUnavailable, tooManyRequests } from "./errors.js";
 import { claimIdempotencyKey, type Idempotency } from "./idempotency.js";
 import { assertUnderQuota } from "./quotas.js";
 import { QUEUE_FULL_RETRY_AFTER_S, type TenantQueueCaps } from "./tenant-queue-caps.js";

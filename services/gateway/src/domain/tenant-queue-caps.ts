@@ -1,7 +1,7 @@
 import { ERROR_CODES, type JobRecord } from "@ai-jobs/contracts";
 import type { Logger } from "@ai-jobs/runtime";
+import { type AppError, tooManyRequests } from "@ai-jobs/runtime";
 import type { WaitingJobCounter } from "../data/waiting-jobs.js";
-import { type AppError, tooManyRequests } from "./errors.js";
 
 /** Seconds a client should wait before submitting again to a full queue. */
 export const QUEUE_FULL_RETRY_AFTER_S = 5;

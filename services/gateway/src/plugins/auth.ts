@@ -1,9 +1,9 @@
 import type { Authenticator, AuthOutcome, Principal, StreamTokens } from "@ai-jobs/runtime";
+import { forbidden, unauthorized } from "@ai-jobs/runtime";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { type Access, allows, defaultAccess } from "../domain/access.js";
 import type { Caller } from "../domain/context.js";
-import { forbidden, unauthorized } from "../domain/errors.js";
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -1,8 +1,8 @@
 import { ERROR_CODES, problem } from "@ai-jobs/contracts";
+import { sendProblem } from "@ai-jobs/runtime";
 import underPressure from "@fastify/under-pressure";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import fp from "fastify-plugin";
-import { sendProblem } from "./problems.js";
 
 export interface LoadSheddingOptions {
   /** Event-loop delay (ms, sampled every `SAMPLE_MS`) above which requests are refused; 0 turns it off. */

@@ -1,6 +1,6 @@
+import { invalid } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { invalid } from "../domain/errors.js";
 
 export const NUL_MESSAGE = "must not contain NUL characters";
 

@@ -1,10 +1,10 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
 import type { Principal } from "@ai-jobs/runtime";
+import { tooManyRequests } from "@ai-jobs/runtime";
 import rateLimit, { type FastifyRateLimitStore } from "@fastify/rate-limit";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { RateCounters } from "../data/rate-counters.js";
-import { tooManyRequests } from "../domain/errors.js";
 
 export interface RateLimitsOptions {
   counters: RateCounters;

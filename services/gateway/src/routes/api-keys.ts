@@ -1,14 +1,18 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
-import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyUse, generateApiKey } from "@ai-jobs/runtime";
-import type { FastifyPluginAsync } from "fastify";
-import type { Collection } from "mongodb";
+import {
+  API_KEY_SCOPES,
+  type ApiKeyRecord,
+  generateApiKey,
+  invalid,
+  notFound,
+  tooManyRequests,
+} from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { invalid, notFound, tooManyRequests } from "../domain/errors.js";
+import type { ApiKeyRepository } from "../data/api-keys.js";
 
 export interface ApiKeyRoutesOptions {
-  keys: Collection<ApiKeyRecord>;
-  /** Each key's last use, kept apart from its record (see `ApiKeyUse`). */
-  uses: Collection<ApiKeyUse>;
+  keys: ApiKeyRepository;
   /** `API_KEYS_MAX_PER_TENANT`: live keys a tenant may hold (0: no limit). */
   maxPerTenant: number;
   now?: () => Date;
@@ -22,6 +26,22 @@ export const CreateApiKeyRequest = z
     expires_at: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
+
+export const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(API_KEY_SCOPES)),
+  /** What the key starts with, to tell keys apart; the secret itself is shown once, at creation. */
+  prefix: z.string(),
+  created_by: z.string(),
+  created_at: z.string(),
+  expires_at: z.string().nullable(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+/** The answer to the POST: the key's view and its secret, `key`. */
+export const CreatedApiKeyView = ApiKeyView.extend({ key: z.string() });
+export const ApiKeyListView = z.object({ items: z.array(ApiKeyView) });
 
 /** Keys listed per page at most (a tenant has a handful). */
 const MAX_KEYS = 200;
@@ -45,52 +65,51 @@ const toView = (k: ApiKeyRecord, lastUsedAt: Date | null = null) => ({
  * `/api-keys/`: a tenant's API keys, for owners and admins (`manage`). The secret is shown once, in the answer to
  * the POST; only its SHA-256 is stored. DELETE revokes (the record stays, for the audit of who had what).
  */
-export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app, opts) => {
+export const apiKeyRoutes: FastifyPluginAsyncZod<ApiKeyRoutesOptions> = async (app, opts) => {
   const now = opts.now ?? (() => new Date());
-  const manage = { config: { access: "manage" as const } };
+  const config = { access: "manage" as const };
 
-  app.post("/api-keys", manage, async (request, reply) => {
-    const body = CreateApiKeyRequest.parse(request.body);
-    const at = now();
-    const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
-    if (expiresAt && expiresAt.getTime() <= at.getTime()) throw invalid("expires_at", "must be in the future");
-    await assertUnderKeyCap(opts, request.principal.tenantId, at);
-    const { id, key, hash } = generateApiKey();
-    const record: ApiKeyRecord = {
-      _id: id,
-      tenantId: request.principal.tenantId,
-      name: body.name,
-      scopes: [...new Set(body.scopes)],
-      hash,
-      createdBy: request.principal.userId,
-      createdAt: at,
-      expiresAt,
-      revokedAt: null,
-    };
-    await opts.keys.insertOne(record);
-    return reply
-      .code(201)
-      .header("cache-control", "no-store")
-      .send({ ...toView(record), key });
+  app.post(
+    "/api-keys",
+    { config, schema: { body: CreateApiKeyRequest, response: { 201: CreatedApiKeyView } } },
+    async (request, reply) => {
+      const { body } = request;
+      const at = now();
+      const expiresAt = body.expires_at ? new Date(body.expires_at) : null;
+      if (expiresAt && expiresAt.getTime() <= at.getTime()) throw invalid("expires_at", "must be in the future");
+      await assertUnderKeyCap(opts, request.principal.tenantId, at);
+      const { id, key, hash } = generateApiKey();
+      const record: ApiKeyRecord = {
+        _id: id,
+        tenantId: request.principal.tenantId,
+        name: body.name,
+        scopes: [...new Set(body.scopes)],
+        hash,
+        createdBy: request.principal.userId,
+        createdAt: at,
+        expiresAt,
+        revokedAt: null,
+      };
+      await opts.keys.insert(record);
+      return reply
+        .code(201)
+        .header("cache-control", "no-store")
+        .send({ ...toView(record), key });
+    },
+  );
+
+  app.get("/api-keys", { config, schema: { response: { 200: ApiKeyListView } } }, async (request) => {
+    const found = await opts.keys.list(request.principal.tenantId, MAX_KEYS);
+    return { items: found.map(({ key, lastUsedAt }) => toView(key, lastUsedAt)) };
   });
 
-  app.get("/api-keys", manage, async (request) => {
-    const found = await opts.keys
-      .find({ tenantId: request.principal.tenantId })
-      .sort({ createdAt: -1 })
-      .limit(MAX_KEYS)
-      .toArray();
-    const used = await opts.uses.find({ _id: { $in: found.map((k) => k._id) } }).toArray();
-    const lastUse = new Map(used.map((u) => [u._id, u.lastUsedAt]));
-    return { items: found.map((k) => toView(k, lastUse.get(k._id) ?? null)) };
-  });
-
-  app.delete<{ Params: { key_id: string } }>("/api-keys/:key_id", manage, async (request, reply) => {
+  const revoke = { params: z.object({ key_id: z.string() }) };
+  app.delete("/api-keys/:key_id", { config, schema: revoke }, async (request, reply) => {
     const { tenantId } = request.principal;
-    const key = await opts.keys.findOne({ _id: request.params.key_id, tenantId });
+    const key = await opts.keys.find(tenantId, request.params.key_id);
     // Another tenant's key answers like a missing one.
     if (!key) throw notFound("API key");
-    if (!key.revokedAt) await opts.keys.updateOne({ _id: key._id, tenantId }, { $set: { revokedAt: now() } });
+    if (!key.revokedAt) await opts.keys.revoke(tenantId, key._id, now());
     return reply.code(204).send();
   });
 };
@@ -101,11 +120,7 @@ export const apiKeyRoutes: FastifyPluginAsync<ApiKeyRoutesOptions> = async (app,
  */
 async function assertUnderKeyCap(opts: ApiKeyRoutesOptions, tenantId: string, at: Date): Promise<void> {
   if (opts.maxPerTenant === 0) return;
-  const live = await opts.keys.countDocuments({
-    tenantId,
-    revokedAt: null,
-    $or: [{ expiresAt: null }, { expiresAt: { $gt: at } }],
-  });
+  const live = await opts.keys.countLive(tenantId, at);
   if (live < opts.maxPerTenant) return;
   throw tooManyRequests(
     ERROR_CODES.quotaExceeded,

@@ -1,7 +1,7 @@
 import { ERROR_CODES } from "@ai-jobs/contracts";
+import { AppError, notFound } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { DashboardAssets } from "../data/dashboard-assets.js";
-import { AppError, notFound } from "../domain/errors.js";
 
 export interface DashboardRoutesOptions {
   /** The built files; undefined when the dashboard was not built (every path is then a 404 that says so). */

@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync } from "fastify";
+import { conflict, notFound } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { ExportFiles } from "../data/exports.js";
 import type { JobRepository } from "../data/jobs.js";
-import { conflict, notFound } from "../domain/errors.js";
 
 export interface ExportRoutesOptions {
   jobs: JobRepository;
@@ -15,8 +16,10 @@ const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
  * attachment. The export id is the job's id: the job record says whose it is, so another tenant gets a 404; a job
  * that has not finished its file yet gets a 409.
  */
-export const exportRoutes: FastifyPluginAsync<ExportRoutesOptions> = async (app, opts) => {
-  app.get<{ Params: { export_id: string } }>("/exports/:export_id", async (request, reply) => {
+export const exportRoutes: FastifyPluginAsyncZod<ExportRoutesOptions> = async (app, opts) => {
+  // The file itself is the answer: no response schema.
+  const schema = { params: z.object({ export_id: z.string() }) };
+  app.get("/exports/:export_id", { schema }, async (request, reply) => {
     const job = await opts.jobs.findById(request.principal.tenantId, request.params.export_id);
     if (job?.type !== "plan.export") throw notFound("export");
     const file = await opts.files.open(job._id);

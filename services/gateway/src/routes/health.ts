@@ -1,6 +1,6 @@
-import { type ReadinessChecks, registerProbeRoutes } from "@ai-jobs/runtime";
-import type { FastifyPluginAsync } from "fastify";
-import { forbidden } from "../domain/errors.js";
+import { HealthView } from "@ai-jobs/contracts";
+import { forbidden, type ReadinessChecks, registerProbeRoutes } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { HealthReporter } from "../domain/health.js";
 
 export interface Lifecycle {
@@ -20,10 +20,11 @@ const quiet = { config: { public: true }, logLevel: "warn" } as const;
  * `/healthz` and `/readyz`: probes, no token, and they say ok or not, nothing more. `/api/ai/health/` (dependency
  * errors and queue depths) is for admins; the internal listener serves the same report on `/health` without a token.
  */
-export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, opts) => {
+export const healthRoutes: FastifyPluginAsyncZod<HealthRoutesOptions> = async (app, opts) => {
   registerProbeRoutes(app, { checks: opts.checks, draining: () => opts.lifecycle.draining, routeOptions: quiet });
 
-  app.get("/api/ai/health", { logLevel: "warn" }, async (request, reply) => {
+  const schema = { response: { 200: HealthView, 503: HealthView } };
+  app.get("/api/ai/health", { logLevel: "warn", schema }, async (request, reply) => {
     if (request.principal.role !== "admin") throw forbidden("the health report needs the admin role");
     const view = await opts.health.report();
     return reply.code(view.status === "ok" ? 200 : 503).send(view);

@@ -1,10 +1,8 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { CODE_OF_STATUS, ERROR_CODES } from "@ai-jobs/contracts";
-import { context, headersOf, propagation } from "@ai-jobs/runtime";
+import { AppError, context, headersOf, PROBLEM_CONTENT_TYPE, propagation, serviceUnavailable } from "@ai-jobs/runtime";
 import type { FastifyPluginAsync, FastifyReply } from "fastify";
-import { AppError, serviceUnavailable } from "../domain/errors.js";
-import { PROBLEM_CONTENT_TYPE } from "../plugins/problems.js";
 
 export interface JobStreamRoutesOptions {
   /** Base URL of an events replica (or its load balancer). */

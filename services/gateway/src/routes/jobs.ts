@@ -1,7 +1,8 @@
-import { JobListQuery, type JobListView } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { JobEventListView, JobListQuery, JobListView, JobView } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { JobRepository } from "../data/jobs.js";
-import { notFound } from "../domain/errors.js";
 import { cancelJob, type JobControlDeps, retryJob } from "../domain/job-control.js";
 import { callerOf } from "../plugins/auth.js";
 import { toJobEventView, toJobView } from "../views.js";
@@ -14,15 +15,15 @@ export interface JobRoutesOptions {
 /** The most events `GET /jobs/{id}/events/` answers (a job's history is a few dozen events). */
 export const MAX_JOB_EVENTS = 1_000;
 
-type WithJobId = { Params: { job_id: string } };
+const JobIdParams = z.object({ job_id: z.string() });
 
 /**
  * `/jobs/` (list), `/jobs/{job_id}/` (read, DELETE = cancel), `/jobs/{job_id}/retry/` and `/jobs/{job_id}/events/`.
  * The SSE stream `/jobs/stream/` is a static route, so it always wins over `/jobs/{job_id}/`.
  */
-export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts) => {
-  app.get("/jobs", async (request): Promise<JobListView> => {
-    const query = JobListQuery.parse(request.query);
+export const jobRoutes: FastifyPluginAsyncZod<JobRoutesOptions> = async (app, opts) => {
+  app.get("/jobs", { schema: { querystring: JobListQuery, response: { 200: JobListView } } }, async (request) => {
+    const { query } = request;
     // One more than the page, to know whether there is a next one.
     const found = await opts.jobs.list(request.principal.tenantId, {
       status: query.status,
@@ -39,13 +40,14 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
     return { items: page.map(toJobView), next_cursor: found.length > query.limit && last ? last._id : null };
   });
 
-  app.get<WithJobId>("/jobs/:job_id", async (request) => {
+  app.get("/jobs/:job_id", { schema: { params: JobIdParams, response: { 200: JobView } } }, async (request) => {
     const job = await opts.jobs.findById(request.principal.tenantId, request.params.job_id);
     if (!job) throw notFound("job");
     return toJobView(job);
   });
 
-  app.get<WithJobId>("/jobs/:job_id/events", async (request) => {
+  const events = { params: JobIdParams, response: { 200: JobEventListView } };
+  app.get("/jobs/:job_id/events", { schema: events }, async (request) => {
     const { tenantId } = request.principal;
     const job = await opts.jobs.findById(tenantId, request.params.job_id);
     if (!job) throw notFound("job");
@@ -53,12 +55,13 @@ export const jobRoutes: FastifyPluginAsync<JobRoutesOptions> = async (app, opts)
     return { items: events.map(toJobEventView) };
   });
 
-  app.delete<WithJobId>("/jobs/:job_id", async (request, reply) => {
+  const control = { params: JobIdParams, response: { 202: JobView } };
+  app.delete("/jobs/:job_id", { schema: control }, async (request, reply) => {
     const job = await cancelJob(opts.control, callerOf(request), request.params.job_id);
     return reply.code(202).send(toJobView(job));
   });
 
-  app.post<WithJobId>("/jobs/:job_id/retry", async (request, reply) => {
+  app.post("/jobs/:job_id/retry", { schema: control }, async (request, reply) => {
     const job = await retryJob(opts.control, callerOf(request), request.params.job_id);
     return reply.code(202).send(toJobView(job));
   });

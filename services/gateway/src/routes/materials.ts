@@ -1,6 +1,9 @@
+import { UploadResponse } from "@ai-jobs/contracts";
+import { invalid, isAppError, unsupportedMediaType } from "@ai-jobs/runtime";
 import multipart from "@fastify/multipart";
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
-import { invalid, isAppError, unsupportedMediaType } from "../domain/errors.js";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { type UploadMaterialDeps, type UploadPart, uploadMaterial } from "../domain/upload-material.js";
 import { callerOf } from "../plugins/auth.js";
@@ -53,8 +56,11 @@ async function* adapt(request: FastifyRequest): AsyncIterable<UploadPart> {
   }
 }
 
-/** `POST /study-plans/{id}/materials/`: a multipart upload streamed into the object store. */
-export const materialRoutes: FastifyPluginAsync<MaterialRoutesOptions> = async (app, opts) => {
+/**
+ * `POST /study-plans/{id}/materials/`: a multipart upload streamed into the object store. The body has no schema:
+ * it is read as a stream, part by part, and its fields are checked by the use case (`UploadFields`).
+ */
+export const materialRoutes: FastifyPluginAsyncZod<MaterialRoutesOptions> = async (app, opts) => {
   // In this scope only multipart bodies are parsed: anything else is a 415 before its body is read.
   app.removeAllContentTypeParsers();
   await app.register(multipart, {
@@ -62,7 +68,8 @@ export const materialRoutes: FastifyPluginAsync<MaterialRoutesOptions> = async (
     limits: { fileSize: opts.upload.maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12 },
   });
 
-  app.post<{ Params: { id: string } }>("/study-plans/:id/materials", async (request, reply) => {
+  const schema = { params: z.object({ id: z.string() }), response: { 202: UploadResponse } };
+  app.post("/study-plans/:id/materials", { schema }, async (request, reply) => {
     if (!request.isMultipart()) throw unsupportedMediaType("send the file as multipart/form-data");
     const idempotencyKey = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
     const uploaded = await uploadMaterial(opts.upload, callerOf(request), {

@@ -1,5 +1,5 @@
-import type { MeView } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { MeView } from "@ai-jobs/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 
 export interface MeRoutesOptions {
   /** JAEGER_UI_URL: where a job's trace opens; null when unset. */
@@ -11,8 +11,8 @@ export interface MeRoutesOptions {
  * dashboard), and the settings such a client links with. Any role; answers nothing the caller did not send but its
  * own credential's claims.
  */
-export const meRoutes: FastifyPluginAsync<MeRoutesOptions> = async (app, opts) => {
-  app.get("/me", async (request): Promise<MeView> => {
+export const meRoutes: FastifyPluginAsyncZod<MeRoutesOptions> = async (app, opts) => {
+  app.get("/me", { schema: { response: { 200: MeView } } }, async (request) => {
     const { tenantId, userId, role } = request.principal;
     return { tenant_id: tenantId, user_id: userId, role, trace_ui_url: opts.traceUiUrl };
   });

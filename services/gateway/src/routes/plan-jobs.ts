@@ -1,5 +1,7 @@
-import { PlanExportRequest, type PlanJobResponse, PlanTasksRequest } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { PlanExportRequest, PlanJobResponse, PlanTasksRequest } from "@ai-jobs/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, parseIdempotencyKey } from "../domain/idempotency.js";
 import { type PlanJobDeps, type PlanJobRequest, type PlanJobType, submitPlanJob } from "../domain/plan-jobs.js";
 import { callerOf } from "../plugins/auth.js";
@@ -8,8 +10,10 @@ export interface PlanJobRoutesOptions {
   submit: PlanJobDeps;
 }
 
-type WithPlanId = { Params: { id: string } };
-type WithDayId = { Params: { id: string; day_id: string } };
+const PlanParams = z.object({ id: z.string() });
+const accepted = { 202: PlanJobResponse };
+/** The export's body is optional: none means the defaults. */
+const ExportBody = z.preprocess((body) => body ?? {}, PlanExportRequest);
 
 /**
  * The planner jobs on an existing plan, each answering 202 with `{plan_id, job_id}` (follow the job as usual):
@@ -18,7 +22,7 @@ type WithDayId = { Params: { id: string; day_id: string } };
  * - `POST /study-plans/{id}/days/{day_id}/generate/`: `plan.day.generate`, create or regenerate one day's tasks;
  * - `POST /study-plans/{id}/tasks/`: `plan.tasks.generate`, body `{day_id, section_id}`.
  */
-export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (app, opts) => {
+export const planJobRoutes: FastifyPluginAsyncZod<PlanJobRoutesOptions> = async (app, opts) => {
   const send = async <T extends PlanJobType>(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -31,7 +35,7 @@ export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (ap
     return reply.code(202).send(body);
   };
 
-  app.post<WithPlanId>("/study-plans/:id/summary", (request, reply) =>
+  app.post("/study-plans/:id/summary", { schema: { params: PlanParams, response: accepted } }, (request, reply) =>
     send(request, reply, {
       type: "plan.summary",
       planId: request.params.id,
@@ -40,8 +44,9 @@ export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (ap
     }),
   );
 
-  app.post<WithPlanId>("/study-plans/:id/export", (request, reply) => {
-    const body = PlanExportRequest.parse(request.body ?? {});
+  const exportSchema = { params: PlanParams, body: ExportBody, response: accepted };
+  app.post("/study-plans/:id/export", { schema: exportSchema }, (request, reply) => {
+    const { body } = request;
     return send(request, reply, {
       type: "plan.export",
       planId: request.params.id,
@@ -50,7 +55,8 @@ export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (ap
     });
   });
 
-  app.post<WithDayId>("/study-plans/:id/days/:day_id/generate", (request, reply) =>
+  const daySchema = { params: z.object({ id: z.string(), day_id: z.string() }), response: accepted };
+  app.post("/study-plans/:id/days/:day_id/generate", { schema: daySchema }, (request, reply) =>
     send(request, reply, {
       type: "plan.day.generate",
       planId: request.params.id,
@@ -59,8 +65,9 @@ export const planJobRoutes: FastifyPluginAsync<PlanJobRoutesOptions> = async (ap
     }),
   );
 
-  app.post<WithPlanId>("/study-plans/:id/tasks", (request, reply) => {
-    const body = PlanTasksRequest.parse(request.body);
+  const tasksSchema = { params: PlanParams, body: PlanTasksRequest, response: accepted };
+  app.post("/study-plans/:id/tasks", { schema: tasksSchema }, (request, reply) => {
+    const { body } = request;
     return send(request, reply, {
       type: "plan.tasks.generate",
       planId: request.params.id,

@@ -1,5 +1,5 @@
-import { QUEUE_HISTORY_WINDOW_MS, type QueueHistoryView, type QueueStatsListView } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { QUEUE_HISTORY_WINDOW_MS, QueueHistoryView, QueueStatsListView } from "@ai-jobs/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { QueueSampleStore } from "../data/queue-samples.js";
 import { cached, countDeadLetters, type QueueStatsDeps, readQueueOverview } from "../data/queue-stats.js";
 import { slotOf } from "../domain/queue-sampler.js";
@@ -20,17 +20,19 @@ export interface QueueRoutesOptions {
  * only: the platform-wide figures tell of every tenant's activity. `GET /queues/history/`: the same figures sampled
  * over the last hour (backlog, in flight, throughput, live workers), oldest first.
  */
-export const queueRoutes: FastifyPluginAsync<QueueRoutesOptions> = async (app, opts) => {
+export const queueRoutes: FastifyPluginAsyncZod<QueueRoutesOptions> = async (app, opts) => {
   const overview = cached(opts.cacheMs, () => readQueueOverview(opts.stats));
   const deadLetters = cached(opts.cacheMs, (tenantId) => countDeadLetters(opts.stats.collections, tenantId));
 
   // The figures are platform-wide (every tenant's backlog and throughput): an operator view.
-  app.get("/queues", { config: { access: "operate" } }, async (request): Promise<QueueStatsListView> => {
+  const schema = { response: { 200: QueueStatsListView } };
+  app.get("/queues", { config: { access: "operate" }, schema }, async (request) => {
     const [view, dead] = await Promise.all([overview("all"), deadLetters(request.principal.tenantId)]);
     return { ...view, queues: view.queues.map((q) => ({ ...q, dead_letters: dead[q.queue] })) };
   });
 
-  app.get("/queues/history", { config: { access: "operate" } }, async (): Promise<QueueHistoryView> => {
+  const history = { response: { 200: QueueHistoryView } };
+  app.get("/queues/history", { config: { access: "operate" }, schema: history }, async () => {
     const from = slotOf(Date.now() - QUEUE_HISTORY_WINDOW_MS, opts.sampleIntervalMs);
     const samples = await opts.samples.since(from);
     return {

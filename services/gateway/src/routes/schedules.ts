@@ -1,9 +1,9 @@
-import { SCHEDULE_COLLECTIONS, type ScheduleListView, type ScheduleStateRecord } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
-import type { Db } from "mongodb";
+import { ScheduleListView } from "@ai-jobs/contracts";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { ScheduleStateRepository } from "../data/schedule-states.js";
 
 export interface ScheduleRoutesOptions {
-  db: Db;
+  states: ScheduleStateRepository;
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -14,14 +14,11 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
  * every fire, so the gateway needs neither the config nor a cron library, and lists what actually runs. An admin
  * sees every schedule; anyone else only the job schedules of their own tenant.
  */
-export const scheduleRoutes: FastifyPluginAsync<ScheduleRoutesOptions> = async (app, opts) => {
-  const states = opts.db.collection<ScheduleStateRecord>(SCHEDULE_COLLECTIONS.schedules);
-
-  app.get("/schedules", async (request): Promise<ScheduleListView> => {
+export const scheduleRoutes: FastifyPluginAsyncZod<ScheduleRoutesOptions> = async (app, opts) => {
+  app.get("/schedules", { schema: { response: { 200: ScheduleListView } } }, async (request) => {
     // The operator sees every schedule; a tenant only those that submit its own jobs.
     const { role, tenantId } = request.principal;
-    const found = await states.find(role === "admin" ? {} : { tenantId }).toArray();
-    found.sort((a, b) => a._id.localeCompare(b._id));
+    const found = await opts.states.list(role === "admin" ? undefined : tenantId);
     return {
       items: found.map((s) => ({
         name: s._id,

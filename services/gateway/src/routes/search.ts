@@ -1,9 +1,9 @@
-import { SearchQuery, type SearchResponse } from "@ai-jobs/contracts";
+import { SearchQuery, SearchResponse } from "@ai-jobs/contracts";
 import { type ChunkStore, type Embedder, searchChunks } from "@ai-jobs/retrieval";
-import { PermanentError, TransientError } from "@ai-jobs/runtime";
-import type { FastifyPluginAsync } from "fastify";
+import { notFound, PermanentError, serviceUnavailable, TransientError } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { PlanRepository } from "../data/plans.js";
-import { notFound, serviceUnavailable } from "../domain/errors.js";
 import { callerOf } from "../plugins/auth.js";
 
 export interface SearchRoutesOptions {
@@ -15,9 +15,10 @@ export interface SearchRoutesOptions {
 }
 
 /** `GET /study-plans/{id}/search/?q=…&k=…`: the plan's top-k chunks for a query, with their cosine scores. */
-export const searchRoutes: FastifyPluginAsync<SearchRoutesOptions> = async (app, opts) => {
-  app.get<{ Params: { id: string } }>("/study-plans/:id/search", async (request): Promise<SearchResponse> => {
-    const { q, k } = SearchQuery.parse(request.query);
+export const searchRoutes: FastifyPluginAsyncZod<SearchRoutesOptions> = async (app, opts) => {
+  const schema = { params: z.object({ id: z.string() }), querystring: SearchQuery, response: { 200: SearchResponse } };
+  app.get("/study-plans/:id/search", { schema }, async (request) => {
+    const { q, k } = request.query;
     const { tenantId } = callerOf(request).principal;
     const plan = await opts.plans.findById(tenantId, request.params.id);
     if (!plan) throw notFound("study plan");

@@ -1,6 +1,6 @@
 import { MAX_STREAM_JOBS } from "@ai-jobs/contracts";
 import type { StreamTokens } from "@ai-jobs/runtime";
-import type { FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 
 export interface StreamTokenRoutesOptions {
@@ -15,14 +15,19 @@ export const StreamTokenRequest = z.union([
   z.object({ all: z.literal(true) }).strict(),
 ]);
 
+/** No body asks for nothing: it is refused like an empty object. */
+const StreamTokenBody = z.preprocess((body) => body ?? {}, StreamTokenRequest);
+export const StreamTokenView = z.object({ token: z.string(), expires_at: z.string() });
+
 /**
  * `POST /jobs/stream-token/`: a short-lived token for `GET /jobs/stream/?token=…`, for browsers (an EventSource cannot
  * send an Authorization header). It carries the caller's tenant, user and role and the jobs it may follow; no other
  * route takes it. Every role may read its tenant's jobs, so every role may have one.
  */
-export const streamTokenRoutes: FastifyPluginAsync<StreamTokenRoutesOptions> = async (app, opts) => {
-  app.post("/jobs/stream-token", { config: { access: "read" } }, async (request, reply) => {
-    const body = StreamTokenRequest.parse(request.body ?? {});
+export const streamTokenRoutes: FastifyPluginAsyncZod<StreamTokenRoutesOptions> = async (app, opts) => {
+  const schema = { body: StreamTokenBody, response: { 201: StreamTokenView } };
+  app.post("/jobs/stream-token", { config: { access: "read" }, schema }, async (request, reply) => {
+    const { body } = request;
     const scope =
       "all" in body ? ({ all: true } as const) : { all: false as const, jobIds: [...new Set(body.job_ids)] };
     const { token, expiresAt } = await opts.streamTokens.mint(request.principal, scope);

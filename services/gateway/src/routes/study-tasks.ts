@@ -1,8 +1,9 @@
-import { TaskProgressRequest, type TaskProgressResponse } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { TaskProgressRequest, TaskProgressResponse } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { TaskProgressRepository } from "../data/task-progress.js";
 import { assertMayActOn } from "../domain/access.js";
-import { notFound } from "../domain/errors.js";
 import { toCompletionView } from "../views.js";
 
 export interface StudyTaskRoutesOptions {
@@ -13,10 +14,14 @@ export interface StudyTaskRoutesOptions {
  * `POST /study-tasks/{task_id}/progress/`, synchronous: records a task's status and total minutes spent, then
  * recomputes its day's status and its plan's completion, and answers with all three.
  */
-export const studyTaskRoutes: FastifyPluginAsync<StudyTaskRoutesOptions> = async (app, opts) => {
-  app.post<{ Params: { task_id: string } }>("/study-tasks/:task_id/progress", async (request) => {
-    const body = TaskProgressRequest.parse(request.body);
-    const { principal } = request;
+export const studyTaskRoutes: FastifyPluginAsyncZod<StudyTaskRoutesOptions> = async (app, opts) => {
+  const schema = {
+    params: z.object({ task_id: z.string() }),
+    body: TaskProgressRequest,
+    response: { 200: TaskProgressResponse },
+  };
+  app.post("/study-tasks/:task_id/progress", { schema }, async (request) => {
+    const { body, principal } = request;
     const result = await opts.progress.record(
       principal.tenantId,
       request.params.task_id,

@@ -1,8 +1,9 @@
-import { type JobUsageView, TenantUsageQuery, type TenantUsageView, type UsageTotalsView } from "@ai-jobs/contracts";
-import type { FastifyPluginAsync } from "fastify";
+import { JobUsageView, TenantUsageQuery, TenantUsageView, type UsageTotalsView } from "@ai-jobs/contracts";
+import { notFound } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { JobRepository } from "../data/jobs.js";
 import type { UsageRepository, UsageSums } from "../data/usage.js";
-import { notFound } from "../domain/errors.js";
 
 export interface UsageRoutesOptions {
   jobs: JobRepository;
@@ -21,8 +22,9 @@ const totalsView = (s: UsageSums): UsageTotalsView => ({
  * LLM usage: `GET /jobs/{job_id}/usage/` (each attempt's model, tokens and latency, and their sum) and
  * `GET /usage/?since=&until=` (the caller's tenant, by model and by job type).
  */
-export const usageRoutes: FastifyPluginAsync<UsageRoutesOptions> = async (app, opts) => {
-  app.get<{ Params: { job_id: string } }>("/jobs/:job_id/usage", async (request): Promise<JobUsageView> => {
+export const usageRoutes: FastifyPluginAsyncZod<UsageRoutesOptions> = async (app, opts) => {
+  const ofJob = { params: z.object({ job_id: z.string() }), response: { 200: JobUsageView } };
+  app.get("/jobs/:job_id/usage", { schema: ofJob }, async (request) => {
     const { tenantId } = request.principal;
     const job = await opts.jobs.findById(tenantId, request.params.job_id);
     if (!job) throw notFound("job");
@@ -52,19 +54,23 @@ export const usageRoutes: FastifyPluginAsync<UsageRoutesOptions> = async (app, o
     };
   });
 
-  app.get("/usage", async (request): Promise<TenantUsageView> => {
-    const query = TenantUsageQuery.parse(request.query);
-    const found = await opts.usage.ofTenant(request.principal.tenantId, {
-      since: query.since ? new Date(query.since) : undefined,
-      until: query.until ? new Date(query.until) : undefined,
-    });
-    return {
-      since: query.since ?? null,
-      until: query.until ?? null,
-      totals: totalsView(found.totals),
-      by_model: found.byModel.map((m) => ({ system: m.system, model: m.model, ...totalsView(m) })),
-      by_type: found.byType.map((t) => ({ type: t.type, ...totalsView(t) })),
-      by_day: found.byDay.map((d) => ({ day: d.day, system: d.system, model: d.model, ...totalsView(d) })),
-    };
-  });
+  app.get(
+    "/usage",
+    { schema: { querystring: TenantUsageQuery, response: { 200: TenantUsageView } } },
+    async (request) => {
+      const { query } = request;
+      const found = await opts.usage.ofTenant(request.principal.tenantId, {
+        since: query.since ? new Date(query.since) : undefined,
+        until: query.until ? new Date(query.until) : undefined,
+      });
+      return {
+        since: query.since ?? null,
+        until: query.until ?? null,
+        totals: totalsView(found.totals),
+        by_model: found.byModel.map((m) => ({ system: m.system, model: m.model, ...totalsView(m) })),
+        by_type: found.byType.map((t) => ({ type: t.type, ...totalsView(t) })),
+        by_day: found.byDay.map((d) => ({ day: d.day, system: d.system, model: d.model, ...totalsView(d) })),
+      };
+    },
+  );
 };

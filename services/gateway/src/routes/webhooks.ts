@@ -1,12 +1,14 @@
-import { failureReasonOfStored, type WebhookDeliveryListView, type WebhookDeliveryView } from "@ai-jobs/contracts";
-import type { Collections, WebhookDeliveryRecord } from "@ai-jobs/runtime";
-import type { FastifyPluginAsync } from "fastify";
+import { failureReasonOfStored, WebhookDeliveryListView, type WebhookDeliveryView } from "@ai-jobs/contracts";
+import type { WebhookDeliveryRecord } from "@ai-jobs/runtime";
+import { notFound } from "@ai-jobs/runtime";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { JobRepository } from "../data/jobs.js";
-import { notFound } from "../domain/errors.js";
+import type { WebhookDeliveryRepository } from "../data/webhook-deliveries.js";
 
 export interface WebhookRoutesOptions {
   jobs: JobRepository;
-  collections: Pick<Collections, "webhookDeliveries">;
+  deliveries: WebhookDeliveryRepository;
 }
 
 /** A job has one delivery per terminal event (one per run); this bounds an answer all the same. */
@@ -32,19 +34,13 @@ export function toWebhookDeliveryView(d: WebhookDeliveryRecord): WebhookDelivery
 }
 
 /** `GET /jobs/{job_id}/webhooks/`: the job's webhook deliveries and their attempts, for the job's tenant only. */
-export const webhookRoutes: FastifyPluginAsync<WebhookRoutesOptions> = async (app, opts) => {
-  app.get<{ Params: { job_id: string } }>(
-    "/jobs/:job_id/webhooks",
-    async (request): Promise<WebhookDeliveryListView> => {
-      const { tenantId } = request.principal;
-      const job = await opts.jobs.findById(tenantId, request.params.job_id);
-      if (!job) throw notFound("job");
-      const deliveries = await opts.collections.webhookDeliveries
-        .find({ tenantId, jobId: job._id })
-        .sort({ createdAt: 1 })
-        .limit(MAX_DELIVERIES)
-        .toArray();
-      return { items: deliveries.map(toWebhookDeliveryView) };
-    },
-  );
+export const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, opts) => {
+  const schema = { params: z.object({ job_id: z.string() }), response: { 200: WebhookDeliveryListView } };
+  app.get("/jobs/:job_id/webhooks", { schema }, async (request) => {
+    const { tenantId } = request.principal;
+    const job = await opts.jobs.findById(tenantId, request.params.job_id);
+    if (!job) throw notFound("job");
+    const deliveries = await opts.deliveries.ofJob(tenantId, job._id, MAX_DELIVERIES);
+    return { items: deliveries.map(toWebhookDeliveryView) };
+  });
 };

@@ -1,10 +1,11 @@
-import type { FieldError } from "@ai-jobs/contracts";
-import { ERROR_CODES, type ErrorCode } from "@ai-jobs/contracts";
-import { wwwAuthenticate } from "@ai-jobs/runtime";
+import { ERROR_CODES, type ErrorCode, type FieldError, validationProblem } from "@ai-jobs/contracts";
+import type { ZodError } from "zod";
+import { wwwAuthenticate } from "./auth/authenticator.js";
 
 /**
- * The one error type the use cases throw for an expected failure. It carries the HTTP status and the stable
- * code of the problem answer; its message is written for clients (the error handler shows it for any status).
+ * The one error type an HTTP service throws for an expected failure (its use cases, hooks and routes). It carries
+ * the HTTP status and the stable code of the problem answer; its message is written for clients (the problems
+ * plugin, `http-problems.ts`, shows it for any status).
  */
 export class AppError extends Error {
   override readonly name = "AppError";
@@ -30,6 +31,12 @@ export const unauthorized = (refused: "missing" | "invalid" = "missing"): AppErr
 
 export const invalid = (field: string, message: string): AppError =>
   new AppError(400, ERROR_CODES.validationFailed, `${field}: ${message}`, { errors: [{ field, message }] });
+
+/** A 400 naming every failing field of a zod parse; `prefix` names where the value came from (`Last-Event-ID`). */
+export function invalidInput(err: ZodError, prefix?: string): AppError {
+  const p = validationProblem(err, prefix);
+  return new AppError(400, ERROR_CODES.validationFailed, p.detail ?? "", p.errors ? { errors: p.errors } : {});
+}
 
 export const forbidden = (message: string): AppError => new AppError(403, ERROR_CODES.forbidden, message);
 

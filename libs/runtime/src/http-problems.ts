@@ -1,9 +1,10 @@
 import { STATUS_CODES } from "node:http";
-import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem, validationProblem } from "@ai-jobs/contracts";
+import { CODE_OF_STATUS, ERROR_CODES, type Problem, problem } from "@ai-jobs/contracts";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
+import { hasZodFastifySchemaValidationErrors, type ZodFastifySchemaValidationError } from "fastify-type-provider-zod";
 import { ZodError } from "zod";
-import { isAppError } from "../domain/errors.js";
+import { invalidInput, isAppError } from "./app-errors.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -46,6 +47,21 @@ export function sendProblem(reply: FastifyReply, p: Problem, headers: Record<str
 const isFastifyError = (err: unknown): err is FastifyError =>
   err instanceof Error && typeof (err as Partial<FastifyError>).code === "string";
 
+/**
+ * The zod issues of a request that failed its route's schema. The type provider reports each issue with its path as
+ * a JSON pointer (`instancePath`) and its other fields as `params`; no field name of ours holds a `/`, and an unknown
+ * key is in `params.keys`, so the issues come back as the handler's own parse reported them.
+ */
+function zodErrorOf(validation: readonly ZodFastifySchemaValidationError[]): ZodError {
+  const issues = validation.map(({ keyword, instancePath, message, params }) => ({
+    ...params,
+    code: keyword,
+    message,
+    path: instancePath === "/" ? [] : instancePath.slice(1).split("/"),
+  }));
+  return new ZodError(issues as ConstructorParameters<typeof ZodError>[0]);
+}
+
 /** Maps any error to its problem answer. Only statuses below 500 show the error's own message. */
 export function toProblem(err: unknown): ProblemWithHeaders {
   if (isAppError(err)) {
@@ -54,9 +70,8 @@ export function toProblem(err: unknown): ProblemWithHeaders {
     if (p.title === "Error") p.title = STATUS_CODES[err.status] ?? "Error";
     return { problem: p, headers: err.extra.headers ?? {} };
   }
-  if (err instanceof ZodError) {
-    return { problem: validationProblem(err), headers: {} };
-  }
+  if (err instanceof ZodError) return toProblem(invalidInput(err));
+  if (hasZodFastifySchemaValidationErrors(err)) return toProblem(invalidInput(zodErrorOf(err.validation)));
   if (isMongoUnavailable(err)) {
     return {
       problem: problem(503, ERROR_CODES.serviceUnavailable, "the database is unavailable; try again shortly"),
@@ -86,8 +101,10 @@ export function answerFrameworkError(err: FastifyError, request: FastifyRequest,
 }
 
 /**
- * The one error handler: every failure becomes an RFC 9457 `application/problem+json` answer with a stable code.
- * Server errors are logged with the request id and never show their message.
+ * The one error handler of the public HTTP services (gateway and events): every failure becomes an RFC 9457
+ * `application/problem+json` answer with a stable code, and so does a path no route serves. Raise a problem by
+ * throwing an `AppError` (app-errors.ts); a hook that must answer without throwing uses `sendProblem`. Server errors
+ * are logged with the request id and never show their message. Register it before the routes.
  */
 export const problemsPlugin = fp(
   async (app) => {
