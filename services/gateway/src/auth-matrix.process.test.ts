@@ -27,7 +27,7 @@ import { GATEWAY_ROUTES } from "../test/fuzz-routes.js";
 const SECRET = "auth-matrix-secret-of-at-least-32-bytes!";
 const OTHER_SECRET = "another-secret-of-at-least-32-bytes-long";
 /** Routes any caller may reach without credentials. */
-const PUBLIC = new Set(["OPTIONS *", "GET /healthz", "GET /readyz"]);
+const PUBLIC = new Set(["OPTIONS *", "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard*"]);
 /** Writes a viewer may still make: a stream token only lets it read. */
 const VIEWER_MAY = new Set(["POST /api/ai/jobs/stream-token"]);
 

@@ -86,6 +86,18 @@ describe("the gateway's public port", () => {
     expect((await fetch(`${publicUrl}/api/ai/jobs/`)).headers.get("x-content-type-options")).toBe("nosniff");
   });
 
+  it("serves the dashboard's page without a token, under a document CSP of its own origin only", async () => {
+    // 200 once `npm run build` has built it, else a 404 that says so: either way public, and a document's policy.
+    const res = await fetch(`${publicUrl}/dashboard/`);
+    expect([200, 404]).toContain(res.status);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/unsafe|https?:/);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
   it("answers a CORS preflight for a configured origin with the API's headers, and not for another", async () => {
     const preflight = (origin: string) =>
       fetch(`${publicUrl}/api/ai/study-plans/generate/`, {

@@ -45,6 +45,10 @@ const jobQuery = (ids: RealIds) => ({
   type: pick(["plan.generate", "plan.export", "material.ingest", ""]),
   limit: pick(["1", "50", "200", "201", "0", "-1", "1e3", "abc"]),
   cursor: pick([...ids.job, "", "zzz"]),
+  queue: pick(["ai_generation", "ingest", "email"]),
+  priority: pick(["critical", "low", "urgent"]),
+  since: pick(["2026-11-01T00:00:00Z", "2026-11-01T00:00:00+01:00", "yesterday"]),
+  until: pick(["2027-01-01T00:00:00Z", "2026-13-01T00:00:00Z"]),
 });
 
 export const GATEWAY_ROUTES: Readonly<Record<string, RouteInput>> = {
@@ -52,6 +56,10 @@ export const GATEWAY_ROUTES: Readonly<Record<string, RouteInput>> = {
   "OPTIONS *": {},
   "GET /healthz": {},
   "GET /readyz": {},
+  // The dashboard's files (public). Fastify's route tree prints the `/dashboard/*` wildcard as `/dashboard*`.
+  "GET /dashboard": {},
+  "GET /dashboard*": {},
+  "GET /api/ai/me": {},
   "GET /api/ai/health": {},
   "POST /api/ai/study-plans/generate": { body: () => planBody({ title: "Algebra", daily_minutes: 30 }) },
   "GET /api/ai/study-plans/:id": { params: { id: "plan" } },
@@ -99,6 +107,7 @@ export const GATEWAY_ROUTES: Readonly<Record<string, RouteInput>> = {
   },
   "POST /api/ai/admin/dead-letters/:seq/replay": { params: { seq: "seq" } },
   "GET /api/ai/queues": {},
+  "GET /api/ai/queues/history": {},
   "GET /api/ai/schedules": {},
   "GET /api/ai/exports/:export_id": { params: { export_id: "exportJob" } },
   "POST /api/ai/api-keys": { body: () => ({ name: "fuzz", scopes: ["read"], expires_at: "2099-01-01T00:00:00Z" }) },

@@ -101,7 +101,32 @@ describe("GET /api/ai/jobs/", () => {
     expect(globex.items.map((j) => j.job_id)).not.toContain(listed[0]?._id);
   });
 
+  it("filters by queue, priority and a created_at range", async () => {
+    const TYPED = "list.filters";
+    const at = (iso: string) => new Date(iso);
+    const early = await insertJob({ type: TYPED, createdAt: at("2026-11-01T08:00:00Z") });
+    const ingest = await insertJob({
+      type: TYPED,
+      queue: "ingest",
+      priority: "low",
+      createdAt: at("2026-11-01T09:00:00Z"),
+    });
+    const late = await insertJob({ type: TYPED, priority: "high", createdAt: at("2026-11-01T10:00:00Z") });
+    const ids = async (query: string) => (await list(`type=${TYPED}&${query}`)).items.map((j) => j.job_id);
+    expect(await ids("queue=ingest")).toEqual([ingest._id]);
+    expect(await ids("queue=ai_generation")).toEqual([late._id, early._id]);
+    expect(await ids("priority=high")).toEqual([late._id]);
+    expect(await ids("since=2026-11-01T09:00:00Z")).toEqual([late._id, ingest._id]);
+    expect(await ids("until=2026-11-01T09:00:00Z")).toEqual([early._id]);
+    expect(await ids("since=2026-11-01T09:30:00%2B01:00&until=2026-11-01T10:00:01Z")).toEqual([late._id, ingest._id]);
+    expect(await ids("queue=ai_generation&priority=normal&since=2026-11-01T07:00:00Z")).toEqual([early._id]);
+  });
+
   for (const [query, field] of [
+    ["queue=email", "queue"],
+    ["priority=urgent", "priority"],
+    ["since=yesterday", "since"],
+    ["until=2026-11-01T10:00:00", "until"],
     ["limit=0", "limit"],
     ["limit=201", "limit"],
     ["limit=many", "limit"],

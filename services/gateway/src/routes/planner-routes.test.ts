@@ -291,7 +291,7 @@ describe("usage routes", () => {
     await usage.insertMany([
       rec(jobA, 1, "plan.generate", "gpt-a", 100, 10),
       rec(jobA, 2, "plan.generate", "gpt-a", 200, 20),
-      rec(jobB, 1, "plan.summary", "gpt-b", 50, 5),
+      { ...rec(jobB, 1, "plan.summary", "gpt-b", 50, 5), at: new Date("2026-11-11T23:59:00Z") },
       { ...rec(newId(), 1, "plan.generate", "gpt-a", 999, 999), tenantId: "globex" },
       { ...rec(newId(), 1, "plan.generate", "gpt-a", 7, 7), at: new Date("2026-10-01T00:00:00Z") },
     ]);
@@ -330,6 +330,11 @@ describe("usage routes", () => {
     expect(tenant.by_type.map((t) => [t.type, t.total_tokens])).toEqual([
       ["plan.generate", 330],
       ["plan.summary", 55],
+    ]);
+    // By UTC day and model, oldest day first.
+    expect(tenant.by_day.map((d) => [d.day, d.model, d.calls, d.total_tokens])).toEqual([
+      ["2026-11-10", "gpt-a", 4, 330],
+      ["2026-11-11", "gpt-b", 2, 55],
     ]);
     expect((await app.inject({ method: "GET", url: "/api/ai/usage/?since=yesterday", headers: auth })).statusCode).toBe(
       400,

@@ -1,5 +1,7 @@
 import {
   JobCommand,
+  QUEUE_HISTORY_WINDOW_MS,
+  QueueHistoryView,
   QueueStatsListView,
   SCHEDULE_COLLECTIONS,
   ScheduleListView,
@@ -20,6 +22,9 @@ import {
   startHarness,
   userAuth,
 } from "../../test/harness.js";
+import { createQueueSampleStore } from "../data/queue-samples.js";
+import { readQueueOverview } from "../data/queue-stats.js";
+import { sampleOnce } from "../domain/queue-sampler.js";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -158,6 +163,54 @@ describe("GET /api/ai/queues/", () => {
       release();
       await worker.stop(5_000);
     }
+  });
+});
+
+describe("GET /api/ai/queues/history/", () => {
+  const INTERVAL = 60_000;
+  const sampler = (now: number) => ({
+    store: createQueueSampleStore(h.ctx.mongo.db),
+    read: () => readQueueOverview({ jsm: h.ctx.nats.jsm, collections: h.ctx.mongo.collections }, new Date(now)),
+    intervalMs: INTERVAL,
+    log: h.ctx.log,
+    now: () => now,
+  });
+  const history = async (headers = auth) => {
+    const res = await app.inject({ method: "GET", url: "/api/ai/queues/history/", headers });
+    expect(res.statusCode).toBe(200);
+    return QueueHistoryView.parse(res.json());
+  };
+
+  it("is an operator view", async () => {
+    expect((await app.inject({ method: "GET", url: "/api/ai/queues/history/" })).statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: "/api/ai/queues/history/", headers: userAuth })).statusCode).toBe(
+      403,
+    );
+  });
+
+  it("keeps one sample per slot whichever replica takes it, the last hour only, oldest first", async () => {
+    const slot = Math.floor(Date.now() / INTERVAL) * INTERVAL;
+    // An old sample, past the window: the next sample prunes it.
+    expect(await sampleOnce(sampler(slot - QUEUE_HISTORY_WINDOW_MS - 2 * INTERVAL))).toBe(true);
+    expect(await sampleOnce(sampler(slot - 2 * INTERVAL + 5))).toBe(true);
+    // Two replicas in the same slot: the second finds it taken.
+    const [a, b] = await Promise.all([sampleOnce(sampler(slot + 10)), sampleOnce(sampler(slot + 20))]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    expect(await sampleOnce(sampler(slot + 30))).toBe(false);
+
+    const view = await history();
+    expect(view).toMatchObject({ interval_ms: INTERVAL, window_ms: QUEUE_HISTORY_WINDOW_MS });
+    expect(view.samples.map((s) => Date.parse(s.at))).toEqual([slot - 2 * INTERVAL + 5, expect.any(Number)]);
+    expect(await h.ctx.mongo.db.collection("queue_samples").countDocuments()).toBe(2);
+    const sample = view.samples[1];
+    expect(sample?.queues.map((q) => q.queue)).toEqual(["ai_generation", "ingest"]);
+    expect(sample?.queues[0]?.priorities.map((p) => p.priority)).toEqual(["critical", "high", "normal", "low"]);
+    expect(sample?.queues[0]).toMatchObject({
+      backlog: expect.any(Number),
+      in_flight: expect.any(Number),
+      throughput_1m: expect.any(Number),
+      workers_alive: expect.any(Number),
+    });
   });
 });
 
