@@ -5,10 +5,10 @@
  * else .test-output/dashboard/); docs/screenshots/ holds one such set.
  */
 import path from "node:path";
-import { waitFor } from "@ai-jobs/testkit";
+import { ensureDashboardBuilt, waitFor } from "@ai-jobs/testkit";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM_PATH, ensureDashboardBuilt, haveChromium, screenshotDir } from "./support/dashboard.js";
+import { CHROMIUM_PATH, haveChromium, screenshotDir } from "./support/dashboard.js";
 import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 const VIEWER_TOKEN = "dashboard-viewer-token";
@@ -58,7 +58,7 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
   };
 
   beforeAll(async () => {
-    ensureDashboardBuilt();
+    await ensureDashboardBuilt();
     [stack, browser] = await Promise.all([
       startStack({
         AUTH_TOKENS: `${TOKEN}:acme:admin,${VIEWER_TOKEN}:acme:viewer`,

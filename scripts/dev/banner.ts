@@ -8,8 +8,9 @@ export function banner(base: string, authTokens: string, dataDir: string): strin
   return [
     "",
     c.bold(c.green("The stack is up.")),
-    `  gateway  ${c.cyan(base)}`,
-    `  token    ${c.cyan(token)}`,
+    `  gateway    ${c.cyan(base)}`,
+    `  dashboard  ${c.cyan(`${base}/dashboard/`)}  (log in with the token)`,
+    `  token      ${c.cyan(token)}`,
     "",
     c.bold("  # 1. Generate a study plan (answers 202 with job_id):"),
     `  curl -sS -X POST ${base}/api/ai/study-plans/generate/ \\`,

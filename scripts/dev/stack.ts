@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { httpOk, spawnService } from "@ai-jobs/testkit";
+import { ensureDashboardBuilt, httpOk, spawnService } from "@ai-jobs/testkit";
 import { printBanner } from "./banner.js";
 import { c, say } from "./console.js";
 import { DEV_DATABASE, startDevMongo, startDevNats } from "./infra.js";
@@ -35,7 +35,15 @@ export async function runStack(root: string, procs: Processes, stopping: () => b
   if (stopping()) return;
   mkdirSync(settings.logDir, { recursive: true });
 
-  const [nats, mongoUrl] = await Promise.all([startDevNats(settings, procs), startDevMongo(settings, procs)]);
+  // The gateway reads the dashboard's built files at boot: built meanwhile, when its sources changed since.
+  const dashboard = ensureDashboardBuilt(root).then(
+    (built) => built && say(c.dim("dashboard built (libs/dashboard/dist/www)")),
+  );
+  const [nats, mongoUrl] = await Promise.all([
+    startDevNats(settings, procs),
+    startDevMongo(settings, procs),
+    dashboard,
+  ]);
   if (stopping()) return;
   procs.started();
 

@@ -1,4 +1,5 @@
 export type { Child, ProcessOptions } from "./child.js";
+export { dashboardBuildIsStale, ensureDashboardBuilt } from "./dashboard-build.js";
 export { longestEventLoopStall } from "./event-loop.js";
 export {
   encodeLoosely,
