@@ -377,6 +377,12 @@ describe("deploy/Dockerfile", () => {
     expect(dockerfile).toContain(`COPY --from=build /app/services/\${SERVICE}/dist services/\${SERVICE}/dist`);
   });
 
+  it("builds the web dashboard in the build stage, so the gateway image carries its files", () => {
+    const build = dockerfile.slice(0, dockerfile.indexOf("AS runtime"));
+    expect(build).toMatch(/^RUN cd libs\/dashboard && node \.\.\/\.\.\/node_modules\/vite\/bin\/vite\.js build$/m);
+    expect(build.indexOf("vite.js build")).toBeGreaterThan(build.indexOf("COPY libs libs"));
+  });
+
   it("runs the selected service's entry point as the node user and stops it with SIGTERM", () => {
     expect(dockerfile).toMatch(/^FROM node:24|^ARG NODE_IMAGE=node:24/m);
     expect(dockerfile).toMatch(/^ARG SERVICE$/m);
