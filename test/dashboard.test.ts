@@ -28,7 +28,12 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
   const api = (p: string, init?: RequestInit) => gatewayCall(stack, p, init);
   const post = (p: string, body: unknown) =>
     api(p, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const shoot = (p: Page, name: string) => p.screenshot({ path: path.join(shots, `${name}.png`) });
+  /** A PNG of the page, at most `height` pixels of it (more than the window, for a long page). */
+  const shoot = (p: Page, name: string, height?: number) =>
+    p.screenshot({
+      path: path.join(shots, `${name}.png`),
+      ...(height ? { fullPage: true, clip: { x: 0, y: 0, width: 1280, height } } : {}),
+    });
   const submitPlan = async (extra: Record<string, unknown> = {}) => {
     const res = await post("/api/ai/study-plans/generate/", {
       goal: "Learn linear algebra",
@@ -118,7 +123,6 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
     await page.locator(`tr[data-job-id="${planJob}"][data-status="running"]`).waitFor({ timeout: 15_000 });
     await shoot(page, "jobs-live");
     await page.locator(`tr[data-job-id="${planJob}"][data-status="succeeded"]`).waitFor({ timeout: 30_000 });
-    await shoot(page, "jobs");
   });
 
   it("opens the job: its timeline, drafted content, result, usage and trace link", async () => {
@@ -135,7 +139,7 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
     const trace = await page.locator("a", { hasText: "Open in Jaeger" }).getAttribute("href");
     expect(trace).toMatch(new RegExp(`^${JAEGER}/trace/[0-9a-f]{32}$`));
     await page.locator("section", { hasText: "LLM usage" }).locator("table, .empty").first().waitFor();
-    await shoot(page, "job-detail");
+    await shoot(page, "job-detail", 1150);
   });
 
   it("shows the queues' figures, live, and the last hour's chart", async () => {
@@ -204,6 +208,10 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
   });
 
   it("shows schedules and token usage", async () => {
+    // The whole list by now: succeeded, failed, cancelled jobs.
+    await page.click("text=Clear filters");
+    await page.locator(`tr[data-job-id="${planJob}"]`).waitFor();
+    await shoot(page, "jobs");
     await page.click("nav a[href='#/schedules']");
     await page.locator("td", { hasText: "maintenance.retention" }).first().waitFor();
     await shoot(page, "schedules");

@@ -29,9 +29,8 @@ export function JobDetailPage({ jobId }: { jobId: string }) {
         <>
           <JobFacts job={job} traceUiUrl={session.me.trace_ui_url} />
           {mayAct(session.me) ? <JobActions job={job} onChanged={live.set} /> : null}
-          <Result job={job} />
-          <Drafted days={live.drafted} />
           <Timeline events={live.events} />
+          <Drafted days={live.drafted} />
           <Usage jobId={jobId} version={live.version} />
           <Webhooks jobId={jobId} version={live.version} />
         </>
@@ -99,6 +98,7 @@ function JobFacts({ job, traceUiUrl }: { job: JobView; traceUiUrl: string | null
             Last error <code>{job.last_error.code}</code>: {job.last_error.message}
           </p>
         ) : null}
+        <Result job={job} />
       </div>
     </div>
   );
@@ -175,7 +175,7 @@ function Result({ job }: { job: JobView }) {
   if (!job.result_refs) return null;
   return (
     <section>
-      <h2>Result</h2>
+      <h3>Result</h3>
       <dl class="result">
         {Object.entries(job.result_refs).map(([k, v]) => (
           <div key={k}>
