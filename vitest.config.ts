@@ -39,6 +39,9 @@ export default defineConfig({
           include: integration,
           // One embedded PostgreSQL per run for FerretDB (PG_URL in the workers' environment).
           globalSetup: ["libs/testkit/src/vitest-global-setup.ts"],
+          // The service processes tests spawn share two cores with the test runner: a fresh gateway would shed its
+          // first requests for an event-loop delay the tests' own load causes. load-shedding.test.ts sets its own.
+          env: { SHED_EVENT_LOOP_DELAY_MS: "0" },
         },
       },
     ],
