@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_PATH, haveChromium, screenshotDir } from "./support/dashboard.js";
 import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
 
-const VIEWER_TOKEN = "dashboard-viewer-token";
 const JAEGER = "http://127.0.0.1:16686";
 
 if (!haveChromium) {
@@ -66,7 +65,6 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
     await ensureDashboardBuilt();
     [stack, browser] = await Promise.all([
       startStack({
-        AUTH_TOKENS: `${TOKEN}:acme:admin,${VIEWER_TOKEN}:acme:viewer`,
         JAEGER_UI_URL: JAEGER,
         QUEUE_SAMPLE_INTERVAL_MS: "2000",
         // Visible progress: each drafted day takes a moment.
@@ -220,11 +218,14 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
     await shoot(page, "usage");
   });
 
-  it("shows a viewer no action buttons and no admin pages", async () => {
+  it("shows a viewer (a read-only API key) no action buttons and no admin pages; once revoked, back to login", async () => {
+    const created = await post("/api/ai/api-keys/", { name: "dashboard viewer", scopes: ["read"] });
+    expect(created.status).toBe(201);
     const context = await browser.newContext({ viewport: { width: 1280, height: 760 } });
     try {
       const viewer = await openPage(context);
-      await login(viewer, VIEWER_TOKEN);
+      await login(viewer, String(created.body.key));
+      expect(await viewer.locator("header.top .role").textContent()).toBe("viewer");
       expect(await viewer.locator("header.top nav a").allTextContents()).toEqual(["Jobs", "Schedules", "Usage"]);
       await viewer.locator(`tr[data-job-id="${planJob}"]`).waitFor();
       expect(await viewer.locator("main button, main input[type=checkbox]").count()).toBe(0);
@@ -235,6 +236,12 @@ describe.skipIf(!haveChromium)("the web dashboard in a browser", () => {
       // An admin page by its address: refused in the page, and the API would say 403 anyway.
       await viewer.goto(`${stack.gatewayUrl}/dashboard/#/queues`);
       await viewer.getByText("This page is for administrators.").waitFor();
+      // The key is revoked: the next call is a 401, and the page is the login form again, saying why.
+      expect((await api(`/api/ai/api-keys/${String(created.body.id)}/`, { method: "DELETE" })).status).toBe(204);
+      await viewer.click("nav a[href='#/schedules']");
+      await viewer.getByRole("alert").filter({ hasText: "401" }).waitFor({ timeout: 10_000 });
+      expect(await viewer.locator("#token").isVisible()).toBe(true);
+      expect(await viewer.evaluate(() => sessionStorage.length)).toBe(0);
     } finally {
       await context.close();
     }
