@@ -194,7 +194,8 @@ export class AiJobsClient {
   /**
    * The typed events of one or more jobs (`meta`, `progress`, `result`, `error`), live, after their history. It
    * reconnects by itself with `Last-Event-ID` and delivers every event once, in order; it ends once every job has
-   * reached its terminal status (after that job's `result` or `error`). Abort `signal` to stop early.
+   * reached its terminal status (a `meta` after that job's `result` or `error`) and the server closed the stream.
+   * Abort `signal` to stop early.
    */
   watch(jobIds: string | readonly string[], options: StreamOptions = {}): AsyncGenerator<WatchEvent, void, undefined> {
     const ids = [...new Set(typeof jobIds === "string" ? [jobIds] : jobIds)];

@@ -3,10 +3,11 @@ import type { WatchEvent } from "./events.js";
 import type { StreamTracker } from "./stream.js";
 
 /**
- * The watched jobs' statuses, from their `meta` events: the watch is over once every job's latest status is
- * terminal (`succeeded`, `failed`, `cancelled`; a retry's `queued` reopens a job, as on the server). A terminal
- * `meta` repeating the job's current status is a repeat (the server's stand-in for a finished job whose events have
- * aged out is sent again on each connection), so it is skipped.
+ * The watched jobs' statuses, from their `meta` events: a stream the server ended is over once every job's latest
+ * status is terminal (`succeeded`, `failed`, `cancelled`; a retry's `queued` reopens a job, as on the server, so a
+ * `cancelled` in the history of a job retried since does not end it). A terminal `meta` repeating the job's current
+ * status is a repeat (the server's stand-in for a finished job whose events have aged out is sent again on each
+ * connection), so it is skipped.
  */
 export class JobTracker implements StreamTracker {
   private readonly statuses: Map<string, JobStatus | undefined>;

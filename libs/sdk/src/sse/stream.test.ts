@@ -60,16 +60,14 @@ async function collect(events: AsyncIterable<WatchEvent>): Promise<string[]> {
 const J = { job_id: "J" };
 
 describe("watch", () => {
-  it("types the events and ends at the job's terminal meta", async () => {
+  it("types the events and ends when the server ends the stream after the job's terminal meta", async () => {
     const { client } = scripted([
       sse(
         ": keep-alive\n\n" +
           frame(1, "meta", { ...J, status: "queued" }) +
           frame(2, "progress", { ...J, pct: 50, step: "drafting", message: "half", partial: { days: [] } }) +
           frame(3, "result", { ...J, plan_id: "P" }) +
-          frame(3, "meta", { ...J, status: "succeeded" }) +
-          frame(4, "meta", { ...J, status: "queued" }),
-        "hang",
+          frame(3, "meta", { ...J, status: "succeeded" }),
       ),
     ]);
     const events: WatchEvent[] = [];
@@ -162,6 +160,37 @@ describe("watch", () => {
     })().catch((e) => e);
     expect(seen).toEqual(["1"]);
     expect(err).toEqual(new Error("enough"));
+  });
+
+  it("does not end at a terminal status in the history of a job retried since", async () => {
+    const { client, lastEventIds } = scripted([
+      sse(
+        frame(1, "meta", { ...J, status: "cancelled" }) +
+          frame(2, "meta", { ...J, status: "queued" }) +
+          frame(3, "meta", { ...J, status: "running" }),
+      ),
+      sse(frame(4, "meta", { ...J, status: "succeeded" })),
+    ]);
+    expect(await collect(client.watch("J", fast))).toEqual([
+      "1:meta:cancelled",
+      "2:meta:queued",
+      "3:meta:running",
+      "4:meta:succeeded",
+    ]);
+    expect(lastEventIds).toEqual([undefined, "2"]);
+  });
+
+  it("skips a terminal meta repeating the job's status (a stand-in sent again after a resume)", async () => {
+    const K = { job_id: "K" };
+    const { client } = scripted([
+      sse(frame(9, "meta", { ...J, status: "succeeded" }) + frame(3, "meta", { ...K, status: "running" }), "break"),
+      sse(frame(9, "meta", { ...J, status: "succeeded" }) + frame(4, "meta", { ...K, status: "failed" })),
+    ]);
+    expect(await collect(client.watch(["J", "K"], fast))).toEqual([
+      "9:meta:succeeded",
+      "3:meta:running",
+      "4:meta:failed",
+    ]);
   });
 
   it("follows several jobs until each has ended", async () => {

@@ -30,12 +30,12 @@ export interface StreamOptions {
   reconnect?: ReconnectOptions;
 }
 
-/** Decides, event by event, what a stream delivers and when it is over. */
+/** Decides, event by event, what a stream delivers, and whether a stream the server ended is over. */
 export interface StreamTracker {
   /** False: a repeat of something already delivered (skipped). Called before `apply`. */
   isNew(event: WatchEvent): boolean;
   apply(event: WatchEvent): void;
-  /** The iteration ends once this is true. */
+  /** Checked when the server ends the stream: true ends the iteration, false reconnects. */
   finished(): boolean;
 }
 
@@ -47,8 +47,9 @@ const DEFAULTS = { initialDelayMs: 250, maxDelayMs: 10_000, maxAttempts: 10, idl
 /**
  * The typed events of `GET /api/ai/jobs/stream/?…` over fetch (so with the Authorization header), reconnecting by
  * itself: after a broken connection, a server restart, a 429/5xx or a silent connection, it reconnects with
- * `Last-Event-ID` and backoff, and delivers every event once, in order (`ResumeCursor`). A 204 ends it (nothing
- * owed), as does the tracker; other refusals (400, 401, 403, 404) are thrown as `ApiError`.
+ * `Last-Event-ID` and backoff, and delivers every event once, in order (`ResumeCursor`). It ends when the server
+ * ends the stream and the tracker agrees that every job has ended, or on a 204 (nothing owed); other refusals
+ * (400, 401, 403, 404) are thrown as `ApiError`.
  */
 export async function* eventStream(
   http: Http,
@@ -91,8 +92,10 @@ export async function* eventStream(
           tracker?.apply(event);
           delivered++;
           yield event;
-          if (tracker?.finished()) return;
         }
+        // The server ends a job stream once every job's latest status is terminal; it decides, since a terminal
+        // status in the history may be followed by a retry. Ended early (a restart, a slow client let go): resume.
+        if (tracker?.finished()) return;
         lastError = new ConnectionError("the event stream ended early");
       }
     } catch (err) {
