@@ -121,9 +121,14 @@ export class Http {
       });
     } catch (err) {
       if (req.signal?.aborted) throw req.signal.reason;
-      throw new ConnectionError(`${req.method} ${req.path}: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
+      throw new ConnectionError(`${req.method} ${req.path}: ${reasonOf(err)}`, { cause: err });
     }
   }
+}
+
+/** A network error's message with its causes' (fetch's "fetch failed" hides the useful part in `cause`). */
+function reasonOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) parts.push(e.message);
+  return parts.length > 0 ? parts.join(": ") : String(err);
 }

@@ -8,6 +8,7 @@ export type {
   PlanJobResponse,
   PlanView,
   Priority,
+  Queue,
   QueueStatsListView,
   TaskProgressResponse,
   UploadResponse,
