@@ -5,9 +5,9 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 export type TokenSource = string | (() => string | Promise<string>);
 
 /**
- * Opt-in retry of 429 and 503 answers, never of any other status: the API writes nothing when it refuses a request
- * with either, so a retried submit creates no second job. The wait is the answer's `Retry-After` (plus up to 250 ms
- * of jitter), else an exponential backoff from 500 ms.
+ * Opt-in retry of 429 and 503 answers, never of any other status: a submit refused with either never runs (a full
+ * queue's refusal is listed as a failed job) and its Idempotency-Key is free again, so a retry runs the work once.
+ * The wait is the answer's `Retry-After` (plus up to 250 ms of jitter), else an exponential backoff from 500 ms.
  */
 export interface RetryOptions {
   /** Requests sent at most, the first included (`3`: up to two retries). */
