@@ -157,9 +157,14 @@ describe("ai-jobs", () => {
     const child = start(["tail", "--from", "0", "--json"]);
     const ran = finished(child);
     let seen = "";
+    let interrupted = false;
     child.stdout?.on("data", (d: Buffer) => {
       seen += d.toString();
-      if (seen.includes('"status":"succeeded"')) child.kill("SIGINT");
+      // One Ctrl-C (a second one ends the CLI at once, with 130).
+      if (seen.includes('"status":"succeeded"') && !interrupted) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
     });
     const { code, stdout } = await ran;
     expect(code).toBe(0);

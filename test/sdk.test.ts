@@ -6,6 +6,7 @@
 import { AiJobsClient, ApiError, type FetchLike, type WatchEvent } from "@ai-jobs/sdk";
 import { waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BrowserPage, findChromium, sdkBuilt, startBrowserPage } from "./support/browser.js";
 import { type CutRule, lastEventIdOf, startCutProxy } from "./support/cut-proxy.js";
 import { readSse } from "./support/sse.js";
 import { AUTH_TOKENS, type Stack, startStack, TOKEN } from "./support/stack.js";
@@ -17,9 +18,15 @@ const LIMIT = 2;
 
 let stack: Stack;
 let client: AiJobsClient;
+/** A page origin and a headless Chromium, where this machine has one and the SDK is built (`npm run build`). */
+const chromium = sdkBuilt() ? findChromium() : undefined;
+let page: BrowserPage | undefined;
 
 beforeAll(async () => {
+  if (chromium) page = await startBrowserPage(chromium);
   stack = await startStack({
+    // The page's origin may call the gateway and the events service.
+    ...(page ? { CORS_ORIGINS: page.origin } : {}),
     STREAM_TOKEN_SECRET: "sdk-stream-token-secret-of-32-bytes-min",
     AUTH_TOKENS: `${AUTH_TOKENS},${LIMITED_TOKEN}:limited:owner`,
     RATE_LIMIT_TENANTS: `limited=${LIMIT}`,
@@ -31,6 +38,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await page?.close();
   await stack?.stop();
 });
 
@@ -164,6 +172,43 @@ describe("submit and watch", () => {
     expect(file.filename).toMatch(/\.xlsx$/);
     expect(file.data.size).toBeGreaterThan(1_000);
   });
+});
+
+describe("in a browser (headless Chromium)", () => {
+  it.skipIf(!chromium)(
+    "submits and watches over fetch, throws typed errors, and opens stream URLs with a native EventSource",
+    async () => {
+      const script = `
+        import { AiJobsClient, ApiError } from "@ai-jobs/sdk";
+        const client = new AiJobsClient({ baseUrl: ${JSON.stringify(stack.gatewayUrl)}, token: ${JSON.stringify(TOKEN)} });
+        const plan = await client.submitPlan(${JSON.stringify({ ...WEEK, end_date: "2026-12-02" })});
+        const watched = [];
+        for await (const e of client.watch(plan.job_id)) watched.push(e.type === "meta" ? "meta:" + e.status : e.type);
+        const notFound = await client.getJob("01NOSUCHJOB0000000000000000").catch((e) => e instanceof ApiError && e.code);
+        // A native EventSource on the token URL, here on a job that fails: its "error" listener hears the job's
+        // failure (with data) and then its own connection error (no data) when the finished stream is not reopened.
+        const failing = await client.submitDayGeneration(plan.id, "no-such-day");
+        const heard = await new Promise(async (resolve) => {
+          const seen = [];
+          const source = new EventSource(await client.streamUrl([failing.job_id]));
+          for (const name of ["meta", "progress", "result", "error"]) {
+            source.addEventListener(name, (e) => {
+              const data = e instanceof MessageEvent && e.data ? JSON.parse(e.data) : undefined;
+              seen.push(name === "meta" ? "meta:" + data.status : name === "error" ? (data ? "error:" + data.code : "error:connection") : name);
+              if (name === "error" && !data) { source.close(); resolve(seen); }
+            });
+          }
+        });
+        await report({ userAgent: navigator.userAgent, watched, notFound, heard });
+      `;
+      const outcome = (await page?.run(script, 45_000)) as Record<string, unknown>;
+      expect(outcome).not.toHaveProperty("thrown");
+      expect(outcome.userAgent).toContain("Chrome");
+      expect((outcome.watched as string[]).slice(-2)).toEqual(["result", "meta:succeeded"]);
+      expect(outcome.notFound).toBe("NOT_FOUND");
+      expect((outcome.heard as string[]).slice(-3)).toEqual(["error:NOT_FOUND", "meta:failed", "error:connection"]);
+    },
+  );
 });
 
 describe("jobs", () => {
