@@ -11,11 +11,7 @@ const frame = (id: number, event: string, data: Record<string, unknown>) =>
  * A body that sends `text` then ends, breaks (the connection is cut) or hangs; aborting the request errors it, as
  * fetch does.
  */
-function body(
-  text: string,
-  end: "end" | "break" | "hang",
-  signal: AbortSignal | undefined,
-): ReadableStream<Uint8Array> {
+function body(text: string, end: Ending, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   let sent = false;
   return new ReadableStream({
     // The ending comes once the text was read: an errored stream drops what it still holds.
@@ -25,15 +21,31 @@ function body(
         controller.enqueue(new TextEncoder().encode(text));
       } else if (end === "end") controller.close();
       else if (end === "break") controller.error(new TypeError("terminated"));
-      else signal?.addEventListener("abort", () => controller.error(signal.reason));
+      else {
+        let open = true;
+        signal?.addEventListener("abort", () => {
+          if (open) controller.error(signal.reason);
+          open = false;
+        });
+        // A number: the server ends the stream that many ms later (if the request was not aborted before).
+        if (typeof end === "number") {
+          setTimeout(() => {
+            if (open) controller.close();
+            open = false;
+          }, end);
+        }
+      }
     },
   });
 }
 
+/** How a body ends once its text was read: at once, broken, never (until aborted), or after some ms. */
+type Ending = "end" | "break" | "hang" | number;
+
 type Answer = (signal: AbortSignal | undefined) => Response;
 
 const sse =
-  (text: string, end: "end" | "break" | "hang" = "end"): Answer =>
+  (text: string, end: Ending = "end"): Answer =>
   (signal) =>
     new Response(body(text, end, signal), { headers: { "content-type": "text/event-stream" } });
 
@@ -141,6 +153,20 @@ describe("watch", () => {
     const events = await collect(client.watch("J", { reconnect: { ...fast.reconnect, idleTimeoutMs: 50 } }));
     expect(events).toEqual(["1:meta:running", "2:meta:cancelled"]);
     expect(lastEventIds).toEqual([undefined, "0"]);
+  });
+
+  it("does not count the caller's time with an event as the server's silence", async () => {
+    // Each event is held 100 ms, past the 60 ms idle timeout; the server ends the stream 10 ms after the last.
+    const { client, lastEventIds } = scripted([
+      sse(frame(1, "meta", { ...J, status: "running" }) + frame(2, "meta", { ...J, status: "succeeded" }), 210),
+    ]);
+    const seen: string[] = [];
+    for await (const e of client.watch("J", { reconnect: { ...fast.reconnect, idleTimeoutMs: 60 } })) {
+      seen.push(e.id);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen).toEqual(["1", "2"]);
+    expect(lastEventIds).toHaveLength(1);
   });
 
   it("throws a malformed event as a ResponseError, and skips event names it does not know", async () => {

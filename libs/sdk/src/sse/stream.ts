@@ -91,7 +91,10 @@ export async function* eventStream(
           if (event === undefined || (tracker && !tracker.isNew(event))) continue;
           tracker?.apply(event);
           delivered++;
+          // The caller's time with an event is not the server's silence.
+          idle.stop();
           yield event;
+          idle.touch();
         }
         // The server ends a job stream once every job's latest status is terminal; it decides, since a terminal
         // status in the history may be followed by a retry. Ended early (a restart, a slow client let go): resume.
