@@ -41,9 +41,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const out = new Output(io.stdout, io.stderr, flags.json);
   try {
     const [name, sub] = words;
-    if (name === undefined || (flags.help && words.length === 0)) {
+    if (flags.help || name === undefined) {
       io.stdout.write(USAGE);
-      return name === undefined && !flags.help ? EXIT.usage : EXIT.ok;
+      return flags.help ? EXIT.ok : EXIT.usage;
     }
     const group = GROUPS[name];
     const command = group ? group[sub ?? ""] : COMMANDS[name];
@@ -51,10 +51,6 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       throw new UsageError(
         group ? `${name} takes one of: ${Object.keys(group).join(", ")}` : `unknown command ${name}`,
       );
-    }
-    if (flags.help) {
-      io.stdout.write(USAGE);
-      return EXIT.ok;
     }
     const settings = await resolveSettings({ flags, env: io.env, home: io.home, readText: io.readText });
     const context: Context = {
