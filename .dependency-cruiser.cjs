@@ -39,6 +39,29 @@ module.exports = {
       from: { path: "^(libs|services)/[^/]+/src/", pathNot: ["\\.test\\.ts$", "/testing/", "^libs/testkit/"] },
       to: { path: "^libs/testkit/" },
     },
+    {
+      name: "sdk-runs-anywhere",
+      severity: "error",
+      comment: "libs/sdk is published for Node and browsers: web platform APIs only, no Node built-in module.",
+      from: { path: "^libs/sdk/src/", pathNot: "\\.test\\.ts$" },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "sdk-dependencies",
+      severity: "error",
+      comment:
+        "libs/sdk brings no server code: of the workspace, the contracts only (its npm imports, zod alone, are " +
+        "checked by libs/sdk/src/imports.test.ts, since node_modules is left out of this graph).",
+      from: { path: "^libs/sdk/src/", pathNot: "\\.test\\.ts$" },
+      to: { path: ["^libs/(?!contracts/|sdk/)", "^services/"] },
+    },
+    {
+      name: "cli-on-the-sdk",
+      severity: "error",
+      comment: "The CLI calls the API through the SDK only, as any user of the SDK would.",
+      from: { path: "^libs/cli/src/", pathNot: "\\.test\\.ts$" },
+      to: { path: ["^libs/(?!cli/|sdk/)", "^services/"] },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
