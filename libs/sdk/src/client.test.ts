@@ -206,6 +206,40 @@ describe("uploads, pages and stream URLs", () => {
     ]);
   });
 
+  it("reads who the caller is, usage, schedules, a job's usage and webhooks, and the queue history", async () => {
+    const totals = { calls: 2, prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, latency_ms: 30 };
+    const { fetch, calls } = scripted([
+      ok({ tenant_id: "acme", user_id: "u", role: "viewer", trace_ui_url: null }),
+      ok({
+        since: "2026-01-01T00:00:00Z",
+        until: null,
+        totals,
+        by_model: [],
+        by_type: [],
+        by_day: [{ day: "2026-01-01", system: "openai", model: "m", ...totals }],
+      }),
+      ok({ items: [] }),
+      ok({ job_id: "J", totals, attempts: [] }),
+      ok({ items: [] }),
+      ok({ interval_ms: 60_000, window_ms: 3_600_000, samples: [] }),
+    ]);
+    const client = new AiJobsClient({ baseUrl: "http://h", token: "t", fetch });
+    expect((await client.me()).role).toBe("viewer");
+    expect((await client.usage({ since: "2026-01-01T00:00:00Z" })).by_day[0]?.total_tokens).toBe(15);
+    expect(await client.schedules()).toEqual([]);
+    expect((await client.jobUsage("J")).totals).toEqual(totals);
+    expect(await client.webhookDeliveries("J")).toEqual([]);
+    expect((await client.queueHistory()).interval_ms).toBe(60_000);
+    expect(calls.map((c) => c.url.replace("http://h/api/ai", ""))).toEqual([
+      "/me/",
+      "/usage/?since=2026-01-01T00%3A00%3A00Z",
+      "/schedules/",
+      "/jobs/J/usage/",
+      "/jobs/J/webhooks/",
+      "/queues/history/",
+    ]);
+  });
+
   it("builds the EventSource URL with a minted stream token", async () => {
     const { fetch, calls } = scripted([ok({ token: "tok", expires_at: "2026-01-01T00:05:00Z" }, 201)]);
     const client = new AiJobsClient({ baseUrl: "http://h", token: "t", fetch });

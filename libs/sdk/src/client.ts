@@ -5,16 +5,24 @@ import {
   type JobEventView,
   type JobListQuery,
   JobListView,
+  JobUsageView,
   JobView,
+  MeView,
   type PlanExportRequest,
   PlanJobResponse,
   type PlanTasksRequest,
   PlanView,
   type Queue,
+  QueueHistoryView,
   QueueStatsListView,
+  ScheduleListView,
+  type ScheduleView,
   type TaskProgressRequest,
   TaskProgressResponse,
+  TenantUsageView,
   UploadResponse,
+  WebhookDeliveryListView,
+  type WebhookDeliveryView,
 } from "@ai-jobs/contracts";
 import type { z } from "zod";
 import { type ExportFile, filenameOf } from "./export-file.js";
@@ -38,6 +46,8 @@ export type PlanExportInput = z.input<typeof PlanExportRequest>;
 
 export type JobListFilter = Partial<Omit<JobListQuery, "cursor">>;
 export type DeadLetterFilter = { queue?: Queue; limit?: number };
+/** `usage`'s range: ISO 8601 times with an offset, `since` included, `until` not. */
+export type UsageRange = { since?: string | undefined; until?: string | undefined };
 /** What a stream token (and so `streamUrl`'s URL) opens: some jobs, or every job of the tenant. */
 export type StreamScope = string | readonly string[] | { all: true };
 
@@ -164,7 +174,39 @@ export class AiJobsClient {
     return (await this.get(`/jobs/${seg(jobId)}/events/`, JobEventListView, options)).items;
   }
 
+  /** `GET /jobs/{job_id}/usage/`: the job's LLM usage per attempt (model, calls, tokens, latency) and the totals. */
+  jobUsage(jobId: string, options: RequestOptions = {}): Promise<JobUsageView> {
+    return this.get(`/jobs/${seg(jobId)}/usage/`, JobUsageView, options);
+  }
+
+  /** `GET /jobs/{job_id}/webhooks/`: the job's webhook deliveries, each with every attempt. */
+  async webhookDeliveries(jobId: string, options: RequestOptions = {}): Promise<WebhookDeliveryView[]> {
+    return (await this.get(`/jobs/${seg(jobId)}/webhooks/`, WebhookDeliveryListView, options)).items;
+  }
+
+  // The caller and its tenant
+
+  /** `GET /me/`: who the credential is (tenant, user, role) and the gateway's trace UI (`trace_ui_url`). */
+  me(options: RequestOptions = {}): Promise<MeView> {
+    return this.get("/me/", MeView, options);
+  }
+
+  /** `GET /usage/?since=&until=`: the tenant's LLM usage, by model, by job type and by UTC day and model. */
+  usage(range: UsageRange = {}, options: RequestOptions = {}): Promise<TenantUsageView> {
+    return this.get("/usage/", TenantUsageView, options, { since: range.since, until: range.until });
+  }
+
+  /** `GET /schedules/`: the cron schedules that submit the tenant's jobs (an admin's: all), with their next fire. */
+  async schedules(options: RequestOptions = {}): Promise<ScheduleView[]> {
+    return (await this.get("/schedules/", ScheduleListView, options)).items;
+  }
+
   // Operators (the admin role)
+
+  /** `GET /queues/history/`: the queue figures sampled over the last hour, oldest first. */
+  queueHistory(options: RequestOptions = {}): Promise<QueueHistoryView> {
+    return this.get("/queues/history/", QueueHistoryView, options);
+  }
 
   /** `GET /queues/`: backlog, in flight, workers and throughput per queue and priority. */
   queues(options: RequestOptions = {}): Promise<QueueStatsListView> {

@@ -4,14 +4,20 @@ export type {
   JobEventView,
   JobListView,
   JobStatus,
+  JobUsageView,
   JobView,
+  MeView,
   PlanJobResponse,
   PlanView,
   Priority,
   Queue,
+  QueueHistoryView,
   QueueStatsListView,
+  ScheduleView,
   TaskProgressResponse,
+  TenantUsageView,
   UploadResponse,
+  WebhookDeliveryView,
 } from "@ai-jobs/contracts";
 export {
   AiJobsClient,
@@ -21,6 +27,7 @@ export {
   type PlanExportInput,
   type PlanTasksInput,
   type StreamScope,
+  type UsageRange,
 } from "./client.js";
 export {
   AiJobsError,
