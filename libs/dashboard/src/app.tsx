@@ -19,7 +19,7 @@ export function App() {
   const [me, setMe] = useState<MeView | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const route = useRoute();
-  const client = useMemo(() => (token ? createClient({ token }) : undefined), [token]);
+  const client = useMemo(() => (token ? createClient(token) : undefined), [token]);
 
   useEffect(() => {
     if (!client) return;

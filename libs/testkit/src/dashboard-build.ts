@@ -13,12 +13,12 @@ function newest(p: string): number {
   return stat.isDirectory() ? Math.max(0, ...readdirSync(p).map((name) => newest(path.join(p, name)))) : stat.mtimeMs;
 }
 
-/** Whether libs/dashboard/dist/www is missing or older than the dashboard's sources (or the contracts it bundles). */
+/** Whether libs/dashboard/dist/www is missing or older than its sources (or those of the SDK and contracts it bundles). */
 export function dashboardBuildIsStale(root: string = repoRoot()): boolean {
   const dir = path.join(root, "libs", "dashboard");
   const built = path.join(dir, "dist", "www", "index.html");
   if (!existsSync(built)) return true;
-  const sources = ["src", "index.html", "vite.config.ts", "package.json", path.join("..", "contracts", "src")];
+  const sources = ["src", "index.html", "vite.config.ts", "package.json", "../contracts/src", "../sdk/src"];
   return statSync(built).mtimeMs < Math.max(...sources.map((p) => newest(path.join(dir, p))));
 }
 

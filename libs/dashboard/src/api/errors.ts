@@ -1,34 +1,18 @@
-/** An answer with an error status: its problem+json (`detail`, `code`) and `Retry-After`, in seconds. */
-export class ApiError extends Error {
-  override name = "ApiError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string | undefined,
-    readonly retryAfter: number | undefined,
-  ) {
-    super(`${status} ${code}${detail ? `: ${detail}` : ""}`);
-  }
-}
-
-/** The gateway could not be reached, or answered something that is not the API's (a proxy's error page, say). */
-export class ConnectionError extends Error {
-  override name = "ConnectionError";
-}
+import { ApiError, ConnectionError, ResponseError } from "@ai-jobs/sdk";
 
 /** What to tell the user about a failed call, in one sentence. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
+    const detail = err.detail ?? err.title;
     if (err.status === 429) {
       const wait = err.retryAfter === undefined ? "in a moment" : `in ${err.retryAfter} s`;
-      return `Too many requests (${err.code}): ${err.detail ?? "a limit was reached"}. Try again ${wait}.`;
+      return `Too many requests (${err.code}): ${detail}. Try again ${wait}.`;
     }
-    if (err.status === 503 && err.retryAfter !== undefined) {
-      return `${err.detail ?? "The service is busy"}. Try again in ${err.retryAfter} s.`;
-    }
-    return err.detail ? `${capitalize(err.detail)} (${err.status})` : `The request failed: ${err.code} (${err.status})`;
+    if (err.status === 503 && err.retryAfter !== undefined) return `${detail}. Try again in ${err.retryAfter} s.`;
+    return `${capitalize(detail)} (${err.status})`;
   }
   if (err instanceof ConnectionError) return `The gateway could not be reached: ${err.message}`;
+  if (err instanceof ResponseError) return `The gateway answered something unexpected: ${err.message}`;
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -1,7 +1,15 @@
+import { ApiError } from "@ai-jobs/sdk";
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../api/errors.js";
 import { runBulk, summarize } from "./bulk.js";
 import { job } from "./test-job.js";
+
+const conflict = new ApiError({
+  status: 409,
+  type: "t",
+  title: "Conflict",
+  code: "CONFLICT",
+  detail: "job already finished",
+});
 
 describe("bulk actions", () => {
   it("acts on every job a few at a time, and keeps each failure with its reason", async () => {
@@ -12,7 +20,7 @@ describe("bulk actions", () => {
       most = Math.max(most, inFlight);
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
-      if (id === "c") throw new ApiError(409, "CONFLICT", "job already finished", undefined);
+      if (id === "c") throw conflict;
       return job({ job_id: id, status: "cancelled" });
     });
     expect(most).toBeLessThanOrEqual(4);
@@ -24,7 +32,7 @@ describe("bulk actions", () => {
 
   it("stops at a 401: the session is over", async () => {
     const outcome = await runBulk(["a", "b", "c", "d", "e", "f", "g", "h"], async () => {
-      throw new ApiError(401, "UNAUTHORIZED", "a valid bearer token is required", undefined);
+      throw new ApiError({ status: 401, type: "t", title: "Unauthorized", code: "UNAUTHORIZED" });
     });
     expect(outcome.unauthorized).toBeInstanceOf(ApiError);
     expect(outcome.failed).toEqual([]);

@@ -1,5 +1,14 @@
-import { JOB_STATUSES, JOB_TYPE_NAMES, type JobView, PRIORITIES, QUEUES } from "@ai-jobs/contracts";
-import type { JobQuery } from "../api/client.js";
+import {
+  JOB_STATUSES,
+  JOB_TYPE_NAMES,
+  type JobStatus,
+  type JobView,
+  PRIORITIES,
+  type Priority,
+  QUEUES,
+  type Queue,
+} from "@ai-jobs/contracts";
+import type { JobListFilter } from "@ai-jobs/sdk";
 
 /** How far back the list reaches by `created_at`. */
 export const WITHIN: Readonly<Record<string, { label: string; ms: number }>> = {
@@ -11,10 +20,10 @@ export const WITHIN: Readonly<Record<string, { label: string; ms: number }>> = {
 
 /** The jobs list's filters, as they stand in the page's hash (`#/jobs?status=failed&within=1h`). */
 export interface JobFilters {
-  status?: string | undefined;
+  status?: JobStatus | undefined;
   type?: string | undefined;
-  queue?: string | undefined;
-  priority?: string | undefined;
+  queue?: Queue | undefined;
+  priority?: Priority | undefined;
   within?: string | undefined;
 }
 
@@ -28,16 +37,20 @@ export const FILTER_CHOICES = {
 
 /** The filters a hash query names, each kept only when it is one of its choices. */
 export function filtersOf(query: Record<string, string>): JobFilters {
-  const filters: JobFilters = {};
-  for (const key of Object.keys(FILTER_CHOICES) as Array<keyof JobFilters>) {
-    const value = query[key];
-    if (value && (FILTER_CHOICES[key] as readonly string[]).includes(value)) filters[key] = value;
-  }
-  return filters;
+  const pick = <T extends string>(choices: readonly T[], value: string | undefined): T | undefined =>
+    choices.find((c) => c === value);
+  const filters: JobFilters = {
+    status: pick(FILTER_CHOICES.status, query.status),
+    type: pick(FILTER_CHOICES.type, query.type),
+    queue: pick(FILTER_CHOICES.queue, query.queue),
+    priority: pick(FILTER_CHOICES.priority, query.priority),
+    within: pick(FILTER_CHOICES.within, query.within),
+  };
+  return Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined));
 }
 
 /** The `GET /jobs/` query of the filters, the time window counted back from `now`. */
-export function toJobQuery(filters: JobFilters, now: number): JobQuery {
+export function toJobQuery(filters: JobFilters, now: number): JobListFilter {
   const window = filters.within ? WITHIN[filters.within] : undefined;
   return {
     status: filters.status,

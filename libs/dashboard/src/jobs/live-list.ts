@@ -1,58 +1,40 @@
-import type { JobStatus, JobView } from "@ai-jobs/contracts";
-import type { StreamEvent } from "../api/client.js";
+import type { JobView } from "@ai-jobs/contracts";
+import type { WatchEvent } from "@ai-jobs/sdk";
 
-const STATUSES: ReadonlySet<string> = new Set<JobStatus>([
-  "queued",
-  "running",
-  "retrying",
-  "succeeded",
-  "failed",
-  "cancelled",
-]);
 const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "cancelled"]);
 
 export const isTerminal = (status: string): boolean => TERMINAL.has(status);
 
 /**
- * A job as one SSE message changes it: `meta` its status, `progress` its progress, `result` its result, `error` its
+ * A job as one SSE event changes it: `meta` its status, `progress` its progress, `result` its result, `error` its
  * last error. The record the API answers later is the authority; this keeps the list live until then.
  */
-export function applyEvent(job: JobView, event: StreamEvent): JobView {
-  const { job_id: _, ...data } = event.data;
+export function applyEvent(job: JobView, event: WatchEvent): JobView {
   const at = new Date().toISOString();
-  switch (event.event) {
-    case "meta": {
-      const status = String(data.status);
-      if (!STATUSES.has(status)) return job;
+  switch (event.type) {
+    case "meta":
       return {
         ...job,
-        status: status as JobStatus,
+        status: event.status,
         updated_at: at,
-        ...(status === "running" && !job.started_at ? { started_at: at } : {}),
-        ...(isTerminal(status) && !job.finished_at ? { finished_at: at } : {}),
-        ...(status === "succeeded" ? { progress: { ...job.progress, pct: 100 } } : {}),
+        ...(event.status === "running" && !job.started_at ? { started_at: at } : {}),
+        ...(isTerminal(event.status) && !job.finished_at ? { finished_at: at } : {}),
+        ...(event.status === "succeeded" ? { progress: { ...job.progress, pct: 100 } } : {}),
       };
-    }
     case "progress":
       return {
         ...job,
         updated_at: at,
         progress: {
-          pct: typeof data.pct === "number" ? data.pct : job.progress.pct,
-          step: typeof data.step === "string" ? data.step : job.progress.step,
-          message: typeof data.message === "string" ? data.message : job.progress.message,
+          pct: event.pct ?? job.progress.pct,
+          step: event.step ?? job.progress.step,
+          message: event.message,
         },
       };
     case "result":
-      return { ...job, updated_at: at, result_refs: data };
+      return { ...job, updated_at: at, result_refs: event.result };
     case "error":
-      return {
-        ...job,
-        updated_at: at,
-        last_error: { code: String(data.code ?? "ERROR"), message: String(data.message) },
-      };
-    default:
-      return job;
+      return { ...job, updated_at: at, last_error: { code: event.code, message: event.message } };
   }
 }
 

@@ -1,6 +1,7 @@
 import type { JobView } from "@ai-jobs/contracts";
+import type { JobListFilter } from "@ai-jobs/sdk";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { JobQuery } from "../api/client.js";
+import { isUnauthorized } from "../api/errors.js";
 import { failureOf, useSession } from "../session.js";
 import { applyEvent, upsert } from "./live-list.js";
 
@@ -8,13 +9,15 @@ import { applyEvent, upsert } from "./live-list.js";
 const MAX_LOOKUPS = 20;
 const FLUSH_MS = 1_000;
 const PAGE = 50;
+/** After the SDK gave up reconnecting (the gateway gone for a while), the next try. */
+const RESTART_MS = 5_000;
 
 export interface LiveJobs {
   jobs: JobView[];
   nextCursor: string | null;
   loading: boolean;
   error: string | undefined;
-  /** The SSE stream of all the tenant's jobs is open (false while it reconnects). */
+  /** The SSE stream of all the tenant's jobs is being followed (false after it failed, until it is open again). */
   live: boolean;
   loadMore(): void;
   /** Puts jobs the page changed (a cancel, a retry) in at once, before their events arrive. */
@@ -22,11 +25,13 @@ export interface LiveJobs {
 }
 
 /**
- * The filtered list of jobs, kept live by the SSE stream of every job of the tenant (`all=1`): a listed job changes
- * with its events, a new one is looked up and put in when it matches the filters, and one that stops matching leaves.
+ * The filtered list of jobs, kept live by the SSE stream of every job of the tenant (`tail`, `all=1`): a listed job
+ * changes with its events, a new one is looked up and put in when it matches the filters, and one that stops
+ * matching leaves.
  */
-export function useLiveJobs(query: JobQuery, belongs: (job: JobView) => boolean): LiveJobs {
-  const { client, ...session } = useSession();
+export function useLiveJobs(query: JobListFilter, belongs: (job: JobView) => boolean): LiveJobs {
+  const session = useSession();
+  const { client } = session;
   const [jobs, setJobs] = useState<JobView[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -38,12 +43,12 @@ export function useLiveJobs(query: JobQuery, belongs: (job: JobView) => boolean)
   const known = useRef(new Set<string>());
   const key = JSON.stringify(query);
 
-  const fail = (err: unknown) => setError(failureOf({ client, ...session }, err));
+  const fail = (err: unknown) => setError(failureOf(session, err));
 
   useEffect(() => {
     let current = true;
     setLoading(true);
-    client.listJobs({ ...query, limit: PAGE }).then(
+    client.listJobsPage({ ...query, limit: PAGE }).then(
       (page) => {
         if (!current) return;
         setJobs(page.items);
@@ -66,6 +71,7 @@ export function useLiveJobs(query: JobQuery, belongs: (job: JobView) => boolean)
     known.current = new Set(jobs.map((j) => j.job_id));
   }, [jobs]);
 
+  // One stream for the page's life, whatever the filters.
   useEffect(() => {
     const abort = new AbortController();
     const unknown = new Set<string>();
@@ -85,31 +91,35 @@ export function useLiveJobs(query: JobQuery, belongs: (job: JobView) => boolean)
       }
     }, FLUSH_MS);
     (async () => {
-      try {
-        setLive(true);
-        for await (const event of client.watch({ all: true }, abort.signal)) {
+      while (!abort.signal.aborted) {
+        try {
           setLive(true);
-          const id = event.data.job_id;
-          if (!known.current.has(id)) {
-            unknown.add(id);
-            continue;
+          for await (const event of client.tail({ signal: abort.signal })) {
+            const id = event.job_id;
+            if (!known.current.has(id)) {
+              unknown.add(id);
+              continue;
+            }
+            setJobs((list) => {
+              const job = list.find((j) => j.job_id === id);
+              if (!job) return list;
+              const next = applyEvent(job, event);
+              return upsert(list, next, belongsRef.current(next));
+            });
           }
-          setJobs((list) => {
-            const job = list.find((j) => j.job_id === id);
-            if (!job) return list;
-            const next = applyEvent(job, event);
-            return upsert(list, next, belongsRef.current(next));
-          });
+        } catch (err) {
+          if (abort.signal.aborted) return;
+          setLive(false);
+          fail(err);
+          if (isUnauthorized(err)) return;
+          await new Promise((resolve) => setTimeout(resolve, RESTART_MS));
         }
-      } catch (err) {
-        if (!abort.signal.aborted) fail(err);
-      } finally {
-        setLive(false);
       }
     })();
     return () => {
       abort.abort();
       clearInterval(flush);
+      setLive(false);
     };
   }, []);
 
@@ -121,7 +131,7 @@ export function useLiveJobs(query: JobQuery, belongs: (job: JobView) => boolean)
     live,
     loadMore() {
       if (!nextCursor) return;
-      client.listJobs({ ...query, limit: PAGE, cursor: nextCursor }).then((page) => {
+      client.listJobsPage({ ...query, limit: PAGE, cursor: nextCursor }).then((page) => {
         setJobs((list) => [...list, ...page.items.filter((j) => !list.some((k) => k.job_id === j.job_id))]);
         setNextCursor(page.next_cursor);
       }, fail);

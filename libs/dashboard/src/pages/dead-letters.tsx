@@ -1,31 +1,31 @@
-import { QUEUES } from "@ai-jobs/contracts";
-import { useState } from "preact/hooks";
-import type { DeadLetterList } from "../api/client.js";
+import { type DeadLetterView, QUEUES } from "@ai-jobs/contracts";
+import { useEffect, useState } from "preact/hooks";
 import { Empty, ErrorMessage, Outcome } from "../components/messages.js";
 import { formatTime } from "../format.js";
 import { useAction } from "../hooks/use-action.js";
 import { useLoad } from "../hooks/use-load.js";
 import { href, navigate } from "../router.js";
-import { useSession } from "../session.js";
-
-type DeadLetter = DeadLetterList["items"][number];
+import { failureOf, useSession } from "../session.js";
 
 /** Admin: the tenant's dead letters, newest first, each replayable (its job runs again from its stored input). */
 export function DeadLettersPage({ query }: { query: Record<string, string> }) {
+  const session = useSession();
+  const { client } = session;
   const queue = QUEUES.find((q) => q === query.queue);
-  const [pages, setPages] = useState<DeadLetter[]>([]);
-  const list = useLoad(
-    async (c) => {
-      setPages([]);
-      return c.deadLetters({ queue });
-    },
-    [queue],
-  );
-  const { client } = useSession();
-  const [more, setMore] = useState<string | null | undefined>(undefined);
-  const cursor = more === undefined ? list.data?.next_cursor : more;
-  const items = [...(list.data?.items ?? []), ...pages];
+  const first = useLoad((c) => c.deadLettersPage({ queue }), [queue]);
+  // Pages after the first, read with "Load more"; forgotten whenever the first page is read again.
+  const [more, setMore] = useState<{ items: DeadLetterView[]; cursor: string | null } | undefined>(undefined);
+  const [moreError, setMoreError] = useState<string | undefined>(undefined);
+  useEffect(() => setMore(undefined), [first.data]);
+  const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
+  const cursor = more ? more.cursor : (first.data?.next_cursor ?? null);
   const action = useAction();
+  const list = { data: first.data, error: first.error ?? moreError, reload: first.reload };
+  const loadMore = (after: string) =>
+    client.deadLettersPage({ queue, cursor: after }).then(
+      (page) => setMore({ items: [...(more?.items ?? []), ...page.items], cursor: page.next_cursor }),
+      (err: unknown) => setMoreError(failureOf(session, err)),
+    );
 
   return (
     <section>
@@ -99,7 +99,6 @@ export function DeadLettersPage({ query }: { query: Record<string, string> }) {
                         action.run(async () => {
                           const job = await client.replay(d.seq);
                           list.reload();
-                          setMore(undefined);
                           return `Replayed: job ${job.job_id} is ${job.status} again.`;
                         })
                       }
@@ -114,15 +113,7 @@ export function DeadLettersPage({ query }: { query: Record<string, string> }) {
         </table>
       ) : null}
       {cursor ? (
-        <button
-          type="button"
-          onClick={() =>
-            client.deadLetters({ queue, cursor }).then((page) => {
-              setPages((p) => [...p, ...page.items]);
-              setMore(page.next_cursor);
-            }, list.reload)
-          }
-        >
+        <button type="button" onClick={() => loadMore(cursor)}>
           Load more
         </button>
       ) : null}

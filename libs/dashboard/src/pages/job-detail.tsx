@@ -283,12 +283,12 @@ function Usage({ jobId, version }: { jobId: string; version: number }) {
 }
 
 function Webhooks({ jobId, version }: { jobId: string; version: number }) {
-  const hooks = useLoad((c) => c.jobWebhooks(jobId), [jobId, version]);
+  const hooks = useLoad((c) => c.webhookDeliveries(jobId), [jobId, version]);
   return (
     <section>
       <h2>Webhook deliveries</h2>
       <ErrorMessage text={hooks.error} />
-      {hooks.data && hooks.data.items.length > 0 ? (
+      {hooks.data && hooks.data.length > 0 ? (
         <table>
           <thead>
             <tr>
@@ -300,7 +300,7 @@ function Webhooks({ jobId, version }: { jobId: string; version: number }) {
             </tr>
           </thead>
           <tbody>
-            {hooks.data.items.map((d) => (
+            {hooks.data.map((d) => (
               <tr key={d.id}>
                 <td>{d.event_type}</td>
                 <td class="mono">{d.url}</td>

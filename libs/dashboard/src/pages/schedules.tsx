@@ -11,8 +11,8 @@ export function SchedulesPage() {
         <h1>Schedules</h1>
       </header>
       <ErrorMessage text={list.error} />
-      {list.data && list.data.items.length === 0 ? <Empty>No schedules.</Empty> : null}
-      {list.data && list.data.items.length > 0 ? (
+      {list.data && list.data.length === 0 ? <Empty>No schedules.</Empty> : null}
+      {list.data && list.data.length > 0 ? (
         <table>
           <thead>
             <tr>
@@ -27,7 +27,7 @@ export function SchedulesPage() {
             </tr>
           </thead>
           <tbody>
-            {list.data.items.map((s) => (
+            {list.data.map((s) => (
               <tr key={s.name}>
                 <td>{s.name}</td>
                 <td>{s.kind}</td>
