@@ -216,6 +216,10 @@ export type JobEventView = z.infer<typeof JobEventView>;
 export const JobEventListView = z.object({ items: z.array(JobEventView) });
 export type JobEventListView = z.infer<typeof JobEventListView>;
 
+/** `POST /api/ai/jobs/stream-token/`: a browser stream token and when it expires. */
+export const StreamTokenView = z.object({ token: z.string().min(1), expires_at: z.string() });
+export type StreamTokenView = z.infer<typeof StreamTokenView>;
+
 /** A dead letter as the admin API shows it. `seq` is its JOBS_DLQ sequence. */
 export const DeadLetterView = z.object({
   seq: z.number().int(),

@@ -1,7 +1,9 @@
 import {
+  DeadLetterListView,
   type DeadLetterView,
   type GeneratePlanRequest,
   GeneratePlanResponse,
+  JobEventListView,
   type JobEventView,
   type JobListQuery,
   JobListView,
@@ -17,6 +19,7 @@ import {
   QueueStatsListView,
   ScheduleListView,
   type ScheduleView,
+  StreamTokenView,
   type TaskProgressRequest,
   TaskProgressResponse,
   TenantUsageView,
@@ -30,7 +33,6 @@ import { Http } from "./http.js";
 import { type MaterialInput, materialForm } from "./multipart.js";
 import type { ClientOptions, RequestOptions, SubmitRequestOptions } from "./options.js";
 import { paginate } from "./pages.js";
-import { DeadLetterListView, JobEventListView, StreamTokenView } from "./schemas.js";
 import type { WatchEvent } from "./sse/events.js";
 import { JobTracker } from "./sse/job-tracker.js";
 import { eventStream, STREAM_PATH, type StreamOptions } from "./sse/stream.js";

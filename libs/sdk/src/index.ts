@@ -1,4 +1,5 @@
 export type {
+  DeadLetterListView,
   DeadLetterView,
   GeneratePlanResponse,
   JobEventView,
@@ -14,6 +15,7 @@ export type {
   QueueHistoryView,
   QueueStatsListView,
   ScheduleView,
+  StreamTokenView,
   TaskProgressResponse,
   TenantUsageView,
   UploadResponse,
@@ -48,7 +50,6 @@ export type {
   TokenSource,
 } from "./options.js";
 export type { Page } from "./pages.js";
-export type { DeadLetterListView, StreamTokenView } from "./schemas.js";
 export type { JobErrorEvent, MetaEvent, ProgressEvent, ResultEvent, WatchEvent } from "./sse/events.js";
 export { type SseItem, type SseMessage, SseParser } from "./sse/parser.js";
 export type { ReconnectOptions, StreamOptions } from "./sse/stream.js";

@@ -39,7 +39,7 @@ export {
   type ScriptedReply,
   startOpenAiServer,
 } from "./openai-server.js";
-export { freePort } from "./ports.js";
+export { canConnect, freePort } from "./ports.js";
 export { type PostgresProcess, type StartPostgresProcessOptions, startPostgresProcess } from "./postgres-process.js";
 export { documentRecord, planRecord } from "./records.js";
 export { repoRoot } from "./repo.js";

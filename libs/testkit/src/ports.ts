@@ -16,10 +16,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when something accepts TCP connections on 127.0.0.1:port. */
-export function canConnect(port: number, timeoutMs = 1_000): Promise<boolean> {
+/** True when something accepts TCP connections on host:port (default 127.0.0.1). */
+export function canConnect(port: number, timeoutMs = 1_000, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
+    const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);

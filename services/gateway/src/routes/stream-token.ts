@@ -1,4 +1,4 @@
-import { MAX_STREAM_JOBS } from "@ai-jobs/contracts";
+import { MAX_STREAM_JOBS, StreamTokenView } from "@ai-jobs/contracts";
 import type { StreamTokens } from "@ai-jobs/runtime";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -17,7 +17,6 @@ export const StreamTokenRequest = z.union([
 
 /** No body asks for nothing: it is refused like an empty object. */
 const StreamTokenBody = z.preprocess((body) => body ?? {}, StreamTokenRequest);
-export const StreamTokenView = z.object({ token: z.string(), expires_at: z.string() });
 
 /**
  * `POST /jobs/stream-token/`: a short-lived token for `GET /jobs/stream/?token=…`, for browsers (an EventSource cannot
