@@ -3,6 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Db } from "mongodb";
 import type { Registry } from "prom-client";
 import type { Logger } from "./logger.js";
+import { withoutTrailingSlashes } from "./trailing-slashes.js";
 
 export type ReadinessCheck = () => Promise<void>;
 export type ReadinessChecks = Record<string, ReadinessCheck>;
@@ -99,13 +100,6 @@ export interface InternalServerOptions {
  * queue depths) and `/metrics` (Prometheus). `draining()` makes readyz fail during shutdown so a load balancer stops
  * routing first.
  */
-/** `/metrics///` → `/metrics`, by a loop: the pattern `/\/+$/` is quadratic on a long run of slashes. */
-function withoutTrailingSlashes(path: string): string {
-  let end = path.length;
-  while (end > 0 && path[end - 1] === "/") end--;
-  return path.slice(0, end);
-}
-
 export function startInternalServer(opts: InternalServerOptions): Promise<http.Server> {
   const draining = () => opts.draining?.() ?? false;
   const health = opts.health ?? (() => detailedHealth(opts.checks, draining()));

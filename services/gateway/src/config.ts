@@ -11,6 +11,7 @@ import {
   tokenBudgetConfigShape,
   WebhookAllowlistSetting,
   WebhookPortsSetting,
+  withoutTrailingSlashes,
 } from "@ai-jobs/runtime";
 import { z } from "zod";
 
@@ -66,7 +67,7 @@ export const configShape = {
     .string()
     .default("")
     .transform((raw, ctx) => {
-      const url = raw.trim().replace(/\/+$/, "");
+      const url = withoutTrailingSlashes(raw.trim());
       if (url === "") return null;
       if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
         ctx.addIssue({ code: "custom", message: "must be an http(s) URL, e.g. http://jaeger:16686" });
