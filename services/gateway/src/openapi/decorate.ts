@@ -33,8 +33,10 @@ const IDEMPOTENT_REPLAYED = { $ref: "#/components/headers/Idempotent-Replayed" }
 
 /** The error statuses an operation answers: those of every route of its kind, and its own. */
 export function errorStatusesOf(method: string, facts: RouteFacts, doc: OperationDoc): ErrorStatus[] {
-  if (facts.public) return [];
-  const statuses = new Set<ErrorStatus>([400, 401, 429, 503]);
+  const own = Object.keys(doc.errors ?? {}).map((status) => Number(status) as ErrorStatus);
+  // A public route is neither authenticated, counted nor shed: it answers only the errors it names.
+  if (facts.public) return own;
+  const statuses = new Set<ErrorStatus>([400, 401, 429, 503, ...own]);
   // Every role reads and follows streams; anything else some role may not do.
   if (facts.access !== "read" && facts.access !== "stream") statuses.add(403);
   // A POST's or a DELETE's body is parsed whatever the route: too large, or in a type no parser takes.
@@ -46,7 +48,6 @@ export function errorStatusesOf(method: string, facts: RouteFacts, doc: Operatio
     statuses.add(409);
     statuses.add(422);
   }
-  for (const status of Object.keys(doc.errors ?? {})) statuses.add(Number(status) as ErrorStatus);
   return [...statuses].sort((a, b) => a - b);
 }
 

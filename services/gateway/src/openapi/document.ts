@@ -99,9 +99,23 @@ export function openApiOptions(): SwaggerOptions {
           decorateOperation(key, op, found);
         }
       }
-      return pruneComponents(document);
+      return pruneComponents(withoutSafeIntegerBounds(document));
     },
   };
+}
+
+/**
+ * zod writes `z.number().int()` with JavaScript's safe-integer range as bounds: they say nothing a client needs, and
+ * some generators read them as 64-bit integers. Bounds a schema sets itself stay.
+ */
+function withoutSafeIntegerBounds(document: Document): Document {
+  return JSON.parse(JSON.stringify(document), (_key, value: unknown) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return value;
+    const schema = value as Record<string, unknown>;
+    if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+    if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+    return schema;
+  }) as Document;
 }
 
 /**

@@ -294,5 +294,6 @@ export const OPERATIONS: Readonly<Record<string, OperationDoc>> = {
     tag: "Meta",
     summary: "This OpenAPI document",
     description: "No token needed: the API's shape is public (the interactive page is at `/docs`).",
+    errors: { 400: "A NUL character in the query." },
   },
 };
