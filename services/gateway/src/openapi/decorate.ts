@@ -55,8 +55,7 @@ function errorDetail(status: ErrorStatus, doc: OperationDoc): string | undefined
   const own = doc.errors?.[status];
   if (own !== undefined || !doc.idempotent) return own;
   if (status === 409) return "A request with this `Idempotency-Key` is still being processed (`Retry-After: 1`).";
-  if (status === 400)
-    return "Invalid: a body field fails its schema (each is named), or a malformed `Idempotency-Key`.";
+  if (status === 400) return `${STATUS_DOCS[400].description} Or a malformed \`Idempotency-Key\`.`;
   return undefined;
 }
 
