@@ -42,6 +42,7 @@ export {
   PlanView,
   Problem,
   runAtOf,
+  SectionView,
   StreamOptions,
   StreamQuery,
   StreamTokenView,
@@ -104,7 +105,16 @@ export {
   ScheduleView,
 } from "./schedules.js";
 export { MeView } from "./session.js";
-export { formatSse, type SseMessage, toSseMessages } from "./sse.js";
+export {
+  formatSse,
+  SseErrorMessage,
+  type SseMessage,
+  SseMessageSchema,
+  SseMetaMessage,
+  SseProgressMessage,
+  SseResultMessage,
+  toSseMessages,
+} from "./sse.js";
 export {
   BUCKETS,
   CONSUMERS,

@@ -1,12 +1,41 @@
-import type { JobEvent } from "./events.js";
-import type { JobStatus } from "./job.js";
+import { z } from "zod";
+import { type JobEvent, ProgressData } from "./events.js";
+import { JobStatus } from "./job.js";
 
-/** The SSE event names and shapes (docs/API.md, "SSE"). */
-export type SseMessage =
-  | { event: "meta"; id: string; data: { job_id: string; status: JobStatus } }
-  | { event: "progress"; id: string; data: { job_id: string; pct?: number; step?: string; message: string } }
-  | { event: "result"; id: string; data: { job_id: string } & Record<string, unknown> }
-  | { event: "error"; id: string; data: { job_id: string; code?: string; message: string } };
+/**
+ * The four SSE messages (docs/API.md, "SSE"), as schemas for the API description (the gateway's OpenAPI document):
+ * each is sent as `id: <JOB_EVENTS sequence>`, `event: <name>` and `data: <JSON>` lines. `toSseMessages` makes them.
+ */
+const sseMessage = <E extends string, D extends z.ZodType>(event: E, data: D, description: string) =>
+  z.object({ id: z.string(), event: z.literal(event), data }).meta({ description });
+export const SseMetaMessage = sseMessage(
+  "meta",
+  z.object({ job_id: z.string(), status: JobStatus }),
+  "The job's status changed (queued, running, retrying, or terminal).",
+);
+export const SseProgressMessage = sseMessage(
+  "progress",
+  ProgressData.extend({ job_id: z.string() }),
+  "Progress of a running job (`pct`, `step`, `message`); a plan generation's messages carry `partial` content.",
+);
+export const SseResultMessage = sseMessage(
+  "result",
+  z.looseObject({ job_id: z.string() }),
+  "The job succeeded: its result (`plan_id`, `task_ids`, `document_id`, `export_id`… by job type).",
+);
+export const SseErrorMessage = sseMessage(
+  "error",
+  z.object({ job_id: z.string(), code: z.string().optional(), message: z.string() }),
+  "The job failed for good: its stable error code and message.",
+);
+export const SseMessageSchema = z.discriminatedUnion("event", [
+  SseMetaMessage,
+  SseProgressMessage,
+  SseResultMessage,
+  SseErrorMessage,
+]);
+/** The SSE event names and shapes: what `toSseMessages` makes is checked against the schemas by this type. */
+export type SseMessage = z.infer<typeof SseMessageSchema>;
 
 /**
  * Maps one JOB_EVENTS message to the SSE messages a client sees. Every message gets the stream sequence

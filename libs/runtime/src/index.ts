@@ -101,6 +101,7 @@ export {
 } from "./nats.js";
 export { inboxPrefixOf, NATS_SERVICES, type NatsService } from "./nats-auth/permissions.js";
 export { AUTHORIZATION_FILES, natsAuthorizationConfig, nkeyEnvOf } from "./nats-auth/server-config.js";
+export { packageVersion } from "./package-version.js";
 export { perTenantSetting } from "./per-tenant-setting.js";
 export { bootService, closeService, type ServiceContext } from "./service.js";
 export { component, httpComponent, runService, type ServiceComponent } from "./service-shell.js";

@@ -47,6 +47,7 @@ import { createTenantQueueCaps } from "./domain/tenant-queue-caps.js";
 import { authPlugin } from "./plugins/auth.js";
 import { loadSheddingPlugin } from "./plugins/load-shedding.js";
 import { noNulPlugin } from "./plugins/no-nul.js";
+import { openApiPlugin } from "./plugins/openapi.js";
 import { rateLimitsPlugin } from "./plugins/rate-limits.js";
 import { tracingPlugin } from "./plugins/tracing.js";
 import { adminRoutes } from "./routes/admin.js";
@@ -199,6 +200,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(noNulPlugin);
+  // Before the routes, which it collects as they are added: /api/ai/openapi.json and /docs.
+  await app.register(openApiPlugin);
 
   await app.register(healthRoutes, { health, checks, lifecycle });
   const dashboard = "dashboard" in deps ? deps.dashboard : loadDashboardAssets();

@@ -26,8 +26,21 @@ import { GATEWAY_ROUTES } from "../test/fuzz-routes.js";
 
 const SECRET = "auth-matrix-secret-of-at-least-32-bytes!";
 const OTHER_SECRET = "another-secret-of-at-least-32-bytes-long";
-/** Routes any caller may reach without credentials. */
-const PUBLIC = new Set(["OPTIONS *", "GET /healthz", "GET /readyz", "GET /dashboard", "GET /dashboard*"]);
+/** Routes any caller may reach without credentials: the probes, the API's description and its page (/docs), the dashboard's files. */
+const PUBLIC = new Set([
+  "OPTIONS *",
+  "GET /healthz",
+  "GET /readyz",
+  "GET /api/ai/openapi.json",
+  "GET /docs",
+  "GET /docs/static/index.html",
+  "GET /docs/static/swagger-initializer.js",
+  "GET /docs*",
+  "GET /docs/json",
+  "GET /docs/yaml",
+  "GET /dashboard",
+  "GET /dashboard*",
+]);
 /** Writes a viewer may still make: a stream token only lets it read. */
 const VIEWER_MAY = new Set(["POST /api/ai/jobs/stream-token"]);
 

@@ -61,6 +61,15 @@ export const GATEWAY_ROUTES: Readonly<Record<string, RouteInput>> = {
   "GET /dashboard*": {},
   "GET /api/ai/me": {},
   "GET /api/ai/health": {},
+  // The OpenAPI document and Swagger UI's page and assets (plugins/openapi.ts); `/docs*` is @fastify/static's
+  // `/docs/static/*` as routesOf reads it.
+  "GET /api/ai/openapi.json": {},
+  "GET /docs": {},
+  "GET /docs/static/index.html": {},
+  "GET /docs/static/swagger-initializer.js": {},
+  "GET /docs*": {},
+  "GET /docs/json": {},
+  "GET /docs/yaml": {},
   "POST /api/ai/study-plans/generate": { body: () => planBody({ title: "Algebra", daily_minutes: 30 }) },
   "GET /api/ai/study-plans/:id": { params: { id: "plan" } },
   "POST /api/ai/study-plans/:id/materials": { params: { id: "plan" }, body: "multipart" },
