@@ -158,6 +158,8 @@ export const JobView = z.object({
   last_error: JobError.nullable(),
   result_refs: z.record(z.string(), z.unknown()).nullable(),
   trace_id: z.string().nullable(),
+  /** Who submitted it: a member may cancel or retry only its own jobs. */
+  user_id: z.string(),
   /** A delayed job's due time. */
   run_at: z.string().nullable(),
   /** Explicit retries so far. */

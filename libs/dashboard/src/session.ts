@@ -31,6 +31,9 @@ export function useSession(): Session {
 
 /** What a role may see and do: a viewer only reads, only an admin operates the platform. */
 export const mayAct = (me: MeView): boolean => me.role !== "viewer";
+/** Cancel and retry of one job: an owner or admin on any of the tenant's jobs, a member on those it submitted. */
+export const mayActOn = (me: MeView, job: { user_id: string }): boolean =>
+  me.role === "admin" || me.role === "owner" || (me.role === "member" && job.user_id === me.user_id);
 export const mayOperate = (me: MeView): boolean => me.role === "admin";
 
 /**

@@ -47,6 +47,7 @@ const JOB = {
   last_error: null,
   result_refs: null,
   trace_id: null,
+  user_id: "ada",
   run_at: null,
   retries: 0,
   created_at: "2026-01-01T00:00:00.000Z",

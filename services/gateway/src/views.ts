@@ -110,6 +110,7 @@ export function toJobView(job: JobRecord): JobView {
     last_error: job.lastError,
     result_refs: job.resultRefs,
     trace_id: job.traceId,
+    user_id: job.userId,
     run_at: job.runAt?.toISOString() ?? null,
     retries: job.retries ?? 0,
     created_at: job.createdAt.toISOString(),

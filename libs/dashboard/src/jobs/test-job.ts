@@ -13,6 +13,7 @@ export const job = (overrides: Partial<JobView> = {}): JobView => ({
   last_error: null,
   result_refs: null,
   trace_id: null,
+  user_id: "ada",
   run_at: null,
   retries: 0,
   created_at: "2026-11-01T10:00:00.000Z",

@@ -8,7 +8,7 @@ import { ELIGIBLE } from "../jobs/bulk.js";
 import type { DraftDay } from "../jobs/partial.js";
 import { useLiveJob } from "../jobs/use-live-job.js";
 import { href } from "../router.js";
-import { mayAct, useSession } from "../session.js";
+import { mayActOn, useSession } from "../session.js";
 
 /** One job: its state, live progress and drafted content, result, timeline, LLM usage, webhooks and trace. */
 export function JobDetailPage({ jobId }: { jobId: string }) {
@@ -28,7 +28,7 @@ export function JobDetailPage({ jobId }: { jobId: string }) {
       {job ? (
         <>
           <JobFacts job={job} traceUiUrl={session.me.trace_ui_url} />
-          {mayAct(session.me) ? <JobActions job={job} onChanged={live.set} /> : null}
+          {mayActOn(session.me, job) ? <JobActions job={job} onChanged={live.set} /> : null}
           <Timeline events={live.events} />
           <Drafted days={live.drafted} />
           <Usage jobId={jobId} version={live.version} />

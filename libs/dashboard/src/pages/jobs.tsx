@@ -8,7 +8,7 @@ import { type BulkKind, ELIGIBLE, runBulk, summarize } from "../jobs/bulk.js";
 import { FILTER_CHOICES, filtersOf, type JobFilters, matches, toJobQuery, WITHIN } from "../jobs/filters.js";
 import { useLiveJobs } from "../jobs/use-live-jobs.js";
 import { href, navigate } from "../router.js";
-import { mayAct, useSession } from "../session.js";
+import { mayAct, mayActOn, useSession } from "../session.js";
 
 const LABELS: Readonly<Record<keyof JobFilters, string>> = {
   status: "Status",
@@ -31,10 +31,12 @@ export function JobsPage({ query }: { query: Record<string, string> }) {
   const bulk = useAction();
   const canAct = mayAct(session.me);
 
-  const shown = new Set(list.jobs.map((j) => j.job_id));
+  // A member acts only on the jobs it submitted, so only those can be selected.
+  const actable = list.jobs.filter((j) => mayActOn(session.me, j));
+  const shown = new Set(actable.map((j) => j.job_id));
   const chosen = list.jobs.filter((j) => selected.has(j.job_id));
   const eligible = (kind: BulkKind) => chosen.filter((j) => ELIGIBLE[kind].has(j.status));
-  const allChosen = list.jobs.length > 0 && list.jobs.every((j) => selected.has(j.job_id));
+  const allChosen = actable.length > 0 && actable.every((j) => selected.has(j.job_id));
 
   const setFilter = (name: keyof JobFilters, value: string) => navigate(href("jobs", { ...filters, [name]: value }));
   const toggle = (id: string) => {
@@ -145,6 +147,7 @@ export function JobsPage({ query }: { query: Record<string, string> }) {
               key={job.job_id}
               job={job}
               selectable={canAct}
+              actable={mayActOn(session.me, job)}
               selected={selected.has(job.job_id)}
               onToggle={() => toggle(job.job_id)}
             />
@@ -161,18 +164,28 @@ export function JobsPage({ query }: { query: Record<string, string> }) {
   );
 }
 
-function JobRow(props: { job: JobView; selectable: boolean; selected: boolean; onToggle(): void }) {
+function JobRow(props: {
+  job: JobView;
+  /** The column of checkboxes is shown (the caller may act on some jobs). */
+  selectable: boolean;
+  /** This job may be selected (a member's own job, or any job for an owner or admin). */
+  actable: boolean;
+  selected: boolean;
+  onToggle(): void;
+}) {
   const { job } = props;
   return (
     <tr data-job-id={job.job_id} data-status={job.status}>
       {props.selectable ? (
         <td>
-          <input
-            type="checkbox"
-            aria-label={`Select job ${job.job_id}`}
-            checked={props.selected}
-            onChange={props.onToggle}
-          />
+          {props.actable ? (
+            <input
+              type="checkbox"
+              aria-label={`Select job ${job.job_id}`}
+              checked={props.selected}
+              onChange={props.onToggle}
+            />
+          ) : null}
         </td>
       ) : null}
       <td>
