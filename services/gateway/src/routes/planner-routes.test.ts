@@ -12,22 +12,18 @@ import {
   TenantUsageView,
 } from "@ai-jobs/contracts";
 import { createIdGenerator } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { Objm } from "@nats-io/obj";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, jobRecord, otherAuth, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, jobRecord, otherAuth, problemOf, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const newId = createIdGenerator();
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 /** A generated plan of `tenantId`: two days of two sections with two tasks each. */
