@@ -185,14 +185,9 @@ export async function runSuite(sizes: SuiteSizes, log: (line: string) => void = 
   }
 
   const plan = await repeat(sizes.repeats, async () => {
-    const [pNats, pMongo] = await Promise.all([startNats(), startMongo()]);
-    try {
-      const r = await benchPlanGenerate(pNats.url, pMongo, sizes.plan);
-      log(`plan.generate: ${JSON.stringify(r)}`);
-      return r;
-    } finally {
-      await Promise.all([pNats.cleanup(), pMongo.cleanup()]);
-    }
+    const r = await benchPlanGenerate(sizes.plan);
+    log(`plan.generate: ${JSON.stringify(r)}`);
+    return r;
   });
 
   const sse = await repeat(sizes.repeats, async () => {
