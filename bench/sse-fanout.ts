@@ -10,11 +10,11 @@
  * Needs `ulimit -n` above N + a few hundred in both this process and the events process (they inherit it).
  */
 import { execSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { freePort, repoRoot, spawnService, startMongo, startNats } from "@ai-jobs/testkit";
+import { freePort, repoRoot, serviceEntry, startMongo, startNats, startServiceProcess } from "@ai-jobs/testkit";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { connectInspector, type MemoryUsage } from "./inspector.js";
@@ -33,35 +33,26 @@ const rssKiB = (pid: number) => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const built = path.join(repoRoot(), "services", "events", "dist", "main.js");
-const entry = existsSync(built) ? built : path.join(repoRoot(), "services", "events", "src", "main.ts");
 const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
 /**
  * A fresh events process per run, so that each RSS reading starts from the same idle baseline; with `inspect`, with
  * an inspector session for the GC and memory readings (and heap snapshots), the debugger staying off.
  */
 async function startEvents(inspect: boolean) {
-  const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
-  const proc = await spawnService({
-    name: "events",
-    entry,
+  const inspectorPort = await freePort();
+  const proc = await startServiceProcess("events", {
+    nats,
+    mongo,
+    entry: "built-if-present",
     env: {
-      NATS_URL: nats.url,
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
       AUTH_TOKENS: `${TOKEN}:acme:admin`,
-      PORT: String(port),
-      // The internal listener (metrics) on any free port: the bench does not read it.
-      INTERNAL_PORT: "0",
-      HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       ...(inspect
         ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:${inspectorPort}`.trim() }
         : {}),
     },
-    readyUrl: `http://127.0.0.1:${port}/readyz`,
   });
-  return { proc, port, inspectorPort };
+  return { proc, port: proc.port, inspectorPort };
 }
 /** KiB per connection of the growth of one `process.memoryUsage()` field. */
 const perConnection = (before: MemoryUsage, after: MemoryUsage, field: keyof MemoryUsage, n: number) =>
@@ -165,7 +156,7 @@ async function publish(jobIndex: number): Promise<void> {
 }
 
 console.log(
-  `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, ulimit -n ${execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim()}, events entry ${path.relative(repoRoot(), entry)}`,
+  `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, ulimit -n ${execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim()}, events entry ${path.relative(repoRoot(), serviceEntry("events", "built-if-present"))}`,
 );
 try {
   for (const n of counts) {

@@ -1,21 +1,19 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   freePort,
   type MongoServer,
   type NatsServer,
-  repoRoot,
-  type ServiceProcess,
-  spawnService,
+  type ServiceName,
+  type StartedService,
   startMongo,
   startNats,
+  startServiceProcess,
 } from "@ai-jobs/testkit";
 
 export const TOKEN = "e2e-token";
 export const OTHER_TOKEN = "other-token";
 export const AUTH_TOKENS = `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user`;
 
-export type ServiceName = "gateway" | "events" | "planner" | "ingestor";
+export type { ServiceName };
 
 /** A call to the stack's gateway as TOKEN's tenant; the body parsed as JSON (empty: `{}`). */
 export async function gatewayCall(
@@ -36,36 +34,24 @@ export interface Stack {
   mongo: MongoServer;
   gatewayUrl: string;
   eventsUrl: string;
-  services: Record<ServiceName, ServiceProcess>;
+  services: Record<ServiceName, StartedService>;
   /** Starts one more process of a service (a second planner, or a replacement), on a port of its own. */
-  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
-  /** The base URL of a process's HTTP port (the API, or a worker's health and metrics port). */
-  urlOf(proc: ServiceProcess): string;
-  /** The base URL of a process's internal listener (`/metrics`, `/health`): INTERNAL_PORT, or a worker's HEALTH_PORT. */
-  internalUrlOf(proc: ServiceProcess): string;
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<StartedService>;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
-  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
   stop(): Promise<void>;
-}
-
-/** The built entry point when `tsc -b` has run (as in `npm test`), else the TypeScript source through tsx. */
-export function entryOf(service: string): string {
-  const built = path.join(repoRoot(), "services", service, "dist", "main.js");
-  return existsSync(built) ? built : path.join(repoRoot(), "services", service, "src", "main.ts");
 }
 
 export interface Services {
   gatewayUrl: string;
   eventsUrl: string;
-  processes: Partial<Record<ServiceName, ServiceProcess>>;
+  processes: Partial<Record<ServiceName, StartedService>>;
   /** Starts one more process of a service on a port of its own. */
-  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
-  urlOf(proc: ServiceProcess): string;
-  internalUrlOf(proc: ServiceProcess): string;
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<StartedService>;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
-  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
   /** Starts a fresh process of a service on its port (whatever ran there must be stopped already). */
-  relaunch(name: ServiceName): Promise<ServiceProcess>;
+  relaunch(name: ServiceName): Promise<StartedService>;
   stop(): Promise<void>;
 }
 
@@ -82,48 +68,28 @@ export async function startServices(
 ): Promise<Services> {
   const [gatewayPort, eventsPort] = await Promise.all([freePort(), freePort()]);
   const eventsUrl = `http://127.0.0.1:${eventsPort}`;
-  const common = {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    LOG_LEVEL: "info",
-    HOST: "127.0.0.1",
-    ...extraEnv,
-  };
   const ports = new Map<ServiceName, number>([
     ["gateway", gatewayPort],
     ["events", eventsPort],
   ]);
-  const envOf = (name: ServiceName, port: number, internalPort: number): Record<string, string> => {
-    switch (name) {
-      case "gateway":
-        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, EVENTS_URL: eventsUrl };
-      case "events":
-        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" };
-      case "planner":
-      case "ingestor":
-        return { HEALTH_PORT: String(port) };
-    }
+  const envOf: Record<ServiceName, Record<string, string>> = {
+    gateway: { AUTH_TOKENS, EVENTS_URL: eventsUrl },
+    events: { AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" },
+    planner: {},
+    ingestor: {},
   };
-  const all: ServiceProcess[] = [];
-  const urls = new Map<ServiceProcess, { public: string; internal: string }>();
+  const all: StartedService[] = [];
   const launch = async (name: ServiceName, port: number, env: Record<string, string> = {}) => {
-    // Workers have one listener (HEALTH_PORT), which is their internal one.
-    const internalPort = name === "gateway" || name === "events" ? await freePort() : port;
-    const proc = await spawnService({
-      name,
-      entry: entryOf(name),
-      env: { ...common, ...nats.auth?.envOf(name), ...envOf(name, port, internalPort), ...extraEnv, ...env },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    // The built entry point when `tsc -b` has run (as in `npm test`): four processes start faster without tsx.
+    const proc = await startServiceProcess(name, {
+      nats,
+      mongo,
+      port,
+      env: { ...envOf[name], ...extraEnv, ...env },
+      entry: "built-if-present",
     });
     all.push(proc);
-    urls.set(proc, { public: `http://127.0.0.1:${port}`, internal: `http://127.0.0.1:${internalPort}` });
     return proc;
-  };
-  const urlsOf = (proc: ServiceProcess) => {
-    const known = urls.get(proc);
-    if (known === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
-    return known;
   };
   const portOf = async (name: ServiceName) => {
     const known = ports.get(name);
@@ -133,7 +99,7 @@ export async function startServices(
     return port;
   };
 
-  const processes: Partial<Record<ServiceName, ServiceProcess>> = {};
+  const processes: Partial<Record<ServiceName, StartedService>> = {};
   const first = names.filter((n) => n !== "gateway");
   await Promise.all(
     first.map(async (name) => {
@@ -146,8 +112,6 @@ export async function startServices(
     eventsUrl,
     processes,
     spawn: async (name, env) => launch(name, await freePort(), env),
-    urlOf: (proc) => urlsOf(proc).public,
-    internalUrlOf: (proc) => urlsOf(proc).internal,
     async restart(name, signal = "SIGTERM") {
       await processes[name]?.kill(signal);
       processes[name] = await launch(name, await portOf(name));
@@ -174,7 +138,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const started = await startServices(nats, mongo, ["events", "planner", "ingestor", "gateway"], extraEnv);
   const { gateway, events, planner, ingestor } = started.processes;
   if (!gateway || !events || !planner || !ingestor) throw new Error("a service did not start");
-  const services: Record<ServiceName, ServiceProcess> = { gateway, events, planner, ingestor };
+  const services: Record<ServiceName, StartedService> = { gateway, events, planner, ingestor };
   return {
     nats,
     mongo,
@@ -182,8 +146,6 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     eventsUrl: started.eventsUrl,
     services,
     spawn: started.spawn,
-    urlOf: started.urlOf,
-    internalUrlOf: started.internalUrlOf,
     async restart(name, signal = "SIGTERM") {
       // The stack's own record: a test may have swapped in another process of the service (a survivor).
       await services[name].kill(signal);
