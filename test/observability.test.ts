@@ -5,7 +5,7 @@
 import { readSse, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "./support/otlp-receiver.js";
-import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, type Stack, startStack, TOKEN, untilStatus } from "./support/stack.js";
 
 let receiver: OtlpReceiver;
 let stack: Stack;
@@ -22,14 +22,6 @@ async function submitPlan(): Promise<string> {
   expect(res.status).toBe(202);
   return String(res.body.job_id);
 }
-
-const jobOf = async (jobId: string) => (await api(`/api/ai/jobs/${jobId}/`)).body;
-const untilStatus = (jobId: string, status: string, timeoutMs = 30_000) =>
-  waitFor(async () => ((await jobOf(jobId)).status === status ? jobOf(jobId) : undefined), {
-    what: `job ${jobId} to be ${status}`,
-    timeoutMs,
-    intervalMs: 100,
-  });
 
 const traceOf = (traceId: string) => receiver.spans().filter((s) => s.traceId === traceId);
 
@@ -90,7 +82,7 @@ describe("one trace per job", () => {
     const stream = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, { headers: auth });
     expect(stream.status).toBe(200);
     await readSse(stream, { until: (read) => read.messages.some((e) => e.event === "result"), timeoutMs: 30_000 });
-    const job = await untilStatus(jobId, "succeeded");
+    const job = await untilStatus(stack, jobId, "succeeded");
     traceId = String(job.trace_id);
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -230,7 +222,7 @@ describe("a job that fails on every attempt", () => {
     stack.services.planner = planner;
 
     const jobId = await submitPlan();
-    const job = await untilStatus(jobId, "failed", 40_000);
+    const job = await untilStatus(stack, jobId, "failed", 40_000);
     expect(job.last_error).toMatchObject({ code: "TIMEOUT" });
     const traceId = String(job.trace_id);
 

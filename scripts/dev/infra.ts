@@ -1,10 +1,9 @@
 // NATS (JetStream) and FerretDB over PostgreSQL for `npm run dev`, through the testkit's starters with the dev
 // stack's persistent dirs, preferred ports and log files; or the servers NATS_URL, MONGO_URL and PG_URL point at.
 import { mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { type NatsService, nkeyEnvOf } from "@ai-jobs/runtime";
-import { mongoBackend, startMongo, startNats, startPostgresProcess } from "@ai-jobs/testkit";
+import { canConnect, mongoBackend, startMongo, startNats, startPostgresProcess } from "@ai-jobs/testkit";
 import { c, print, say } from "./console.js";
 import type { Processes } from "./processes.js";
 import { type DevSettings, infraPort, shown } from "./settings.js";
@@ -115,20 +114,8 @@ function hostPort(url: string, fallbackPort: number): { host: string; port: numb
   }
 }
 
-function canConnect(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
-  });
-}
-
 async function warnIfUnreachable(name: string, url: string, fallbackPort: number): Promise<void> {
   const hp = hostPort(url, fallbackPort);
-  if (hp && !(await canConnect(hp.host, hp.port))) say(c.yellow(`warning: ${name} at ${url} is not reachable yet`));
+  if (hp && !(await canConnect(hp.port, { host: hp.host })))
+    say(c.yellow(`warning: ${name} at ${url} is not reachable yet`));
 }

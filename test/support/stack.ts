@@ -7,6 +7,7 @@ import {
   startMongo,
   startNats,
   startServiceProcess,
+  waitFor,
 } from "@ai-jobs/testkit";
 
 export const TOKEN = "e2e-token";
@@ -27,6 +28,27 @@ export async function gatewayCall(
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** A job as the stack's gateway shows it to TOKEN's tenant. */
+export async function jobOf(stack: Pick<Stack, "gatewayUrl">, jobId: string): Promise<Record<string, unknown>> {
+  return (await gatewayCall(stack, `/api/ai/jobs/${jobId}/`)).body;
+}
+
+/** Polls the job through the gateway until it has `status`; resolves with it as read then. */
+export function untilStatus(
+  stack: Pick<Stack, "gatewayUrl">,
+  jobId: string,
+  status: string,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
+  return waitFor(
+    async () => {
+      const job = await jobOf(stack, jobId);
+      return job.status === status ? job : undefined;
+    },
+    { what: `job ${jobId} to be ${status}`, timeoutMs, intervalMs: 100 },
+  );
 }
 
 export interface Stack {

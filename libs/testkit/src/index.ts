@@ -1,22 +1,7 @@
 export type { Child, ProcessOptions } from "./child.js";
+export { corsPreflight } from "./cors.js";
 export { longestEventLoopStall } from "./event-loop.js";
-export {
-  encodeLoosely,
-  FUZZ_SEED,
-  headerValue,
-  type MultipartBody,
-  nastyAuthorization,
-  nastyId,
-  nastyJson,
-  nastyJsonText,
-  nastyMultipart,
-  nastyString,
-  pathSegment,
-  problemDefect,
-  type RegisteredRoute,
-  routeKey,
-  routesOf,
-} from "./fuzz.js";
+export * from "./fuzz.js";
 export {
   type BootOptions,
   type CommandSpec,
@@ -51,7 +36,7 @@ export {
   type ScriptedReply,
   startOpenAiServer,
 } from "./openai-server.js";
-export { freePort } from "./ports.js";
+export { canConnect, freePort } from "./ports.js";
 export { type PostgresProcess, type StartPostgresProcessOptions, startPostgresProcess } from "./postgres-process.js";
 export { documentRecord, planRecord } from "./records.js";
 export { repoRoot } from "./repo.js";

@@ -3,6 +3,7 @@
  * internal listener, security headers (SSE streams too) and its CORS policy.
  */
 
+import { corsPreflight } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { startHarness, TOKENS } from "./testing/harness.js";
@@ -58,13 +59,9 @@ describe("the events service's public port", () => {
 
   it("answers a CORS preflight for a configured origin (Last-Event-ID allowed), and not for another", async () => {
     const preflight = (origin: string) =>
-      fetch(`${publicUrl}/api/ai/jobs/stream/`, {
-        method: "OPTIONS",
-        headers: {
-          origin,
-          "access-control-request-method": "GET",
-          "access-control-request-headers": "authorization,last-event-id",
-        },
+      corsPreflight(`${publicUrl}/api/ai/jobs/stream/`, origin, {
+        method: "GET",
+        headers: "authorization,last-event-id",
       });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);

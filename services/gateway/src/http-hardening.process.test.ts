@@ -3,7 +3,7 @@
  * its internal listener serves (metrics, the health report), its security headers and its CORS policy.
  */
 import { HealthView } from "@ai-jobs/contracts";
-import { startServiceHarness } from "@ai-jobs/testkit";
+import { corsPreflight, startServiceHarness } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 
@@ -58,13 +58,9 @@ describe("the gateway's public port", () => {
 
   it("answers a CORS preflight for a configured origin with the API's headers, and not for another", async () => {
     const preflight = (origin: string) =>
-      fetch(`${publicUrl}/api/ai/study-plans/generate/`, {
-        method: "OPTIONS",
-        headers: {
-          origin,
-          "access-control-request-method": "POST",
-          "access-control-request-headers": "authorization,content-type,idempotency-key",
-        },
+      corsPreflight(`${publicUrl}/api/ai/study-plans/generate/`, origin, {
+        method: "POST",
+        headers: "authorization,content-type,idempotency-key",
       });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);

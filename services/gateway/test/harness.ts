@@ -63,21 +63,14 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       ...env,
     },
   });
-  const { ctx } = h;
-  const materials = await new Objm(ctx.nats.js).open(BUCKETS.materials);
+  const { log, messaging, events, nats, mongo } = h.ctx;
+  const materials = await new Objm(nats.js).open(BUCKETS.materials);
   return {
     ...h,
     materials,
     async app(overrides = {}) {
-      const app = await buildApp({
-        config: config({ ...h.env, ...overrides }),
-        log: ctx.log,
-        messaging: ctx.messaging,
-        events: ctx.events,
-        nats: ctx.nats,
-        mongo: ctx.mongo,
-        ids: createIdGenerator(),
-      });
+      const settings = config({ ...h.env, ...overrides });
+      const app = await buildApp({ config: settings, log, messaging, events, nats, mongo, ids: createIdGenerator() });
       h.onClose(() => app.close());
       return app;
     },

@@ -82,12 +82,8 @@ describe("ingestor process", () => {
     });
     const done = await h.waitForRecord(
       "documents",
-      { _id: documentId },
-      {
-        until: (d) => d.ingestStatus === "succeeded",
-        what: "the document to be ingested",
-        timeoutMs: 20_000,
-      },
+      { _id: documentId, ingestStatus: "succeeded" },
+      { timeoutMs: 20_000 },
     );
     expect(done.chunkCount).toBe(6);
     expect(done.summary).toMatchObject({ kind: "llm", model: "gpt-test" });

@@ -35,15 +35,7 @@ describe("planner process", () => {
       priority: "high",
       payload: { planId, goal, title, studyContext, startDate, endDate, dailyMinutes },
     });
-    const done = await h.waitForRecord(
-      "plans",
-      { _id: planId },
-      {
-        until: (p) => p.generationStatus === "succeeded",
-        what: "the plan to be generated",
-        timeoutMs: 20_000,
-      },
-    );
+    const done = await h.waitForRecord("plans", { _id: planId, generationStatus: "succeeded" }, { timeoutMs: 20_000 });
     expect(done.provider).toBe("offline");
     expect(await h.count("tasks", { planId })).toBe(15);
 
