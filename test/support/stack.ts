@@ -61,6 +61,7 @@ export interface Stack {
   spawn(name: ServiceName, env?: Record<string, string>): Promise<StartedService>;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
+  /** Kills every process (see Services.stop), then stops NATS and MongoDB and removes their data. */
   stop(): Promise<void>;
 }
 
@@ -74,13 +75,18 @@ export interface Services {
   restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
   /** Starts a fresh process of a service on its port (whatever ran there must be stopped already). */
   relaunch(name: ServiceName): Promise<StartedService>;
+  /**
+   * Kills every process it started (SIGKILL): the end of a suite or a bench row, where nothing is asserted any more. A
+   * graceful stop takes seconds (a worker waits out its idle pulls, the events service its consumers) and is tested
+   * where it is asserted: SIGTERM through `restart` or a process's own `kill("SIGTERM")`.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Starts some of the services as separate processes against a NATS and a MongoDB that are already up, each on a
- * free port: workers and events first, the gateway last (the last thing a client can reach). `extraEnv` goes to
- * every service, over the stack's own settings (AUTH_TOKENS, say).
+ * free port, all at once; resolves when every one is ready, so a client reaches none before all are. `extraEnv` goes
+ * to every service, over the stack's own settings (AUTH_TOKENS, say).
  */
 export async function startServices(
   nats: Pick<NatsServer, "url" | "auth">,
@@ -122,13 +128,11 @@ export async function startServices(
   };
 
   const processes: Partial<Record<ServiceName, StartedService>> = {};
-  const first = names.filter((n) => n !== "gateway");
   await Promise.all(
-    first.map(async (name) => {
+    names.map(async (name) => {
       processes[name] = await launch(name, await portOf(name));
     }),
   );
-  if (names.includes("gateway")) processes.gateway = await launch("gateway", gatewayPort);
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     eventsUrl,
@@ -144,7 +148,7 @@ export async function startServices(
       return processes[name];
     },
     async stop() {
-      await Promise.all(all.map((s) => s.kill("SIGTERM")));
+      await Promise.all(all.map((s) => s.kill("SIGKILL")));
     },
   };
 }
