@@ -6,6 +6,11 @@ import { gatewayCall, jobOf, type Stack, startStack, TOKEN, untilStatus } from "
 /** Short ack_wait so a crashed worker's job comes back in seconds; slow offline drafting so jobs can be caught mid-run. */
 const ACK_WAIT_MS = 3_000;
 const STEP_DELAY_MS = 250;
+/**
+ * The events reconciler looks for jobs the outbox held every half second, and takes them after a second (defaults: 5 s
+ * and 5 s), so a job accepted while NATS was down runs soon after NATS is back.
+ */
+const RECONCILER = { RECONCILE_INTERVAL_MS: "500", RECONCILE_GRACE_MS: "1000" };
 
 let stack: Stack;
 let mongo: MongoClient;
@@ -36,7 +41,11 @@ const runnerOf = (planners: ServiceProcess[], jobId: string) =>
   });
 
 beforeAll(async () => {
-  stack = await startStack({ JOBS_ACK_WAIT_MS: String(ACK_WAIT_MS), OFFLINE_STEP_DELAY_MS: String(STEP_DELAY_MS) });
+  stack = await startStack({
+    JOBS_ACK_WAIT_MS: String(ACK_WAIT_MS),
+    OFFLINE_STEP_DELAY_MS: String(STEP_DELAY_MS),
+    ...RECONCILER,
+  });
   mongo = await MongoClient.connect(stack.mongo.url);
 }, 120_000);
 
@@ -104,7 +113,8 @@ describe("when things go wrong", () => {
     const { jobId } = await submitPlan({ delay_ms: 4_000 });
     expect((await jobOf(stack, jobId)).run_at).toEqual(expect.any(String));
     expect((await api(`/api/ai/jobs/${jobId}/`, { method: "DELETE" })).status).toBe(202);
-    for (const name of ["gateway", "events", "planner", "ingestor"] as const) await stack.restart(name);
+    // Every service at once: each is stopped (SIGTERM) and started again on its port.
+    await Promise.all((["gateway", "events", "planner", "ingestor"] as const).map((name) => stack.restart(name)));
     await new Promise((r) => setTimeout(r, 6_000));
     expect((await jobOf(stack, jobId)).status).toBe("cancelled");
     expect(await eventKinds(jobId)).not.toContain("started");
