@@ -6,7 +6,9 @@
  * after the clients connect; it also counts garbage not yet collected), then, in a second fresh process, what it keeps
  * per connection: its `process.memoryUsage()` after a full GC before and after N idle clients connect, read over its
  * inspector. BENCH_SSE_HEAP_SNAPSHOTS=<dir> also writes that process's heap snapshots at 0 and N clients.
- * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100)
+ * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100;
+ * BENCH_SSE_SETTLE_MS=1000, how long the events process is left alone before a memory reading, twice that for the
+ * first: the CI smoke run, which asserts no reading, shortens it)
  * Needs `ulimit -n` above N + a few hundred in both this process and the events process (they inherit it).
  */
 import { execSync } from "node:child_process";
@@ -23,6 +25,7 @@ import { fmt, median, percentile } from "./stats.js";
 const counts = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000,10000").split(",").map(Number);
 const eventsPerRun = Number(process.env.BENCH_SSE_EVENTS ?? 30);
 const intervalMs = Number(process.env.BENCH_SSE_INTERVAL_MS ?? 100);
+const settleMs = Number(process.env.BENCH_SSE_SETTLE_MS ?? 1_000);
 const TOKEN = "bench-token";
 const JOBS = 300;
 const snapshots = process.env.BENCH_SSE_HEAP_SNAPSHOTS;
@@ -120,15 +123,15 @@ async function retained(n: number): Promise<void> {
   const inspector = await connectInspector(events.inspectorPort);
   try {
     for (const c of await openClients(events.port, 100, [])) c.req.destroy();
-    await sleep(2_000);
+    await sleep(2 * settleMs);
     const idle = await inspector.memoryAfterGc();
     if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-idle.heapsnapshot`));
     const clients = await openClients(events.port, n, []);
-    await sleep(1_000);
+    await sleep(settleMs);
     const connected = await inspector.memoryAfterGc();
     if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-connected.heapsnapshot`));
     for (const c of clients) c.req.destroy();
-    await sleep(1_000);
+    await sleep(settleMs);
     const left = await inspector.memoryAfterGc();
     const field = (name: keyof MemoryUsage) =>
       `${name} ${mib(idle[name])} → ${mib(connected[name])} MiB (${perConnection(idle, connected, name, n)}/connection)`;
@@ -137,7 +140,7 @@ async function retained(n: number): Promise<void> {
     );
   } finally {
     inspector.close();
-    await events.proc.kill("SIGTERM");
+    await events.proc.kill("SIGKILL");
   }
 }
 
@@ -161,7 +164,7 @@ console.log(
 try {
   for (const n of counts) {
     const events = await startEvents(false);
-    await sleep(2_000);
+    await sleep(2 * settleMs);
     const before = rssKiB(events.proc.pid);
     const latencies: number[] = [];
     const t0 = performance.now();
@@ -181,7 +184,8 @@ try {
       `${n} clients (all=1): connected in ${fmt(connectMs)}; ${latencies.length}/${expected} deliveries; latency p50 ${fmt(median(latencies))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.reduce((a, b) => Math.max(a, b), 0))}; events RSS ${Math.round(before / 1024)} → ${Math.round(after / 1024)} MiB connected (${((after - before) / n).toFixed(1)} KiB/connection), ${Math.round(peak / 1024)} MiB after the events`,
     );
     for (const c of clients) c.req.destroy();
-    await events.proc.kill("SIGTERM");
+    // Read: no need to wait for its graceful stop.
+    await events.proc.kill("SIGKILL");
     await retained(n);
   }
 } finally {
