@@ -1,14 +1,13 @@
 /** The ingestor's worker on the testkit's service harness, and helpers to upload, submit and read back. */
 import { BUCKETS, type ChunkRecord, type DocumentRecord, type JobEvent } from "@ai-jobs/contracts";
 import { createEmbedder, createMongoChunkStore, type Embedder, searchChunks } from "@ai-jobs/retrieval";
-import { createIdGenerator, loadConfig } from "@ai-jobs/runtime";
+import { loadConfig } from "@ai-jobs/runtime";
 import { documentRecord, planRecord, type ServiceHarness, startServiceHarness } from "@ai-jobs/testkit";
 import { Objm } from "@nats-io/obj";
 import { configShape, type IngestorConfig } from "../src/config.js";
 import { ingestor } from "../src/ingestor.js";
 
 export const TENANT = "tenant_ingestor";
-export const newId = createIdGenerator();
 
 export interface IngestHarness extends ServiceHarness<IngestorConfig> {
   upload(content: string | Uint8Array): Promise<string>;
@@ -37,7 +36,7 @@ export async function startIngestHarness(
       ...env,
     },
   });
-  const { ctx, config } = h;
+  const { ctx, config, newId } = h;
   await h.startWorker(ingestor, {
     concurrency: 2,
     instanceId: "ingestor-test",
