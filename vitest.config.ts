@@ -9,7 +9,7 @@ const TESTS = ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/*
  * name instead of slowing it down.
  */
 const STARTS_SERVERS =
-  /\b(startNats|startMongo|spawnService|startHarness|startStack|startServices|runSuite|spawnDev)\b|harness\.js|stack\.js/;
+  /\b(startNats|startMongo|spawnService|startServiceProcess|startServiceHarness|startTestServers|startHarness|startStack|startServices|runSuite|spawnDev)\b|harness\.js|stack\.js/;
 const files = TESTS.flatMap((pattern) => globSync(pattern)).sort();
 const unit = files.filter((file) => !STARTS_SERVERS.test(readFileSync(file, "utf8")));
 const integration = files.filter((file) => !unit.includes(file));

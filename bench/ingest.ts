@@ -13,21 +13,18 @@
  */
 import { readFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { BUCKETS, type DocumentRecord, type JobCommand, type StudyPlan, SUBJECTS } from "@ai-jobs/contracts";
 import { createOpenAiEmbedder } from "@ai-jobs/retrieval";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import {
   documentRecord,
-  freePort,
   mongoBackendLabel,
   planRecord,
-  repoRoot,
-  type ServiceProcess,
-  spawnService,
+  type StartedService,
   startEmbeddingsTestServer,
   startMongo,
   startNats,
+  startServiceProcess,
 } from "@ai-jobs/testkit";
 import { jetstream } from "@nats-io/jetstream";
 import { Objm } from "@nats-io/obj";
@@ -102,23 +99,11 @@ const nc = await connect({ servers: nats.url });
 const client = new MongoClient(mongo.url);
 const db = client.db(mongo.dbName);
 
-async function startIngestor(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const port = await freePort();
-  return spawnService({
-    name: "ingestor",
-    entry: path.join(repoRoot(), "services/ingestor/src/main.ts"),
-    env: {
-      NATS_URL: nats.url,
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
-      HOST: "127.0.0.1",
-      HEALTH_PORT: String(port),
-      LOG_LEVEL: "warn",
-      WORKER_CONCURRENCY: "1",
-      JOB_TIMEOUTS_MS: "material.ingest=900000",
-      ...env,
-    },
-    readyUrl: `http://127.0.0.1:${port}/readyz`,
+function startIngestor(env: Record<string, string> = {}): Promise<StartedService> {
+  return startServiceProcess("ingestor", {
+    nats,
+    mongo,
+    env: { LOG_LEVEL: "warn", WORKER_CONCURRENCY: "1", JOB_TIMEOUTS_MS: "material.ingest=900000", ...env },
   });
 }
 

@@ -8,7 +8,7 @@
 import os from "node:os";
 import { type JobCommand, SUBJECTS } from "@ai-jobs/contracts";
 import { bootService, closeService, createIdGenerator, createServiceWorker, loadConfig } from "@ai-jobs/runtime";
-import { mongoBackendLabel, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
+import { mongoBackendLabel, planRecord, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
 import { configShape } from "../services/planner/src/config.js";
 import { planner } from "../services/planner/src/planner.js";
 import { providerFromConfig } from "../services/planner/src/providers/select.js";
@@ -48,26 +48,18 @@ try {
     try {
       // One small plan (one day, two tasks), so the database's own scans stay out of the numbers.
       const planId = newId();
-      const now = new Date();
-      const c = ctx.mongo.collections;
-      await c.plans.insertOne({
-        _id: planId,
-        tenantId: TENANT,
-        userId: "u",
-        title: "Bench plan",
-        goal: "measure the platform",
-        studyContext: null,
-        startDate: "2026-12-01",
-        endDate: "2026-12-01",
-        dailyMinutes: 30,
-        generationStatus: "succeeded",
-        ingestStatus: "none",
-        lastError: null,
-        jobId: null,
-        provider: "offline",
-        createdAt: now,
-        updatedAt: now,
-      });
+      await ctx.mongo.collections.plans.insertOne(
+        planRecord(planId, TENANT, {
+          userId: "u",
+          title: "Bench plan",
+          goal: "measure the platform",
+          startDate: "2026-12-01",
+          endDate: "2026-12-01",
+          dailyMinutes: 30,
+          generationStatus: "succeeded",
+          provider: "offline",
+        }),
+      );
 
       const jobs = Math.max(30, jobsPerSlot * n);
       const publishedAt = new Map<string, number>();

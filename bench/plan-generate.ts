@@ -1,5 +1,6 @@
 /**
- * plan.generate of one long plan: the planner worker in process (real nats-server and FerretDB, or MONGO_URL), the
+ * plan.generate of one long plan: the planner worker in process on the testkit's service harness (real nats-server
+ * and FerretDB, or MONGO_URL), the
  * real openai SDK, and the OpenAI-compatible test server of libs/testkit answering every call after a fixed delay
  * (streamed). The same job runs twice in one process: (a) parallel, days drafted LLM_CONCURRENCY at a time, and
  * (b) sequential, the same handler with a provider whose concurrency is 1 (same code path, same limiter), the
@@ -7,21 +8,21 @@
  * Run: npm run bench -- plan   (BENCH_PLAN_DAYS=30, BENCH_LLM_MS=1000, BENCH_LLM_CONCURRENCY=8)
  */
 import os from "node:os";
+import { createIdGenerator, createServiceWorker, loadConfig } from "@ai-jobs/runtime";
 import {
-  bootService,
-  closeService,
-  createIdGenerator,
-  createServiceWorker,
-  loadConfig,
-  type ServiceContext,
-} from "@ai-jobs/runtime";
-import { peakConcurrency, planRecord, startMongo, startNats, startOpenAiServer } from "@ai-jobs/testkit";
+  mongoBackendLabel,
+  peakConcurrency,
+  planRecord,
+  type ServiceHarness,
+  startOpenAiServer,
+  startServiceHarness,
+} from "@ai-jobs/testkit";
 import { configShape } from "../services/planner/src/config.js";
 import { addDays } from "../services/planner/src/domain/dates.js";
 import { planner } from "../services/planner/src/planner.js";
 import { providerFromConfig } from "../services/planner/src/providers/select.js";
 import type { PlanProvider } from "../services/planner/src/providers/types.js";
-import { generatePayload, jobEventsOf, publishCommand } from "../services/planner/src/testing/fixtures.js";
+import { generatePayload } from "../services/planner/src/testing/fixtures.js";
 import { plannerAnswer, promptDataOf } from "../services/planner/src/testing/llm-answers.js";
 
 export interface PlanGenerateOptions {
@@ -54,30 +55,35 @@ export const PLAN_BENCH_DEFAULTS: PlanGenerateOptions = { days: 30, llmMs: 1_000
 const TENANT = "bench_plan";
 const newId = createIdGenerator();
 
-/** Both runs on the given NATS and MongoDB (the comparison suite's own servers, say), with a test model server. */
+/** Both runs on fresh servers of their own, with a test model server. */
 export async function benchPlanGenerate(
-  natsUrl: string,
-  mongo: { url: string; dbName: string },
   options: PlanGenerateOptions = PLAN_BENCH_DEFAULTS,
 ): Promise<PlanGenerateResult> {
   const llm = await startOpenAiServer({
     respond: (request) => plannerAnswer(request, { delayMs: options.llmMs, chunks: 4 }),
   });
-  const config = loadConfig(configShape, {
-    NATS_URL: natsUrl,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    LOG_LEVEL: "warn",
-    OPENAI_API_KEY: "sk-bench",
-    OPENAI_BASE_URL: llm.baseUrl,
-    LLM_CONCURRENCY: String(options.llmConcurrency),
-  });
-  const ctx = await bootService("planner", "bench", config);
+  let h: ServiceHarness<ReturnType<typeof loadConfig<typeof configShape>>>;
   try {
-    const provider = providerFromConfig(config, ctx.telemetry.tracer);
+    h = await startServiceHarness({
+      service: "planner",
+      config: (env) => loadConfig(configShape, env),
+      env: {
+        LOG_LEVEL: "warn",
+        OPENAI_API_KEY: "sk-bench",
+        OPENAI_BASE_URL: llm.baseUrl,
+        LLM_CONCURRENCY: String(options.llmConcurrency),
+      },
+    });
+  } catch (err) {
+    await llm.close();
+    throw err;
+  }
+  h.onClose(() => llm.close());
+  try {
+    const provider = providerFromConfig(h.config, h.ctx.telemetry.tracer);
     const run = async (drafting: PlanProvider): Promise<PlanGenerateRun> => {
       llm.requests.length = 0;
-      const elapsedMs = await generateOnce(ctx, drafting, options.days);
+      const elapsedMs = await generateOnce(h, drafting, options.days);
       return {
         concurrency: drafting.concurrency,
         elapsedMs,
@@ -90,14 +96,13 @@ export async function benchPlanGenerate(
     const sequential = await run({ ...provider, concurrency: 1 });
     return { options, parallel, sequential };
   } finally {
-    await closeService(ctx);
-    await llm.close();
+    await h.close();
   }
 }
 
 /** One plan.generate job on a fresh worker with `provider`: ms from publish to `succeeded`. */
-async function generateOnce(ctx: ServiceContext, provider: PlanProvider, days: number): Promise<number> {
-  const worker = createServiceWorker(ctx, planner, {
+async function generateOnce(h: ServiceHarness, provider: PlanProvider, days: number): Promise<number> {
+  const worker = createServiceWorker(h.ctx, planner, {
     concurrency: 1,
     instanceId: `bench-plan-${provider.concurrency}`,
     provider,
@@ -110,11 +115,14 @@ async function generateOnce(ctx: ServiceContext, provider: PlanProvider, days: n
       startDate: "2026-12-01",
       endDate: addDays("2026-12-01", days - 1),
     });
-    await ctx.mongo.collections.plans.insertOne(plan);
-    const jobId = newId();
+    await h.ctx.mongo.collections.plans.insertOne(plan);
     const t0 = performance.now();
-    await publishCommand(ctx, TENANT, "plan.generate", generatePayload(plan), jobId);
-    const events = await jobEventsOf(ctx, TENANT, jobId, { timeoutMs: 300_000 });
+    const { jobId } = await h.publishCommand({
+      tenantId: TENANT,
+      type: "plan.generate",
+      payload: generatePayload(plan),
+    });
+    const events = await h.eventsOf(TENANT, jobId, { timeoutMs: 300_000 });
     const elapsedMs = performance.now() - t0;
     const last = events.at(-1);
     if (last?.kind !== "succeeded") throw new Error(`plan.generate ended ${last?.kind}: ${JSON.stringify(last?.data)}`);
@@ -134,32 +142,23 @@ export async function main(): Promise<void> {
     llmConcurrency: Number(process.env.BENCH_LLM_CONCURRENCY ?? PLAN_BENCH_DEFAULTS.llmConcurrency),
   };
   const loadBefore = os.loadavg().map((l) => l.toFixed(2));
-  const [nats, mongo] = await Promise.all([
-    startNats(),
-    process.env.MONGO_URL ? Promise.resolve(undefined) : startMongo(),
-  ]);
-  try {
-    const db = mongo ?? { url: process.env.MONGO_URL ?? "", dbName: `bench_plan_${Date.now()}` };
-    const { parallel, sequential } = await benchPlanGenerate(nats.url, db, options);
-    console.log(
-      `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${mongo ? "FerretDB (SQLite)" : "MONGO_URL"}, load average ${loadBefore.join(", ")} before, ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(", ")} after`,
-    );
-    console.log(
-      `plan.generate, ${options.days} days, every model call answered after ${options.llmMs} ms, LLM_CONCURRENCY=${options.llmConcurrency}`,
-    );
-    console.log("| drafting | elapsed | model calls (outline) | most calls in flight |");
-    console.log("|---|---|---|---|");
-    for (const [label, r] of [
-      [`parallel (${parallel.concurrency} at a time)`, parallel],
-      ["sequential (1 at a time)", sequential],
-    ] as const) {
-      console.log(`| ${label} | ${seconds(r.elapsedMs)} | ${r.calls} (${r.outlineCalls}) | ${r.peakCalls} |`);
-    }
-    console.log(`speed-up: ${(sequential.elapsedMs / parallel.elapsedMs).toFixed(1)}×`);
-  } finally {
-    await Promise.all([nats.cleanup(), mongo?.cleanup()]);
+  const { parallel, sequential } = await benchPlanGenerate(options);
+  console.log(
+    `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, mongo: ${await mongoBackendLabel()}, load average ${loadBefore.join(", ")} before, ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")} after`,
+  );
+  console.log(
+    `plan.generate, ${options.days} days, every model call answered after ${options.llmMs} ms, LLM_CONCURRENCY=${options.llmConcurrency}`,
+  );
+  console.log("| drafting | elapsed | model calls (outline) | most calls in flight |");
+  console.log("|---|---|---|---|");
+  for (const [label, r] of [
+    [`parallel (${parallel.concurrency} at a time)`, parallel],
+    ["sequential (1 at a time)", sequential],
+  ] as const) {
+    console.log(`| ${label} | ${seconds(r.elapsedMs)} | ${r.calls} (${r.outlineCalls}) | ${r.peakCalls} |`);
   }
+  console.log(`speed-up: ${(sequential.elapsedMs / parallel.elapsedMs).toFixed(1)}×`);
 }

@@ -37,7 +37,7 @@ async function publishBacklog(h: Harness, opts: ProjectionOptions): Promise<numb
   const now = new Date();
   const jobs = Array.from({ length: opts.jobs }, () =>
     newJobRecord({
-      jobId: h.newJobId(),
+      jobId: h.newId(),
       tenantId: "acme",
       userId: "u_bench",
       type: "plan.summary",
@@ -49,10 +49,13 @@ async function publishBacklog(h: Harness, opts: ProjectionOptions): Promise<numb
   let published = 0;
   for (let step = 0; step < perJob && published < opts.events; step++) {
     const wave = jobs.slice(0, Math.min(jobs.length, opts.events - published)).map((job) => {
-      if (step === 0) return h.publish(queuedEventOf(job, { at: now }));
-      if (step === 1) return h.publish(ev.started(job));
-      if (step === perJob - 1) return h.publish(ev.succeeded(job, { plan_id: `p_${job._id}` }));
-      return h.publish(ev.progress(job, { pct: Math.round((step / perJob) * 100), message: `step ${step}` }), step);
+      if (step === 0) return h.publishEvent(queuedEventOf(job, { at: now }));
+      if (step === 1) return h.publishEvent(ev.started(job));
+      if (step === perJob - 1) return h.publishEvent(ev.succeeded(job, { plan_id: `p_${job._id}` }));
+      return h.publishEvent(
+        ev.progress(job, { pct: Math.round((step / perJob) * 100), message: `step ${step}` }),
+        step,
+      );
     });
     await Promise.all(wave);
     published += wave.length;

@@ -6,15 +6,17 @@
  * after the clients connect; it also counts garbage not yet collected), then, in a second fresh process, what it keeps
  * per connection: its `process.memoryUsage()` after a full GC before and after N idle clients connect, read over its
  * inspector. BENCH_SSE_HEAP_SNAPSHOTS=<dir> also writes that process's heap snapshots at 0 and N clients.
- * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100)
+ * Run: npm run bench -- sse   (BENCH_SSE_CLIENTS="1000,5000,10000", BENCH_SSE_EVENTS=30, BENCH_SSE_INTERVAL_MS=100;
+ * BENCH_SSE_SETTLE_MS=1000, how long the events process is left alone before a memory reading, twice that for the
+ * first: the CI smoke run, which asserts no reading, shortens it)
  * Needs `ulimit -n` above N + a few hundred in both this process and the events process (they inherit it).
  */
 import { execSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { freePort, repoRoot, spawnService, startMongo, startNats } from "@ai-jobs/testkit";
+import { freePort, repoRoot, serviceEntry, startMongo, startNats, startServiceProcess } from "@ai-jobs/testkit";
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { connectInspector, type MemoryUsage } from "./inspector.js";
@@ -23,6 +25,7 @@ import { fmt, median, percentile } from "./stats.js";
 const counts = (process.env.BENCH_SSE_CLIENTS ?? "1000,5000,10000").split(",").map(Number);
 const eventsPerRun = Number(process.env.BENCH_SSE_EVENTS ?? 30);
 const intervalMs = Number(process.env.BENCH_SSE_INTERVAL_MS ?? 100);
+const settleMs = Number(process.env.BENCH_SSE_SETTLE_MS ?? 1_000);
 const TOKEN = "bench-token";
 const JOBS = 300;
 const snapshots = process.env.BENCH_SSE_HEAP_SNAPSHOTS;
@@ -33,35 +36,26 @@ const rssKiB = (pid: number) => {
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const built = path.join(repoRoot(), "services", "events", "dist", "main.js");
-const entry = existsSync(built) ? built : path.join(repoRoot(), "services", "events", "src", "main.ts");
 const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
 /**
  * A fresh events process per run, so that each RSS reading starts from the same idle baseline; with `inspect`, with
  * an inspector session for the GC and memory readings (and heap snapshots), the debugger staying off.
  */
 async function startEvents(inspect: boolean) {
-  const [port, inspectorPort] = await Promise.all([freePort(), freePort()]);
-  const proc = await spawnService({
-    name: "events",
-    entry,
+  const inspectorPort = await freePort();
+  const proc = await startServiceProcess("events", {
+    nats,
+    mongo,
+    entry: "built-if-present",
     env: {
-      NATS_URL: nats.url,
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
       AUTH_TOKENS: `${TOKEN}:acme:admin`,
-      PORT: String(port),
-      // The internal listener (metrics) on any free port: the bench does not read it.
-      INTERNAL_PORT: "0",
-      HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       ...(inspect
         ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --inspect=127.0.0.1:${inspectorPort}`.trim() }
         : {}),
     },
-    readyUrl: `http://127.0.0.1:${port}/readyz`,
   });
-  return { proc, port, inspectorPort };
+  return { proc, port: proc.port, inspectorPort };
 }
 /** KiB per connection of the growth of one `process.memoryUsage()` field. */
 const perConnection = (before: MemoryUsage, after: MemoryUsage, field: keyof MemoryUsage, n: number) =>
@@ -129,15 +123,15 @@ async function retained(n: number): Promise<void> {
   const inspector = await connectInspector(events.inspectorPort);
   try {
     for (const c of await openClients(events.port, 100, [])) c.req.destroy();
-    await sleep(2_000);
+    await sleep(2 * settleMs);
     const idle = await inspector.memoryAfterGc();
     if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-idle.heapsnapshot`));
     const clients = await openClients(events.port, n, []);
-    await sleep(1_000);
+    await sleep(settleMs);
     const connected = await inspector.memoryAfterGc();
     if (snapshots) await inspector.heapSnapshot(path.join(snapshots, `events-${n}-connected.heapsnapshot`));
     for (const c of clients) c.req.destroy();
-    await sleep(1_000);
+    await sleep(settleMs);
     const left = await inspector.memoryAfterGc();
     const field = (name: keyof MemoryUsage) =>
       `${name} ${mib(idle[name])} → ${mib(connected[name])} MiB (${perConnection(idle, connected, name, n)}/connection)`;
@@ -146,7 +140,7 @@ async function retained(n: number): Promise<void> {
     );
   } finally {
     inspector.close();
-    await events.proc.kill("SIGTERM");
+    await events.proc.kill("SIGKILL");
   }
 }
 
@@ -165,12 +159,12 @@ async function publish(jobIndex: number): Promise<void> {
 }
 
 console.log(
-  `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, ulimit -n ${execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim()}, events entry ${path.relative(repoRoot(), entry)}`,
+  `machine: ${os.cpus().length} cores, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, node ${process.version}, ulimit -n ${execSync("ulimit -n", { shell: "/bin/bash" }).toString().trim()}, events entry ${path.relative(repoRoot(), serviceEntry("events", "built-if-present"))}`,
 );
 try {
   for (const n of counts) {
     const events = await startEvents(false);
-    await sleep(2_000);
+    await sleep(2 * settleMs);
     const before = rssKiB(events.proc.pid);
     const latencies: number[] = [];
     const t0 = performance.now();
@@ -190,7 +184,8 @@ try {
       `${n} clients (all=1): connected in ${fmt(connectMs)}; ${latencies.length}/${expected} deliveries; latency p50 ${fmt(median(latencies))}  p99 ${fmt(percentile(latencies, 99))}  max ${fmt(latencies.reduce((a, b) => Math.max(a, b), 0))}; events RSS ${Math.round(before / 1024)} → ${Math.round(after / 1024)} MiB connected (${((after - before) / n).toFixed(1)} KiB/connection), ${Math.round(peak / 1024)} MiB after the events`,
     );
     for (const c of clients) c.req.destroy();
-    await events.proc.kill("SIGTERM");
+    // Read: no need to wait for its graceful stop.
+    await events.proc.kill("SIGKILL");
     await retained(n);
   }
 } finally {

@@ -12,8 +12,7 @@
  * Run: npm run bench -- submit   (BENCH_REQUESTS, BENCH_PLANS tune the sample sizes)
  */
 import os from "node:os";
-import { mongoBackendLabel } from "@ai-jobs/testkit";
-import { readSse } from "../test/support/sse.js";
+import { mongoBackendLabel, readSse } from "@ai-jobs/testkit";
 import { OTHER_TOKEN, startStack, TOKEN } from "../test/support/stack.js";
 import { fmt, median, percentile } from "./stats.js";
 
@@ -35,9 +34,7 @@ try {
     const res = await submit();
     const { job_id } = (await res.json()) as { job_id: string };
     const stream = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${job_id}`, { headers });
-    await readSse(stream.body as ReadableStream<Uint8Array>, {
-      stop: (events) => events.some((e) => e.event === "result"),
-    });
+    await readSse(stream, { until: (read) => read.messages.some((e) => e.event === "result"), timeoutMs: 60_000 });
     if (i >= 2) resultMs.push(performance.now() - t0); // the first two warm up JIT and connection pools
   }
 

@@ -1,7 +1,6 @@
-import { waitFor } from "@ai-jobs/testkit";
+import { readSse, waitFor } from "@ai-jobs/testkit";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse } from "./support/sse.js";
 import { gatewayCall, OTHER_TOKEN, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 let stack: Stack;
@@ -39,8 +38,7 @@ describe("the four services as separate processes", () => {
     const res = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, { headers: auth });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    if (!res.body) throw new Error("no body");
-    const events = await readSse(res.body);
+    const { messages: events } = await readSse(res, { timeoutMs: 30_000 });
     const names = events.map((e) => `${e.event}${e.event === "meta" ? `:${String(e.data.status)}` : ""}`);
     expect(names).toContain("meta:running");
     const running = names.indexOf("meta:running");
@@ -67,8 +65,7 @@ describe("the four services as separate processes", () => {
     // No Authorization header: the token in the query is all the browser has.
     const res = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}&token=${token}`);
     expect(res.status).toBe(200);
-    if (!res.body) throw new Error("no body");
-    const events = await readSse(res.body);
+    const { messages: events } = await readSse(res, { timeoutMs: 30_000 });
     expect(events.some((e) => e.event === "result")).toBe(true);
     // Straight at the events service too; and no other route takes it.
     const direct = await fetch(`${stack.eventsUrl}/api/ai/jobs/stream/?job_id=${jobId}&token=${token}`);
@@ -82,16 +79,16 @@ describe("the four services as separate processes", () => {
   });
 
   it("resumes the stream after Last-Event-ID with only the later messages", async () => {
-    const all = await readSse(
-      (await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, { headers: auth }))
-        .body as ReadableStream<Uint8Array>,
+    const { messages: all } = await readSse(
+      await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, { headers: auth }),
+      { timeoutMs: 30_000 },
     );
     const middle = all[Math.floor(all.length / 2)];
     if (!middle?.id) throw new Error("no middle event");
     const res = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, {
       headers: { ...auth, "last-event-id": middle.id },
     });
-    const rest = await readSse(res.body as ReadableStream<Uint8Array>);
+    const { messages: rest } = await readSse(res, { timeoutMs: 30_000 });
     expect(rest.map((e) => e.id)).toEqual(all.filter((e) => Number(e.id) > Number(middle.id)).map((e) => e.id));
   });
 

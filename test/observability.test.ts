@@ -2,11 +2,10 @@
  * Observability of the four real service processes: the spans they export over OTLP/HTTP (to a receiver in this
  * test), their Prometheus `/metrics`, and their JSON log lines.
  */
-import { waitFor } from "@ai-jobs/testkit";
+import { readSse, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OtlpReceiver, type ReceivedSpan, SPAN_KIND, startOtlpReceiver } from "./support/otlp-receiver.js";
-import { readSse } from "./support/sse.js";
-import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, type Stack, startStack, TOKEN, untilStatus } from "./support/stack.js";
 
 let receiver: OtlpReceiver;
 let stack: Stack;
@@ -23,14 +22,6 @@ async function submitPlan(): Promise<string> {
   expect(res.status).toBe(202);
   return String(res.body.job_id);
 }
-
-const jobOf = async (jobId: string) => (await api(`/api/ai/jobs/${jobId}/`)).body;
-const untilStatus = (jobId: string, status: string, timeoutMs = 30_000) =>
-  waitFor(async () => ((await jobOf(jobId)).status === status ? jobOf(jobId) : undefined), {
-    what: `job ${jobId} to be ${status}`,
-    timeoutMs,
-    intervalMs: 100,
-  });
 
 const traceOf = (traceId: string) => receiver.spans().filter((s) => s.traceId === traceId);
 
@@ -90,9 +81,8 @@ describe("one trace per job", () => {
     jobId = await submitPlan();
     const stream = await fetch(`${stack.gatewayUrl}/api/ai/jobs/stream/?job_id=${jobId}`, { headers: auth });
     expect(stream.status).toBe(200);
-    if (!stream.body) throw new Error("no SSE body");
-    await readSse(stream.body, { stop: (events) => events.some((e) => e.event === "result") });
-    const job = await untilStatus(jobId, "succeeded");
+    await readSse(stream, { until: (read) => read.messages.some((e) => e.event === "result"), timeoutMs: 30_000 });
+    const job = await untilStatus(stack, jobId, "succeeded");
     traceId = String(job.trace_id);
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -200,7 +190,7 @@ describe("one trace per job", () => {
   });
 
   it("exposes the job counters, HTTP, queue and SSE metrics on every service's internal /metrics", async () => {
-    const planner = await metricsOf(stack.internalUrlOf(stack.services.planner));
+    const planner = await metricsOf(stack.services.planner.internalUrl);
     const labels = { service: "planner", type: "plan.generate" };
     expect(sample(planner, "aijobs_jobs_started_total", labels)).toBe(1);
     expect(sample(planner, "aijobs_jobs_succeeded_total", labels)).toBe(1);
@@ -210,7 +200,7 @@ describe("one trace per job", () => {
       expect(planner).toContain(`# TYPE aijobs_${name} counter`);
     }
 
-    const gateway = await metricsOf(stack.internalUrlOf(stack.services.gateway));
+    const gateway = await metricsOf(stack.services.gateway.internalUrl);
     const submit = { method: "POST", route: "/api/ai/study-plans/generate", status_code: "202" };
     expect(sample(gateway, "aijobs_http_requests_total", submit)).toBe(1);
     expect(sample(gateway, "aijobs_http_request_duration_seconds_count", submit)).toBe(1);
@@ -218,7 +208,7 @@ describe("one trace per job", () => {
     expect(sample(gateway, "aijobs_queue_backlog", { queue: "ai_generation", priority: "normal" })).toBe(0);
     expect(sample(gateway, "aijobs_queue_in_flight", { queue: "ai_generation", priority: "critical" })).toBe(0);
 
-    const events = await metricsOf(stack.internalUrlOf(stack.services.events));
+    const events = await metricsOf(stack.services.events.internalUrl);
     expect(sample(events, "aijobs_sse_clients", { service: "events" })).toBe(0);
     expect(events).toContain("# TYPE aijobs_http_requests_total counter");
   });
@@ -232,7 +222,7 @@ describe("a job that fails on every attempt", () => {
     stack.services.planner = planner;
 
     const jobId = await submitPlan();
-    const job = await untilStatus(jobId, "failed", 40_000);
+    const job = await untilStatus(stack, jobId, "failed", 40_000);
     expect(job.last_error).toMatchObject({ code: "TIMEOUT" });
     const traceId = String(job.trace_id);
 
@@ -250,7 +240,7 @@ describe("a job that fails on every attempt", () => {
     expect(publish?.service).toBe("gateway");
     expect(attempts.every((a) => a.status.code === 2)).toBe(true);
 
-    const metrics = await metricsOf(stack.internalUrlOf(planner));
+    const metrics = await metricsOf(planner.internalUrl);
     const labels = { service: "planner", type: "plan.generate" };
     expect(sample(metrics, "aijobs_jobs_started_total", labels)).toBe(3);
     expect(sample(metrics, "aijobs_jobs_retried_total", labels)).toBe(2);

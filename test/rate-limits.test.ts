@@ -55,7 +55,7 @@ async function twoGateways(limits: Record<string, string>): Promise<[string, str
     ...limits,
   });
   const second = await running.spawn("gateway", { AUTH_TOKENS });
-  return [running.gatewayUrl, running.urlOf(second)];
+  return [running.gatewayUrl, second.url];
 }
 
 const get = (base: string, token: string, path = "/api/ai/jobs/") =>

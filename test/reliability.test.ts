@@ -1,11 +1,16 @@
 import { type ServiceProcess, waitFor } from "@ai-jobs/testkit";
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayCall, type Stack, startStack, TOKEN } from "./support/stack.js";
+import { gatewayCall, jobOf, type Stack, startStack, TOKEN, untilStatus } from "./support/stack.js";
 
 /** Short ack_wait so a crashed worker's job comes back in seconds; slow offline drafting so jobs can be caught mid-run. */
 const ACK_WAIT_MS = 3_000;
 const STEP_DELAY_MS = 250;
+/**
+ * The events reconciler looks for jobs the outbox held every half second, and takes them after a second (defaults: 5 s
+ * and 5 s), so a job accepted while NATS was down runs soon after NATS is back.
+ */
+const RECONCILER = { RECONCILE_INTERVAL_MS: "500", RECONCILE_GRACE_MS: "1000" };
 
 let stack: Stack;
 let mongo: MongoClient;
@@ -23,13 +28,6 @@ async function submitPlan(extra: Record<string, unknown> = {}): Promise<{ jobId:
   return { jobId: String(res.body.job_id), planId: String(res.body.id) };
 }
 
-const jobOf = async (jobId: string) => (await api(`/api/ai/jobs/${jobId}/`)).body;
-const untilStatus = (jobId: string, status: string, timeoutMs = 30_000) =>
-  waitFor(async () => ((await jobOf(jobId)).status === status ? jobOf(jobId) : undefined), {
-    what: `job ${jobId} to be ${status}`,
-    timeoutMs,
-    intervalMs: 100,
-  });
 const eventKinds = async (jobId: string) =>
   (await mongo.db(stack.mongo.dbName).collection("job_events").find({ jobId }).sort({ _id: 1 }).toArray()).map(
     (e) => e.kind as string,
@@ -43,7 +41,11 @@ const runnerOf = (planners: ServiceProcess[], jobId: string) =>
   });
 
 beforeAll(async () => {
-  stack = await startStack({ JOBS_ACK_WAIT_MS: String(ACK_WAIT_MS), OFFLINE_STEP_DELAY_MS: String(STEP_DELAY_MS) });
+  stack = await startStack({
+    JOBS_ACK_WAIT_MS: String(ACK_WAIT_MS),
+    OFFLINE_STEP_DELAY_MS: String(STEP_DELAY_MS),
+    ...RECONCILER,
+  });
   mongo = await MongoClient.connect(stack.mongo.url);
 }, 120_000);
 
@@ -61,7 +63,7 @@ describe("when things go wrong", () => {
     await runner.kill("SIGKILL");
     const killedAt = Date.now();
 
-    const job = await untilStatus(jobId, "succeeded", 30_000);
+    const job = await untilStatus(stack, jobId, "succeeded", 30_000);
     const recoveredInMs = Date.now() - killedAt;
     console.info(`crash recovery: SIGKILL → job succeeded on the other replica in ${recoveredInMs} ms`);
     expect(job.attempt).toBe(2);
@@ -81,10 +83,10 @@ describe("when things go wrong", () => {
 
   it("cancels a running job within about a second; it ends cancelled and is not retried", async () => {
     const { jobId } = await submitPlan();
-    await untilStatus(jobId, "running");
+    await untilStatus(stack, jobId, "running");
     const cancelledAt = Date.now();
     expect((await api(`/api/ai/jobs/${jobId}/`, { method: "DELETE" })).status).toBe(202);
-    await untilStatus(jobId, "cancelled", 5_000);
+    await untilStatus(stack, jobId, "cancelled", 5_000);
     const visibleInMs = Date.now() - cancelledAt;
     console.info(`cancellation: DELETE → job record cancelled in ${visibleInMs} ms`);
     expect(visibleInMs).toBeLessThan(2_000);
@@ -98,22 +100,23 @@ describe("when things go wrong", () => {
   it("holds a delayed job as queued with its run_at until it is due, then runs it", async () => {
     const submittedAt = Date.now();
     const { jobId } = await submitPlan({ delay_ms: 3_000, end_date: "2026-12-02" });
-    const early = await jobOf(jobId);
+    const early = await jobOf(stack, jobId);
     expect(early.status).toBe("queued");
     expect(Date.parse(String(early.run_at)) - submittedAt).toBeGreaterThanOrEqual(2_900);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect((await jobOf(jobId)).status).toBe("queued");
-    const done = await untilStatus(jobId, "succeeded", 20_000);
+    expect((await jobOf(stack, jobId)).status).toBe("queued");
+    const done = await untilStatus(stack, jobId, "succeeded", 20_000);
     expect(Date.parse(String(done.started_at))).toBeGreaterThanOrEqual(Date.parse(String(early.run_at)));
   });
 
   it("keeps a cancellation across a restart of every service: a cancelled delayed job never starts", async () => {
     const { jobId } = await submitPlan({ delay_ms: 4_000 });
-    expect((await jobOf(jobId)).run_at).toEqual(expect.any(String));
+    expect((await jobOf(stack, jobId)).run_at).toEqual(expect.any(String));
     expect((await api(`/api/ai/jobs/${jobId}/`, { method: "DELETE" })).status).toBe(202);
-    for (const name of ["gateway", "events", "planner", "ingestor"] as const) await stack.restart(name);
+    // Every service at once: each is stopped (SIGTERM) and started again on its port.
+    await Promise.all((["gateway", "events", "planner", "ingestor"] as const).map((name) => stack.restart(name)));
     await new Promise((r) => setTimeout(r, 6_000));
-    expect((await jobOf(jobId)).status).toBe("cancelled");
+    expect((await jobOf(stack, jobId)).status).toBe("cancelled");
     expect(await eventKinds(jobId)).not.toContain("started");
   });
 
@@ -128,11 +131,11 @@ describe("when things go wrong", () => {
         .collection("job_outbox")
         .findOne({ _id: jobId as never });
       expect(held).toMatchObject({ jobId, retry: 0 });
-      expect(await jobOf(jobId)).toMatchObject({ status: "queued" });
+      expect(await jobOf(stack, jobId)).toMatchObject({ status: "queued" });
     } finally {
       await stack.nats.restart();
     }
-    await untilStatus(jobId, "succeeded", 60_000);
+    await untilStatus(stack, jobId, "succeeded", 60_000);
   });
 
   it("dead-letters a job whose worker dies on every attempt, instead of redelivering it forever", async () => {
@@ -142,7 +145,7 @@ describe("when things go wrong", () => {
       await runnerOf([stack.services.planner], jobId);
       await stack.restart("planner", "SIGKILL");
     }
-    const job = await untilStatus(jobId, "failed", 30_000);
+    const job = await untilStatus(stack, jobId, "failed", 30_000);
     expect(job.last_error).toMatchObject({ code: "ATTEMPTS_EXHAUSTED" });
     const dead = await waitFor(
       async () => {
@@ -159,7 +162,7 @@ describe("when things go wrong", () => {
     const replay = await api(`/api/ai/admin/dead-letters/${seq}/replay/`, { method: "POST" });
     expect(replay.status).toBe(202);
     expect(replay.body).toMatchObject({ job_id: jobId, status: "queued" });
-    await untilStatus(jobId, "succeeded", 30_000);
+    await untilStatus(stack, jobId, "succeeded", 30_000);
   });
 });
 

@@ -4,11 +4,10 @@
  * of a 429, and the browser stream URL.
  */
 import { AiJobsClient, ApiError, type FetchLike, type WatchEvent } from "@ai-jobs/sdk";
-import { waitFor } from "@ai-jobs/testkit";
+import { readSse, waitFor } from "@ai-jobs/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BrowserPage, findChromium, sdkBuilt, startBrowserPage } from "./support/browser.js";
 import { type CutRule, lastEventIdOf, startCutProxy } from "./support/cut-proxy.js";
-import { readSse } from "./support/sse.js";
 import { AUTH_TOKENS, type Stack, startStack, TOKEN } from "./support/stack.js";
 
 /** A tenant of its own with a request limit of 2 per 2-second window: the 429s are this test's alone. */
@@ -144,7 +143,7 @@ describe("submit and watch", () => {
     expect(url).toMatch(/\/api\/ai\/jobs\/stream\/\?job_id=[^&]+&token=/);
     const res = await fetch(url, { headers: { accept: "text/event-stream" } });
     expect(res.status).toBe(200);
-    const events = await readSse(res.body ?? never());
+    const { messages: events } = await readSse(res);
     expect(events.map((e) => e.event)).toContain("result");
     expect(events.at(-1)).toMatchObject({ event: "meta", data: { job_id, status: "succeeded" } });
   });

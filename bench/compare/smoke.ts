@@ -15,6 +15,8 @@ export const SMOKE: SuiteSizes = {
   recoveryAckWaitsMs: [1_000],
   sseClients: 5,
   sseEvents: 3,
+  // No memory reading is asserted here.
+  sseSettleMs: 100,
   projectionEvents: 200,
   projectionJobs: 20,
   plan: { days: 4, llmMs: 20, llmConcurrency: 2 },

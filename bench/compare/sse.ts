@@ -15,14 +15,19 @@ export interface SseRun {
   p99: number;
 }
 
-export async function sseFanout(opts: { clients: number; events: number }): Promise<SseRun> {
+export async function sseFanout(opts: { clients: number; events: number; settleMs: number }): Promise<SseRun> {
   const root = repoRoot();
   const { stdout } = await promisify(execFile)(
     path.join(root, "node_modules", ".bin", "tsx"),
     ["--conditions=source", path.join(root, "bench", "sse-fanout.ts")],
     {
       cwd: root,
-      env: { ...process.env, BENCH_SSE_CLIENTS: String(opts.clients), BENCH_SSE_EVENTS: String(opts.events) },
+      env: {
+        ...process.env,
+        BENCH_SSE_CLIENTS: String(opts.clients),
+        BENCH_SSE_EVENTS: String(opts.events),
+        BENCH_SSE_SETTLE_MS: String(opts.settleMs),
+      },
       timeout: 300_000,
     },
   );

@@ -37,6 +37,8 @@ export interface SuiteSizes {
   recoveryAckWaitsMs: Array<number | undefined>;
   sseClients: number;
   sseEvents: number;
+  /** BENCH_SSE_SETTLE_MS of bench/sse-fanout.ts: the pause before its memory readings. */
+  sseSettleMs: number;
   projectionEvents: number;
   projectionJobs: number;
   /** The plan.generate scenario: days, model answer time, LLM_CONCURRENCY. */
@@ -58,6 +60,7 @@ export const FULL: SuiteSizes = {
   recoveryAckWaitsMs: [undefined, 2_000],
   sseClients: 1_000,
   sseEvents: 30,
+  sseSettleMs: 1_000,
   projectionEvents: 10_000,
   projectionJobs: 100,
   plan: { days: 30, llmMs: 1_000, llmConcurrency: 8 },
@@ -185,18 +188,13 @@ export async function runSuite(sizes: SuiteSizes, log: (line: string) => void = 
   }
 
   const plan = await repeat(sizes.repeats, async () => {
-    const [pNats, pMongo] = await Promise.all([startNats(), startMongo()]);
-    try {
-      const r = await benchPlanGenerate(pNats.url, pMongo, sizes.plan);
-      log(`plan.generate: ${JSON.stringify(r)}`);
-      return r;
-    } finally {
-      await Promise.all([pNats.cleanup(), pMongo.cleanup()]);
-    }
+    const r = await benchPlanGenerate(sizes.plan);
+    log(`plan.generate: ${JSON.stringify(r)}`);
+    return r;
   });
 
   const sse = await repeat(sizes.repeats, async () => {
-    const r = await sseFanout({ clients: sizes.sseClients, events: sizes.sseEvents });
+    const r = await sseFanout({ clients: sizes.sseClients, events: sizes.sseEvents, settleMs: sizes.sseSettleMs });
     log(`sse: ${JSON.stringify(r)}`);
     return r;
   });

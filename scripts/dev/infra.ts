@@ -116,6 +116,6 @@ function hostPort(url: string, fallbackPort: number): { host: string; port: numb
 
 async function warnIfUnreachable(name: string, url: string, fallbackPort: number): Promise<void> {
   const hp = hostPort(url, fallbackPort);
-  if (hp && !(await canConnect(hp.port, 1_000, hp.host)))
+  if (hp && !(await canConnect(hp.port, { host: hp.host })))
     say(c.yellow(`warning: ${name} at ${url} is not reachable yet`));
 }

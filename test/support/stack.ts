@@ -1,21 +1,20 @@
-import { existsSync } from "node:fs";
-import path from "node:path";
 import {
   freePort,
   type MongoServer,
   type NatsServer,
-  repoRoot,
-  type ServiceProcess,
-  spawnService,
+  type ServiceName,
+  type StartedService,
   startMongo,
   startNats,
+  startServiceProcess,
+  waitFor,
 } from "@ai-jobs/testkit";
 
 export const TOKEN = "e2e-token";
 export const OTHER_TOKEN = "other-token";
 export const AUTH_TOKENS = `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user`;
 
-export type ServiceName = "gateway" | "events" | "planner" | "ingestor";
+export type { ServiceName };
 
 /** A call to the stack's gateway as TOKEN's tenant; the body parsed as JSON (empty: `{}`). */
 export async function gatewayCall(
@@ -31,48 +30,63 @@ export async function gatewayCall(
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
+/** A job as the stack's gateway shows it to TOKEN's tenant. */
+export async function jobOf(stack: Pick<Stack, "gatewayUrl">, jobId: string): Promise<Record<string, unknown>> {
+  return (await gatewayCall(stack, `/api/ai/jobs/${jobId}/`)).body;
+}
+
+/** Polls the job through the gateway until it has `status`; resolves with it as read then. */
+export function untilStatus(
+  stack: Pick<Stack, "gatewayUrl">,
+  jobId: string,
+  status: string,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
+  return waitFor(
+    async () => {
+      const job = await jobOf(stack, jobId);
+      return job.status === status ? job : undefined;
+    },
+    { what: `job ${jobId} to be ${status}`, timeoutMs, intervalMs: 100 },
+  );
+}
+
 export interface Stack {
   nats: NatsServer;
   mongo: MongoServer;
   gatewayUrl: string;
   eventsUrl: string;
-  services: Record<ServiceName, ServiceProcess>;
+  services: Record<ServiceName, StartedService>;
   /** Starts one more process of a service (a second planner, or a replacement), on a port of its own. */
-  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
-  /** The base URL of a process's HTTP port (the API, or a worker's health and metrics port). */
-  urlOf(proc: ServiceProcess): string;
-  /** The base URL of a process's internal listener (`/metrics`, `/health`): INTERNAL_PORT, or a worker's HEALTH_PORT. */
-  internalUrlOf(proc: ServiceProcess): string;
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<StartedService>;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
-  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
+  /** Kills every process (see Services.stop), then stops NATS and MongoDB and removes their data. */
   stop(): Promise<void>;
-}
-
-/** The built entry point when `tsc -b` has run (as in `npm test`), else the TypeScript source through tsx. */
-export function entryOf(service: string): string {
-  const built = path.join(repoRoot(), "services", service, "dist", "main.js");
-  return existsSync(built) ? built : path.join(repoRoot(), "services", service, "src", "main.ts");
 }
 
 export interface Services {
   gatewayUrl: string;
   eventsUrl: string;
-  processes: Partial<Record<ServiceName, ServiceProcess>>;
+  processes: Partial<Record<ServiceName, StartedService>>;
   /** Starts one more process of a service on a port of its own. */
-  spawn(name: ServiceName, env?: Record<string, string>): Promise<ServiceProcess>;
-  urlOf(proc: ServiceProcess): string;
-  internalUrlOf(proc: ServiceProcess): string;
+  spawn(name: ServiceName, env?: Record<string, string>): Promise<StartedService>;
   /** Stops a service's current process (SIGTERM, or SIGKILL) and starts a fresh one on the same port. */
-  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<ServiceProcess>;
+  restart(name: ServiceName, signal?: NodeJS.Signals): Promise<StartedService>;
   /** Starts a fresh process of a service on its port (whatever ran there must be stopped already). */
-  relaunch(name: ServiceName): Promise<ServiceProcess>;
+  relaunch(name: ServiceName): Promise<StartedService>;
+  /**
+   * Kills every process it started (SIGKILL): the end of a suite or a bench row, where nothing is asserted any more. A
+   * graceful stop takes seconds (a worker waits out its idle pulls, the events service its consumers) and is tested
+   * where it is asserted: SIGTERM through `restart` or a process's own `kill("SIGTERM")`.
+   */
   stop(): Promise<void>;
 }
 
 /**
  * Starts some of the services as separate processes against a NATS and a MongoDB that are already up, each on a
- * free port: workers and events first, the gateway last (the last thing a client can reach). `extraEnv` goes to
- * every service, over the stack's own settings (AUTH_TOKENS, say).
+ * free port, all at once; resolves when every one is ready, so a client reaches none before all are. `extraEnv` goes
+ * to every service, over the stack's own settings (AUTH_TOKENS, say).
  */
 export async function startServices(
   nats: Pick<NatsServer, "url" | "auth">,
@@ -82,48 +96,28 @@ export async function startServices(
 ): Promise<Services> {
   const [gatewayPort, eventsPort] = await Promise.all([freePort(), freePort()]);
   const eventsUrl = `http://127.0.0.1:${eventsPort}`;
-  const common = {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    LOG_LEVEL: "info",
-    HOST: "127.0.0.1",
-    ...extraEnv,
-  };
   const ports = new Map<ServiceName, number>([
     ["gateway", gatewayPort],
     ["events", eventsPort],
   ]);
-  const envOf = (name: ServiceName, port: number, internalPort: number): Record<string, string> => {
-    switch (name) {
-      case "gateway":
-        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, EVENTS_URL: eventsUrl };
-      case "events":
-        return { PORT: String(port), INTERNAL_PORT: String(internalPort), AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" };
-      case "planner":
-      case "ingestor":
-        return { HEALTH_PORT: String(port) };
-    }
+  const envOf: Record<ServiceName, Record<string, string>> = {
+    gateway: { AUTH_TOKENS, EVENTS_URL: eventsUrl },
+    events: { AUTH_TOKENS, SSE_KEEPALIVE_MS: "1000" },
+    planner: {},
+    ingestor: {},
   };
-  const all: ServiceProcess[] = [];
-  const urls = new Map<ServiceProcess, { public: string; internal: string }>();
+  const all: StartedService[] = [];
   const launch = async (name: ServiceName, port: number, env: Record<string, string> = {}) => {
-    // Workers have one listener (HEALTH_PORT), which is their internal one.
-    const internalPort = name === "gateway" || name === "events" ? await freePort() : port;
-    const proc = await spawnService({
-      name,
-      entry: entryOf(name),
-      env: { ...common, ...nats.auth?.envOf(name), ...envOf(name, port, internalPort), ...extraEnv, ...env },
-      readyUrl: `http://127.0.0.1:${port}/readyz`,
+    // The built entry point when `tsc -b` has run (as in `npm test`): four processes start faster without tsx.
+    const proc = await startServiceProcess(name, {
+      nats,
+      mongo,
+      port,
+      env: { ...envOf[name], ...extraEnv, ...env },
+      entry: "built-if-present",
     });
     all.push(proc);
-    urls.set(proc, { public: `http://127.0.0.1:${port}`, internal: `http://127.0.0.1:${internalPort}` });
     return proc;
-  };
-  const urlsOf = (proc: ServiceProcess) => {
-    const known = urls.get(proc);
-    if (known === undefined) throw new Error(`${proc.name} (pid ${proc.pid}) was not started by this stack`);
-    return known;
   };
   const portOf = async (name: ServiceName) => {
     const known = ports.get(name);
@@ -133,21 +127,17 @@ export async function startServices(
     return port;
   };
 
-  const processes: Partial<Record<ServiceName, ServiceProcess>> = {};
-  const first = names.filter((n) => n !== "gateway");
+  const processes: Partial<Record<ServiceName, StartedService>> = {};
   await Promise.all(
-    first.map(async (name) => {
+    names.map(async (name) => {
       processes[name] = await launch(name, await portOf(name));
     }),
   );
-  if (names.includes("gateway")) processes.gateway = await launch("gateway", gatewayPort);
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
     eventsUrl,
     processes,
     spawn: async (name, env) => launch(name, await freePort(), env),
-    urlOf: (proc) => urlsOf(proc).public,
-    internalUrlOf: (proc) => urlsOf(proc).internal,
     async restart(name, signal = "SIGTERM") {
       await processes[name]?.kill(signal);
       processes[name] = await launch(name, await portOf(name));
@@ -158,7 +148,7 @@ export async function startServices(
       return processes[name];
     },
     async stop() {
-      await Promise.all(all.map((s) => s.kill("SIGTERM")));
+      await Promise.all(all.map((s) => s.kill("SIGKILL")));
     },
   };
 }
@@ -174,7 +164,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const started = await startServices(nats, mongo, ["events", "planner", "ingestor", "gateway"], extraEnv);
   const { gateway, events, planner, ingestor } = started.processes;
   if (!gateway || !events || !planner || !ingestor) throw new Error("a service did not start");
-  const services: Record<ServiceName, ServiceProcess> = { gateway, events, planner, ingestor };
+  const services: Record<ServiceName, StartedService> = { gateway, events, planner, ingestor };
   return {
     nats,
     mongo,
@@ -182,8 +172,6 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     eventsUrl: started.eventsUrl,
     services,
     spawn: started.spawn,
-    urlOf: started.urlOf,
-    internalUrlOf: started.internalUrlOf,
     async restart(name, signal = "SIGTERM") {
       // The stack's own record: a test may have swapped in another process of the service (a survivor).
       await services[name].kill(signal);

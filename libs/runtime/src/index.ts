@@ -39,7 +39,15 @@ export { mapBounded } from "./bounded.js";
 export { bulkWriteInSlices } from "./bulk-write.js";
 export { type Cancellation, createCancellation } from "./cancellation.js";
 export { answerClientError } from "./client-errors.js";
-export { baseConfigShape, ConfigError, jobsPerSubjectLimit, listenHost, loadConfig, port } from "./config.js";
+export {
+  type BaseConfig,
+  baseConfigShape,
+  ConfigError,
+  jobsPerSubjectLimit,
+  listenHost,
+  loadConfig,
+  port,
+} from "./config.js";
 export { incrementCounter } from "./counters.js";
 export { publishDeadLetter } from "./dead-letter.js";
 export {

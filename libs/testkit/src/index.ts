@@ -1,23 +1,21 @@
 export type { Child, ProcessOptions } from "./child.js";
+export { corsPreflight } from "./cors.js";
 export { dashboardBuildIsStale, ensureDashboardBuilt } from "./dashboard-build.js";
 export { longestEventLoopStall } from "./event-loop.js";
+export * from "./fuzz.js";
 export {
-  encodeLoosely,
-  FUZZ_SEED,
-  headerValue,
-  type MultipartBody,
-  nastyAuthorization,
-  nastyId,
-  nastyJson,
-  nastyJsonText,
-  nastyMultipart,
-  nastyString,
-  pathSegment,
-  problemDefect,
-  type RegisteredRoute,
-  routeKey,
-  routesOf,
-} from "./fuzz.js";
+  type BootOptions,
+  type CommandSpec,
+  type DocumentOf,
+  type EventsOfOptions,
+  type ServiceHarness,
+  type ServiceHarnessOptions,
+  startServiceHarness,
+  startTestServers,
+  type TestServers,
+  type TestServersOptions,
+  type WaitForRecordOptions,
+} from "./harness.js";
 export { startTestIdentityProvider, type TestIdentityProvider } from "./identity-provider.js";
 export { ferretListenArgs, LOOPBACK, natsArgs } from "./listen.js";
 export { type MongoServer, type StartMongoOptions, startMongo } from "./mongo.js";
@@ -44,4 +42,12 @@ export { type PostgresProcess, type StartPostgresProcessOptions, startPostgresPr
 export { documentRecord, planRecord } from "./records.js";
 export { repoRoot } from "./repo.js";
 export { type ServiceProcess, type SpawnServiceOptions, spawnService } from "./service.js";
+export {
+  type ServiceName,
+  type StartedService,
+  type StartServiceProcessOptions,
+  serviceEntry,
+  startServiceProcess,
+} from "./service-process.js";
+export { type ReadSseOptions, readSse, type SseEvent, type SseRead } from "./sse.js";
 export { httpOk, type WaitForOptions, waitFor } from "./wait.js";

@@ -16,8 +16,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when something accepts TCP connections on host:port (default 127.0.0.1). */
-export function canConnect(port: number, timeoutMs = 1_000, host = "127.0.0.1"): Promise<boolean> {
+/** True when something accepts TCP connections on host:port (default host 127.0.0.1). */
+export function canConnect(port: number, opts: { host?: string; timeoutMs?: number } = {}): Promise<boolean> {
+  const { host = "127.0.0.1", timeoutMs = 1_000 } = opts;
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {

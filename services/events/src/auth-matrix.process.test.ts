@@ -7,8 +7,6 @@
  * token what it was not minted for, and no refused request writes anything. The route list is the app's own: a route
  * added without an entry here fails the first test.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { ERROR_CODES, type JobRecord, type JobType, newJobRecord, problem, STREAMS } from "@ai-jobs/contracts";
 import {
   type AcceptDeps,
@@ -20,12 +18,12 @@ import {
   type StreamScope,
   type StreamTokens,
 } from "@ai-jobs/runtime";
-import { freePort, routeKey, routesOf, type ServiceProcess, spawnService, waitFor } from "@ai-jobs/testkit";
+import { readSse, routeKey, routesOf, type SseEvent, type SseRead, waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf } from "./testing/app.js";
-import { ev, type Harness, startHarness } from "./testing/harness.js";
-import { readSse, type SseEvent, type SseRead } from "./testing/sse-client.js";
+import { ev, startHarness } from "./testing/harness.js";
 
 const JWT_SECRET = "events-auth-matrix-jwt-secret-of-32-bytes!";
 const STREAM_SECRET = "events-auth-matrix-stream-secret-32-bytes";
@@ -44,8 +42,7 @@ const ROUTES: Readonly<Record<string, { public: true } | { path: string }>> = {
 };
 const CALLER_ROUTES = Object.entries(ROUTES).flatMap(([key, r]) => ("path" in r ? [{ key, path: r.path }] : []));
 
-let h: Harness;
-let svc: ServiceProcess | undefined;
+const h = useHarness(() => startHarness());
 let base: string;
 /** acme's jobs A and B, globex's job G: all finished. */
 const jobs = { a: "", b: "", g: "" };
@@ -97,40 +94,24 @@ async function problemOf(res: Response): Promise<unknown> {
 
 /** What a refused request must leave as it was: the records the service reads or could write, and the streams. */
 async function counts() {
-  const c = h.ctx.mongo.collections;
-  const [jobRecords, jobEvents, outbox, apiKeys, apiKeyUses, deadLetters, webhookDeliveries, jobsStream, eventsStream] =
-    await Promise.all([
-      c.jobs
-        .find({}, { projection: { _id: 1, rev: 1, status: 1 } })
-        .toArray()
-        .then((docs) => docs.map((d) => `${d._id}:${String(d.rev)}:${d.status}`).sort()),
-      c.jobEvents.countDocuments(),
-      c.jobOutbox.countDocuments(),
-      c.apiKeys.countDocuments(),
-      c.apiKeyUses.countDocuments(),
-      c.deadLetters.countDocuments(),
-      c.webhookDeliveries.countDocuments(),
-      h.ctx.nats.jsm.streams.info(STREAMS.jobs).then((i) => i.state.messages),
-      h.ctx.nats.jsm.streams.info(STREAMS.events).then((i) => i.state.messages),
-    ]);
-  return {
-    jobRecords,
-    jobEvents,
-    outbox,
-    apiKeys,
-    apiKeyUses,
-    deadLetters,
-    webhookDeliveries,
-    jobsStream,
-    eventsStream,
-  };
+  const [jobRecords, counted] = await Promise.all([
+    h.ctx.mongo.collections.jobs
+      .find({}, { projection: { _id: 1, rev: 1, status: 1 } })
+      .toArray()
+      .then((docs) => docs.map((d) => `${d._id}:${String(d.rev)}:${d.status}`).sort()),
+    h.counts({
+      collections: ["jobEvents", "jobOutbox", "apiKeys", "apiKeyUses", "deadLetters", "webhookDeliveries"],
+      streams: { jobsStream: STREAMS.jobs, eventsStream: STREAMS.events },
+    }),
+  ]);
+  return { jobRecords, ...counted };
 }
 
 /** A job submitted as the gateway submits it (the `queued` event with its spec, and the command on JOBS). */
 async function submit(tenantId: string): Promise<JobRecord> {
   const type: JobType = "plan.generate";
   const record = newJobRecord({
-    jobId: h.newJobId(),
+    jobId: h.newId(),
     tenantId,
     userId: `owner-of-${tenantId}`,
     type,
@@ -206,36 +187,26 @@ let badCredentials: Credential[];
 let otherTenant: Credential[];
 
 beforeAll(async () => {
-  h = await startHarness();
-  const [port, internalPort] = await Promise.all([freePort(), freePort()]);
-  base = `http://127.0.0.1:${port}`;
-  svc = await spawnService({
-    name: "events",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
+  const svc = await h.spawn("events", {
     env: {
-      NATS_URL: h.nats.url,
-      MONGO_URL: h.mongo.url,
-      MONGO_DB: h.mongo.dbName,
       // As deployed: JWTs and stream tokens; the static development tokens are off.
       AUTH_TOKENS: "",
       AUTH_JWT_SECRET: JWT_SECRET,
       STREAM_TOKEN_SECRET: STREAM_SECRET,
       LOG_LEVEL: "warn",
-      PORT: String(port),
-      INTERNAL_PORT: String(internalPort),
     },
-    readyUrl: `${base}/readyz`,
   });
+  base = svc.url;
 
   // Three jobs, run as a worker runs them; G's events fall between A's and B's, so a leak would show on an acme stream.
   const [a, b, g] = [await submit("acme"), await submit("acme"), await submit("globex")];
-  await h.publish(ev.started(a));
-  await h.publish(ev.started(g));
-  await h.publish(ev.progress(a, { pct: 50, step: "days", message: "half way" }));
-  await h.publish(ev.succeeded(g, { plan_id: "plan-globex" }));
-  await h.publish(ev.started(b));
-  await h.publish(ev.succeeded(b, { plan_id: "plan-acme" }));
-  await h.publish(ev.succeeded(a, { plan_id: "plan-acme" }));
+  await h.publishEvent(ev.started(a));
+  await h.publishEvent(ev.started(g));
+  await h.publishEvent(ev.progress(a, { pct: 50, step: "days", message: "half way" }));
+  await h.publishEvent(ev.succeeded(g, { plan_id: "plan-globex" }));
+  await h.publishEvent(ev.started(b));
+  await h.publishEvent(ev.succeeded(b, { plan_id: "plan-acme" }));
+  await h.publishEvent(ev.succeeded(a, { plan_id: "plan-acme" }));
   Object.assign(jobs, { a: a._id, b: b._id, g: g._id });
   // The service's own projector has written the records before anything is asserted.
   const projected = (id: string) => h.ctx.mongo.collections.jobs.findOne({ _id: id, status: "succeeded" });
@@ -317,11 +288,6 @@ beforeAll(async () => {
   ];
 });
 
-afterAll(async () => {
-  await svc?.kill("SIGKILL");
-  await h?.close();
-});
-
 describe("the auth matrix over every route of the events process", () => {
   it("knows every route the app registers, and no route that is gone", async () => {
     const app = eventsAppOf(h);
@@ -395,7 +361,7 @@ describe("the auth matrix over every route of the events process", () => {
     const before = await counts();
     for (const { key, path: routePath } of CALLER_ROUTES) {
       // A job that never existed: the answer another tenant's job must not be told apart from.
-      const unknown = h.newJobId();
+      const unknown = h.newId();
       const absent = await open(routePath, `job_id=${unknown}`, otherTenant[0] ?? { what: "nobody" });
       expect(absent.status, key).toBe(404);
       expect(await absent.json(), key).toEqual(problem(404, ERROR_CODES.notFound, `job ${unknown} not found`));

@@ -1,19 +1,12 @@
 import { waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { eventsAppOf } from "./testing/app.js";
-import { type Harness, startHarness } from "./testing/harness.js";
+import { startHarness } from "./testing/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 
 const appWith = (draining: () => boolean) => eventsAppOf(h, { draining });
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe("health", () => {
   it("/healthz is 200, and /readyz is 200 while NATS and MongoDB answer", async () => {

@@ -2,46 +2,30 @@
  * The events process as an operator runs it: probes only on its public port, metrics and dependency errors on its
  * internal listener, security headers (SSE streams too) and its CORS policy.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, type ServiceProcess, spawnService } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness, TOKENS } from "./testing/harness.js";
+
+import { corsPreflight } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startHarness, TOKENS } from "./testing/harness.js";
 
 const ALLOWED_ORIGIN = "https://app.example.com";
 const HSTS_MAX_AGE_S = 31_536_000;
 
-let h: Harness;
-let svc: ServiceProcess | undefined;
+const h = useHarness(() => startHarness());
 let publicUrl: string;
 let internalUrl: string;
 
 beforeAll(async () => {
-  h = await startHarness();
-  const [port, internalPort] = await Promise.all([freePort(), freePort()]);
-  publicUrl = `http://127.0.0.1:${port}`;
-  internalUrl = `http://127.0.0.1:${internalPort}`;
-  svc = await spawnService({
-    name: "events",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
+  const svc = await h.spawn("events", {
     env: {
-      NATS_URL: h.nats.url,
-      MONGO_URL: h.mongo.url,
-      MONGO_DB: h.mongo.dbName,
       AUTH_TOKENS: `${TOKENS.acme}:acme:admin`,
       LOG_LEVEL: "warn",
-      PORT: String(port),
-      INTERNAL_PORT: String(internalPort),
       CORS_ORIGINS: ALLOWED_ORIGIN,
       HSTS_MAX_AGE_S: String(HSTS_MAX_AGE_S),
     },
-    readyUrl: `${publicUrl}/readyz`,
   });
-});
-
-afterAll(async () => {
-  await svc?.kill("SIGKILL");
-  await h?.close();
+  publicUrl = svc.url;
+  internalUrl = svc.internalUrl;
 });
 
 describe("the events service's public port", () => {
@@ -75,13 +59,9 @@ describe("the events service's public port", () => {
 
   it("answers a CORS preflight for a configured origin (Last-Event-ID allowed), and not for another", async () => {
     const preflight = (origin: string) =>
-      fetch(`${publicUrl}/api/ai/jobs/stream/`, {
-        method: "OPTIONS",
-        headers: {
-          origin,
-          "access-control-request-method": "GET",
-          "access-control-request-headers": "authorization,last-event-id",
-        },
+      corsPreflight(`${publicUrl}/api/ai/jobs/stream/`, origin, {
+        method: "GET",
+        headers: "authorization,last-event-id",
       });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);

@@ -1,43 +1,24 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { outboxEntryOf } from "@ai-jobs/runtime";
-import { freePort, type ServiceProcess, spawnService, waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ev, type Harness, startHarness, TOKENS } from "./testing/harness.js";
-import { readSse } from "./testing/sse-client.js";
+import { readSse, type StartedService, waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ev, startHarness, TOKENS } from "./testing/harness.js";
 
-let h: Harness;
-let svc: ServiceProcess | undefined;
+const h = useHarness(() => startHarness());
+let svc: StartedService | undefined;
 let base: string;
 
 beforeAll(async () => {
-  h = await startHarness();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  svc = await spawnService({
-    name: "events",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
+  svc = await h.spawn("events", {
     env: {
-      NATS_URL: h.nats.url,
-      MONGO_URL: h.mongo.url,
-      MONGO_DB: h.mongo.dbName,
       AUTH_TOKENS: `${TOKENS.acme}:acme:admin`,
-      LOG_LEVEL: "info",
-      PORT: String(port),
-      INTERNAL_PORT: "0",
-      HOST: "127.0.0.1",
       SSE_KEEPALIVE_MS: "1000",
       RECONCILE_INTERVAL_MS: "200",
       RECONCILE_GRACE_MS: "0",
     },
-    readyUrl: `${base}/readyz`,
   });
-});
-
-afterAll(async () => {
-  await svc?.kill("SIGKILL");
-  await h?.close();
+  base = svc.url;
 });
 
 describe("events service process", () => {
@@ -59,7 +40,7 @@ describe("events service process", () => {
 
   it("projects events, streams them, and on SIGTERM ends open streams, stops and exits 0", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.started(job));
+    const s1 = await h.publishEvent(ev.started(job));
     await waitFor(async () => (await h.ctx.mongo.collections.jobs.findOne({ _id: job._id }))?.seq === s1, {
       what: "the service to project the started event",
     });

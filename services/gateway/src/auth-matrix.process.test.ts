@@ -5,23 +5,11 @@
  * anything. The route list is the fuzz test's, which fails when the app registers a route it does not know, so a new
  * route joins this matrix by itself.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { STREAMS } from "@ai-jobs/contracts";
-import {
-  freePort,
-  type MongoServer,
-  type NatsServer,
-  type ServiceProcess,
-  spawnService,
-  startMongo,
-  startNats,
-} from "@ai-jobs/testkit";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { startServiceHarness } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { SignJWT } from "jose";
-import { MongoClient } from "mongodb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_ROUTES } from "../test/fuzz-routes.js";
 
 const SECRET = "auth-matrix-secret-of-at-least-32-bytes!";
@@ -44,11 +32,8 @@ const PUBLIC = new Set([
 /** Writes a viewer may still make: a stream token only lets it read. */
 const VIEWER_MAY = new Set(["POST /api/ai/jobs/stream-token"]);
 
-let nats: NatsServer;
-let mongo: MongoServer;
-let gateway: ServiceProcess | undefined;
+const h = useHarness(() => startServiceHarness({ service: "gateway" }));
 let base: string;
-let db: MongoClient;
 const ids = { plan: "", job: "" };
 
 const secretKey = (secret: string) => new TextEncoder().encode(secret);
@@ -100,24 +85,11 @@ function call(route: { method: string; pattern: string; multipart?: boolean }, h
 }
 
 /** What a refused request must leave as it was. */
-async function counts() {
-  const d = db.db(mongo.dbName);
-  const nc = await connect({ servers: nats.url });
-  try {
-    const jsm = await jetstreamManager(nc);
-    const [plans, jobs, documents, apiKeys, jobsStream, eventsStream] = await Promise.all([
-      d.collection("study_plans").countDocuments(),
-      d.collection("jobs").countDocuments(),
-      d.collection("documents").countDocuments(),
-      d.collection("api_keys").countDocuments(),
-      jsm.streams.info(STREAMS.jobs).then((i) => i.state.messages),
-      jsm.streams.info(STREAMS.events).then((i) => i.state.messages),
-    ]);
-    return { plans, jobs, documents, apiKeys, jobsStream, eventsStream };
-  } finally {
-    await nc.close();
-  }
-}
+const counts = () =>
+  h.counts({
+    collections: ["plans", "jobs", "documents", "apiKeys"],
+    streams: { jobsStream: STREAMS.jobs, eventsStream: STREAMS.events },
+  });
 
 /** The matrix's plan and job, submitted as a client would: a fresh process may shed its first requests (503). */
 async function submitPlan(): Promise<Response> {
@@ -138,25 +110,10 @@ let otherTenant: Record<string, string>;
 let badCredentials: Array<[string, Record<string, string>]>;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  db = await MongoClient.connect(mongo.url);
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  gateway = await spawnService({
-    name: "gateway",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
-    env: {
-      NATS_URL: nats.url,
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
-      AUTH_JWT_SECRET: SECRET,
-      STREAM_TOKEN_SECRET: OTHER_SECRET,
-      PORT: String(port),
-      INTERNAL_PORT: String(await freePort()),
-      LOG_LEVEL: "warn",
-    },
-    readyUrl: `${base}/readyz`,
+  const gateway = await h.spawn("gateway", {
+    env: { AUTH_JWT_SECRET: SECRET, STREAM_TOKEN_SECRET: OTHER_SECRET, LOG_LEVEL: "warn" },
   });
+  base = gateway.url;
   owner = bearer(await jwt({ sub: "ada", tenant_id: "acme", role: "owner" }));
   viewer = bearer(await jwt({ sub: "vic", tenant_id: "acme", role: "viewer" }));
   otherTenant = bearer(await jwt({ sub: "gus", tenant_id: "globex", role: "owner" }));
@@ -188,12 +145,6 @@ beforeAll(async () => {
     ["an unsigned token (alg none)", bearer(unsigned({ sub: "ada", tenant_id: "acme", role: "admin" }))],
     ["a revoked API key", bearer(key.key)],
   ];
-});
-
-afterAll(async () => {
-  await gateway?.kill("SIGKILL");
-  await db?.close();
-  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
 });
 
 describe("the auth matrix over every route of the gateway process", () => {

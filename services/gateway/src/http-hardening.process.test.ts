@@ -2,55 +2,25 @@
  * The gateway process as an operator runs it: what its public port gives away without a token (probes only), what
  * its internal listener serves (metrics, the health report), its security headers and its CORS policy.
  */
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { HealthView } from "@ai-jobs/contracts";
-import {
-  freePort,
-  type MongoServer,
-  type NatsServer,
-  type ServiceProcess,
-  spawnService,
-  startMongo,
-  startNats,
-} from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { corsPreflight, startServiceHarness } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 const ADMIN = { authorization: "Bearer ops-admin" };
 const USER = { authorization: "Bearer ops-user" };
 const ALLOWED_ORIGIN = "https://app.example.com";
 
-let nats: NatsServer;
-let mongo: MongoServer;
-let gateway: ServiceProcess | undefined;
+const h = useHarness(() => startServiceHarness({ service: "gateway" }));
 let publicUrl: string;
 let internalUrl: string;
 
 beforeAll(async () => {
-  [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const [port, internalPort] = await Promise.all([freePort(), freePort()]);
-  publicUrl = `http://127.0.0.1:${port}`;
-  internalUrl = `http://127.0.0.1:${internalPort}`;
-  gateway = await spawnService({
-    name: "gateway",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
-    env: {
-      NATS_URL: nats.url,
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
-      AUTH_TOKENS: "ops-admin:acme:admin,ops-user:acme:user",
-      PORT: String(port),
-      INTERNAL_PORT: String(internalPort),
-      CORS_ORIGINS: ALLOWED_ORIGIN,
-      LOG_LEVEL: "warn",
-    },
-    readyUrl: `${publicUrl}/readyz`,
+  const gateway = await h.spawn("gateway", {
+    env: { AUTH_TOKENS: "ops-admin:acme:admin,ops-user:acme:user", CORS_ORIGINS: ALLOWED_ORIGIN, LOG_LEVEL: "warn" },
   });
-});
-
-afterAll(async () => {
-  await gateway?.kill("SIGKILL");
-  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
+  publicUrl = gateway.url;
+  internalUrl = gateway.internalUrl;
 });
 
 describe("the gateway's public port", () => {
@@ -100,13 +70,9 @@ describe("the gateway's public port", () => {
 
   it("answers a CORS preflight for a configured origin with the API's headers, and not for another", async () => {
     const preflight = (origin: string) =>
-      fetch(`${publicUrl}/api/ai/study-plans/generate/`, {
-        method: "OPTIONS",
-        headers: {
-          origin,
-          "access-control-request-method": "POST",
-          "access-control-request-headers": "authorization,content-type,idempotency-key",
-        },
+      corsPreflight(`${publicUrl}/api/ai/study-plans/generate/`, origin, {
+        method: "POST",
+        headers: "authorization,content-type,idempotency-key",
       });
     const allowed = await preflight(ALLOWED_ORIGIN);
     expect(allowed.status).toBe(204);

@@ -1,53 +1,21 @@
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { GeneratePlanResponse } from "@ai-jobs/contracts";
-import {
-  freePort,
-  type MongoServer,
-  type NatsServer,
-  type ServiceProcess,
-  spawnService,
-  startMongo,
-  startNats,
-} from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type StartedService, startServiceHarness } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { auth, planBody } from "../test/harness.js";
 
-let nats: NatsServer;
-let mongo: MongoServer;
-let gateway: ServiceProcess | undefined;
+// NATS with the generated authorization: the gateway connects as its own user.
+const h = useHarness(() => startServiceHarness({ service: "gateway", nats: { auth: true } }));
+let gateway: StartedService | undefined;
 let url: string;
 const JWT_SECRET = "jwt-secret-never-logged-0123456789abcdef";
 const STREAM_SECRET = "stream-secret-never-logged-0123456789abc";
 
 beforeAll(async () => {
-  // NATS with the generated authorization: the gateway connects as its own user.
-  [nats, mongo] = await Promise.all([startNats({ auth: true }), startMongo()]);
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  gateway = await spawnService({
-    name: "gateway",
-    entry: path.join(path.dirname(fileURLToPath(import.meta.url)), "main.ts"),
-    env: {
-      NATS_URL: nats.url,
-      ...nats.auth?.envOf("gateway"),
-      MONGO_URL: mongo.url,
-      MONGO_DB: mongo.dbName,
-      AUTH_TOKENS: "t1:acme:admin",
-      AUTH_JWT_SECRET: JWT_SECRET,
-      STREAM_TOKEN_SECRET: STREAM_SECRET,
-      PORT: String(port),
-      INTERNAL_PORT: "0",
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
-    },
-    readyUrl: `${url}/readyz`,
+  gateway = await h.spawn("gateway", {
+    env: { AUTH_TOKENS: "t1:acme:admin", AUTH_JWT_SECRET: JWT_SECRET, STREAM_TOKEN_SECRET: STREAM_SECRET },
   });
-});
-
-afterAll(async () => {
-  await gateway?.kill("SIGKILL");
-  await Promise.all([nats?.cleanup(), mongo?.cleanup()]);
+  url = gateway.url;
 });
 
 describe("the gateway process", () => {
@@ -64,10 +32,10 @@ describe("the gateway process", () => {
     const line = await gateway?.waitForLog((l) => l.includes('"reqId":"req-main-test"'));
     expect(JSON.parse(line ?? "{}")).toMatchObject({ service: "gateway", reqId: "req-main-test" });
     expect(gateway?.logs().join("\n")).not.toContain("t1:acme");
-    const seed = nats?.auth?.users.gateway.seed ?? "";
+    const seed = h.nats.auth?.users.gateway.seed ?? "";
     expect(seed).toMatch(/^SU/);
     expect(gateway?.logs().join("\n")).not.toContain(seed);
-    expect(nats?.violations(), "NATS permission violations").toEqual([]);
+    expect(h.nats.violations(), "NATS permission violations").toEqual([]);
 
     // A stream token in the query string is not in the access log, nor are the secrets.
     const streamed = await fetch(`${url}/api/ai/jobs/stream/?job_id=x&token=tok-in-query-must-not-be-logged`);

@@ -1,19 +1,11 @@
 /**
- * What every gateway test file shares: one real nats-server and one FerretDB (or MONGO_URL) per file, the common
- * boot (provision + indexes) through bootService, and apps built in-process for `inject`.
+ * What every gateway test file shares, on the testkit's service harness (one nats-server and one FerretDB or
+ * MONGO_URL per file, the gateway's boot): apps built in-process for `inject`, the counts a refused request must leave
+ * unchanged, and a job as the gateway reads it.
  */
 import { BUCKETS, GeneratePlanResponse, Problem, STREAMS } from "@ai-jobs/contracts";
-import {
-  bootService,
-  closeService,
-  createIdGenerator,
-  createJobOutbox,
-  createJobReader,
-  type JobReader,
-  loadConfig,
-  type ServiceContext,
-} from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
+import { createIdGenerator, type JobReader, loadConfig } from "@ai-jobs/runtime";
+import { type ServiceHarness, startServiceHarness } from "@ai-jobs/testkit";
 import { type ObjectStore, Objm } from "@nats-io/obj";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
@@ -31,11 +23,7 @@ export const otherAdminAuth = { authorization: "Bearer t3" };
 /** acme, role user. */
 export const userAuth = { authorization: "Bearer t4" };
 
-export interface Harness {
-  nats: NatsServer;
-  mongo: MongoServer;
-  ctx: ServiceContext;
-  config: GatewayConfig;
+export interface Harness extends Omit<ServiceHarness<GatewayConfig>, "counts"> {
   materials: ObjectStore;
   /** A gateway app on the shared connections; `env` overrides settings such as UPLOAD_MAX_BYTES. */
   app(env?: Record<string, string>): Promise<FastifyInstance>;
@@ -46,7 +34,6 @@ export interface Harness {
    * tests, so a job submitted here exists only as its events until then: this is how to look at it.
    */
   readJob(jobId: string, tenantId?: string): ReturnType<JobReader["find"]>;
-  stop(): Promise<void>;
 }
 
 export interface Counts {
@@ -62,82 +49,47 @@ export interface Counts {
   apiKeys: number;
 }
 
+const config = (env: Record<string, string>) => loadConfig(configShape, env);
+
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const baseEnv = {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    AUTH_TOKENS: `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user,t3:globex:admin,t4:acme:user`,
-    LOG_LEVEL: "silent",
-    // The app runs on the test runner's own event loop, which stalls under a loaded machine: no shedding on delay
-    // here (plugins/load-shedding.test.ts turns it on).
-    SHED_EVENT_LOOP_DELAY_MS: "0",
-    ...env,
-  };
-  const config = loadConfig(configShape, baseEnv);
-  const ctx = await bootService("gateway", "test", config);
-  const materials = await new Objm(ctx.nats.js).open(BUCKETS.materials);
-  const apps: FastifyInstance[] = [];
-  const c = ctx.mongo.collections;
-  const reader = createJobReader({
-    jobs: c.jobs,
-    jsm: ctx.nats.jsm,
-    outbox: createJobOutbox(c.jobOutbox),
-    log: ctx.log,
-  });
-  return {
-    nats,
-    mongo,
-    ctx,
+  const h = await startServiceHarness({
+    service: "gateway",
     config,
+    env: {
+      AUTH_TOKENS: `${TOKEN}:acme:admin,${OTHER_TOKEN}:globex:user,t3:globex:admin,t4:acme:user`,
+      // The app runs on the test runner's own event loop, which stalls under a loaded machine: no shedding on delay
+      // here (plugins/load-shedding.test.ts turns it on).
+      SHED_EVENT_LOOP_DELAY_MS: "0",
+      ...env,
+    },
+  });
+  const { log, messaging, events, nats, mongo } = h.ctx;
+  const materials = await new Objm(nats.js).open(BUCKETS.materials);
+  return {
+    ...h,
     materials,
     async app(overrides = {}) {
-      const app = await buildApp({
-        config: loadConfig(configShape, { ...baseEnv, ...overrides }),
-        log: ctx.log,
-        messaging: ctx.messaging,
-        events: ctx.events,
-        nats: ctx.nats,
-        mongo: ctx.mongo,
-        ids: createIdGenerator(),
-      });
-      apps.push(app);
+      const settings = config({ ...h.env, ...overrides });
+      const app = await buildApp({ config: settings, log, messaging, events, nats, mongo, ids: createIdGenerator() });
+      h.onClose(() => app.close());
       return app;
     },
     async counts() {
-      const [plans, jobs, documents, jobsInfo, eventsInfo, objects, objInfo, delayedInfo, idempotencyKeys, apiKeys] =
-        await Promise.all([
-          c.plans.countDocuments(),
-          c.jobs.countDocuments(),
-          c.documents.countDocuments(),
-          ctx.nats.jsm.streams.info(STREAMS.jobs),
-          ctx.nats.jsm.streams.info(STREAMS.events),
-          materials.list(),
-          ctx.nats.jsm.streams.info(`OBJ_${BUCKETS.materials}`),
-          ctx.nats.jsm.streams.info(STREAMS.delayed),
-          c.idempotencyKeys.countDocuments(),
-          c.apiKeys.countDocuments(),
-        ]);
-      return {
-        plans,
-        jobs,
-        documents,
-        jobsStream: jobsInfo.state.messages,
-        eventsStream: eventsInfo.state.messages,
-        objects: objects.length,
-        objectStoreMessages: objInfo.state.messages,
-        delayedStream: delayedInfo.state.messages,
-        idempotencyKeys,
-        apiKeys,
-      };
+      const [counted, objects] = await Promise.all([
+        h.counts({
+          collections: ["plans", "jobs", "documents", "idempotencyKeys", "apiKeys"],
+          streams: {
+            jobsStream: STREAMS.jobs,
+            eventsStream: STREAMS.events,
+            objectStoreMessages: `OBJ_${BUCKETS.materials}`,
+            delayedStream: STREAMS.delayed,
+          },
+        }),
+        materials.list(),
+      ]);
+      return { ...counted, objects: objects.length };
     },
-    readJob: (jobId, tenantId = "acme") => reader.find(tenantId, jobId),
-    async stop() {
-      await Promise.all(apps.map((a) => a.close()));
-      await closeService(ctx).catch(() => undefined);
-      await Promise.all([nats.cleanup(), mongo.cleanup()]);
-    },
+    readJob: (jobId, tenantId = "acme") => h.reader.find(tenantId, jobId),
   };
 }
 

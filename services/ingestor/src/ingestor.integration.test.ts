@@ -1,7 +1,8 @@
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import iconv from "iconv-lite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { corruptPdf, docxOf, pdfWithoutText, pdfWithText, png, zipBombDocx } from "../test/files.js";
-import { errorOf, type IngestHarness, resultOf, startIngestHarness } from "../test/ingest-harness.js";
+import { errorOf, resultOf, startIngestHarness } from "../test/ingest-harness.js";
 
 const MARKDOWN = `# Fotossíntese
 
@@ -19,15 +20,7 @@ No ciclo de Calvin, o carbono do CO2 é fixado em moléculas orgânicas. A enzim
 O ATP e o NADPH produzidos na fase clara fornecem a energia e o poder redutor necessários.
 `;
 
-let h: IngestHarness;
-
-beforeAll(async () => {
-  h = await startIngestHarness();
-});
-
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness(() => startIngestHarness());
 
 async function ingestNew(content: string | Uint8Array, filename: string, planId?: string) {
   const plan = planId ?? (await h.newPlan());

@@ -2,8 +2,9 @@ import { LLM_USAGE_COLLECTION, type LlmUsageRecord } from "@ai-jobs/contracts";
 import { createHashingEmbedder } from "@ai-jobs/retrieval";
 import { createTokenBudgets, type TokenBudgetSettings } from "@ai-jobs/runtime";
 import { type OpenAiTestServer, startOpenAiServer } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type IngestHarness, resultOf, startIngestHarness, TENANT } from "../test/ingest-harness.js";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeEach, describe, expect, it } from "vitest";
+import { resultOf, startIngestHarness, TENANT } from "../test/ingest-harness.js";
 
 /**
  * The summary's model call as the ingestor makes it with a key: through libs/llm against an OpenAI-compatible test
@@ -18,14 +19,10 @@ Photosynthesis converts light energy into chemical energy in plants. The light r
 oxygen. The Calvin cycle fixes carbon dioxide into sugars, and plants store the sugars as starch for later use.
 `;
 
-let h: IngestHarness;
 let llm: OpenAiTestServer;
-/** Reads the tenant's count today (a check reads it only for a tenant with a budget). */
-const spentToday = async () => (await createTokenBudgets(h.ctx.nats, h.config).check(TENANT)).spent;
-
-beforeAll(async () => {
+const h = useHarness(async () => {
   llm = await startOpenAiServer();
-  h = await startIngestHarness(
+  const started = await startIngestHarness(
     {
       OPENAI_API_KEY: "sk-test",
       OPENAI_BASE_URL: llm.baseUrl,
@@ -34,12 +31,11 @@ beforeAll(async () => {
     },
     { embedder: createHashingEmbedder(64) },
   );
+  started.onClose(() => llm.close());
+  return started;
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await llm?.close();
-});
+/** Reads the tenant's count today (a check reads it only for a tenant with a budget). */
+const spentToday = async () => (await createTokenBudgets(h.ctx.nats, h.config).check(TENANT)).spent;
 
 beforeEach(() => {
   llm.requests.length = 0;

@@ -7,32 +7,17 @@ import {
   type StudyPlan,
   SUBJECTS,
 } from "@ai-jobs/contracts";
-import { createIdGenerator, type ServiceContext } from "@ai-jobs/runtime";
+import { createIdGenerator } from "@ai-jobs/runtime";
 import { planRecord, waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
-import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { describe, expect, it } from "vitest";
+import { generatePayload } from "./testing/fixtures.js";
+import { startPlannerHarness } from "./testing/planner-harness.js";
 
 const TENANT = "tenant_planner";
 const newId = createIdGenerator();
 
-let h: PlannerHarness | undefined;
-
-const ctx = (): ServiceContext => {
-  if (!h) throw new Error("service not booted");
-  return h.ctx;
-};
-
-beforeAll(async () => {
-  h = await startPlannerHarness({
-    env: { SERVICE_INSTANCE_ID: "planner-test" },
-    worker: () => ({ concurrency: 2, instanceId: "planner-test", pullExpiresMs: 1_000 }),
-  });
-});
-
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness(() => startPlannerHarness({ instanceId: "planner-test", worker: () => ({ concurrency: 2 }) }));
 
 async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan> {
   const plan = planRecord(newId(), TENANT, {
@@ -40,24 +25,24 @@ async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan
     endDate: "2025-03-07",
     ...overrides,
   });
-  await ctx().mongo.collections.plans.insertOne(plan);
+  await h.ctx.mongo.collections.plans.insertOne(plan);
   return plan;
 }
 
 /** Publishes a command the way the gateway does; `msgId` defaults to the job id. */
 async function publish(type: JobType | string, payload: Record<string, unknown>, jobId = newId(), msgId = jobId) {
-  return publishCommand(ctx(), TENANT, type, payload, jobId, msgId);
+  return h.publishCommand({ tenantId: TENANT, type, payload, jobId }, { msgId });
 }
 
 /** The job's events from JOB_EVENTS, in order, up to its terminal one. */
 async function eventsOf(jobId: string, timeoutMs = 20_000): Promise<JobEvent[]> {
-  return jobEventsOf(ctx(), TENANT, jobId, { timeoutMs });
+  return h.eventsOf(TENANT, jobId, { timeoutMs });
 }
 
 const terminal = (events: JobEvent[]) => events.at(-1);
 
 async function contentOf(planId: string) {
-  const { days, tasks, plans } = ctx().mongo.collections;
+  const { days, tasks, plans } = h.ctx.mongo.collections;
   return {
     plan: await plans.findOne({ _id: planId }),
     days: await days.find({ planId }).sort({ index: 1 }).toArray(),
@@ -67,7 +52,7 @@ async function contentOf(planId: string) {
 
 /** The JOBS work queue is empty once every command was acked. */
 const queueDrained = () =>
-  waitFor(async () => (await ctx().nats.jsm.streams.info(STREAMS.jobs)).state.messages === 0, {
+  waitFor(async () => (await h.ctx.nats.jsm.streams.info(STREAMS.jobs)).state.messages === 0, {
     what: "the JOBS queue to drain",
     timeoutMs: 20_000,
   });
@@ -130,7 +115,7 @@ describe("planner worker", () => {
     const first = await contentOf(plan._id);
 
     // Leftovers a run must clean up: a stray task in a kept section, and a day beyond the plan's range.
-    const { days, tasks } = ctx().mongo.collections;
+    const { days, tasks } = h.ctx.mongo.collections;
     const sample = first.tasks[0];
     const lastDay = first.days.at(-1);
     if (!sample || !lastDay) throw new Error("nothing generated");
@@ -171,7 +156,7 @@ describe("planner worker", () => {
     const failed = terminal(events);
     expect(failed?.kind === "failed" && failed.data.error.code).toBe("INVALID_PAYLOAD");
 
-    const dead = await ctx().nats.jsm.streams.getMessage(STREAMS.deadLetters, {
+    const dead = await h.ctx.nats.jsm.streams.getMessage(STREAMS.deadLetters, {
       last_by_subj: SUBJECTS.deadLetter("ai_generation"),
     });
     expect(dead?.json<JobCommand>().jobId).toBe(command.jobId);
@@ -209,7 +194,7 @@ describe("planner worker", () => {
     );
     const before = await contentOf(plan._id);
     const dayId = `${plan._id}-d1`;
-    const { tasks, days } = ctx().mongo.collections;
+    const { tasks, days } = h.ctx.mongo.collections;
     await tasks.updateOne({ _id: `${dayId}-s1-t0` }, { $set: { status: "done", timeSpentMinutes: 20 } });
     await days.updateOne({ _id: dayId }, { $set: { status: "in_progress" } });
     const dayTask = before.tasks.find((t) => t.dayId === dayId);

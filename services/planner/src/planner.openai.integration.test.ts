@@ -7,15 +7,15 @@ import {
   type LlmUsageRecord,
   type StudyPlan,
 } from "@ai-jobs/contracts";
-import { createCancellation, createIdGenerator, type ServiceContext } from "@ai-jobs/runtime";
+import { createCancellation, createIdGenerator } from "@ai-jobs/runtime";
 import { estimateUsage, type OpenAiTestServer, planRecord, waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { Objm } from "@nats-io/obj";
 import ExcelJS from "exceljs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { providerFromConfig } from "./providers/select.js";
-import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generatePayload } from "./testing/fixtures.js";
 import { NOT_GIVEN_CHUNK, plannerAnswer, promptDataOf } from "./testing/llm-answers.js";
-import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
+import { startPlannerHarness } from "./testing/planner-harness.js";
 
 const TENANT = "tenant_llm";
 const MODEL = "test-planner-model";
@@ -27,53 +27,41 @@ const CHUNKS: ContextChunk[] = [
   { id: "doc1-c3", text: "The Calvin cycle fixes carbon dioxide into sugars." },
 ];
 
-let h: PlannerHarness | undefined;
-let llm: OpenAiTestServer;
-const retrievals: Array<{ planId: string; query: string; k: number }> = [];
-
-/** `aijobs_llm_tokens_total` of this tenant and model, by token type. */
-async function countedTokens(): Promise<{ input: number; output: number }> {
-  const { values } = await ctx().metrics.llmTokens.get();
-  const of = (type: string) =>
-    values.find((v) => v.labels.token_type === type && v.labels.tenant === TENANT && v.labels.model === MODEL)?.value ??
-    0;
-  return { input: of("input"), output: of("output") };
-}
-
-const ctx = (): ServiceContext => {
-  if (!h) throw new Error("service not booted");
-  return h.ctx;
-};
-
-beforeAll(async () => {
-  h = await startPlannerHarness({
+const h = useHarness(() =>
+  startPlannerHarness({
     llm: true,
+    instanceId: "planner-llm-test",
     env: {
-      SERVICE_INSTANCE_ID: "planner-llm-test",
       OPENAI_MODEL: MODEL,
       LLM_JOB_SETTINGS: JSON.stringify({
         "plan.summary": { model: "summary-model", temperature: 0.1, max_tokens: 300 },
       }),
       JOB_TIMEOUTS_MS: "plan.day.generate=1500",
     },
-    worker: (service, config) => ({
+    worker: () => ({
       concurrency: 2,
-      instanceId: "planner-llm-test",
-      pullExpiresMs: 1_000,
-      provider: providerFromConfig(config, service.telemetry.tracer),
       contextK: 2,
       retrieveContext: async (_tenant, planId, query, k) => {
         retrievals.push({ planId, query, k });
         return CHUNKS.slice(0, k);
       },
     }),
-  });
-  if (!h.llm) throw new Error("no test model server");
-  llm = h.llm;
-});
+  }),
+);
+let llm: OpenAiTestServer;
+const retrievals: Array<{ planId: string; query: string; k: number }> = [];
 
-afterAll(async () => {
-  await h?.stop();
+/** `aijobs_llm_tokens_total` of this tenant and model, by token type. */
+async function countedTokens(): Promise<{ input: number; output: number }> {
+  const { values } = await h.ctx.metrics.llmTokens.get();
+  const of = (type: string) =>
+    values.find((v) => v.labels.token_type === type && v.labels.tenant === TENANT && v.labels.model === MODEL)?.value ??
+    0;
+  return { input: of("input"), output: of("output") };
+}
+
+beforeAll(async () => {
+  llm = h.llm;
 });
 
 beforeEach(() => {
@@ -83,22 +71,22 @@ beforeEach(() => {
 
 async function insertPlan(overrides: Partial<StudyPlan> = {}): Promise<StudyPlan> {
   const plan = planRecord(newId(), TENANT, { ...overrides });
-  await ctx().mongo.collections.plans.insertOne(plan);
+  await h.ctx.mongo.collections.plans.insertOne(plan);
   return plan;
 }
 
 async function publish(type: JobType, payload: Record<string, unknown>) {
-  return publishCommand(ctx(), TENANT, type, payload, newId());
+  return h.publishCommand({ tenantId: TENANT, type, payload });
 }
 
 /** The job's events in order up to its terminal one; `onEvent` sees each as it arrives. */
 async function eventsOf(jobId: string, onEvent?: (e: JobEvent) => void, timeoutMs = 40_000): Promise<JobEvent[]> {
-  return jobEventsOf(ctx(), TENANT, jobId, { onEvent, timeoutMs });
+  return h.eventsOf(TENANT, jobId, { onEvent, timeoutMs });
 }
 
 const kinds = (events: JobEvent[]) => events.map((e) => e.kind);
 const usageOf = (jobId: string) =>
-  ctx().mongo.db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION).find({ jobId }).sort({ attempt: 1 }).toArray();
+  h.ctx.mongo.db.collection<LlmUsageRecord>(LLM_USAGE_COLLECTION).find({ jobId }).sort({ attempt: 1 }).toArray();
 
 describe("planner with an OpenAI-compatible model (test server, real openai SDK, real NATS and FerretDB)", () => {
   it("generates a plan with structured output: streamed partial days over progress, chunks in the prompt and cited, usage stored", async () => {
@@ -138,11 +126,11 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
       expect(promptDataOf(request).context).toEqual(CHUNKS);
       expect(request.body).toMatchObject({ model: MODEL, stream: true, response_format: { type: "json_schema" } });
     }
-    const tasks = await ctx().mongo.collections.tasks.find({ planId: plan._id }).toArray();
+    const tasks = await h.ctx.mongo.collections.tasks.find({ planId: plan._id }).toArray();
     expect(tasks).toHaveLength(16);
     for (const t of tasks) expect(t.sourceChunkIds).toEqual(["doc1-c0", "doc1-c3"]);
     expect(tasks.flatMap((t) => t.sourceChunkIds ?? [])).not.toContain(NOT_GIVEN_CHUNK);
-    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    const stored = await h.ctx.mongo.collections.plans.findOne({ _id: plan._id });
     expect(stored).toMatchObject({ generationStatus: "succeeded", provider: MODEL, lastError: null });
 
     // Usage: one record for the attempt, with the tokens the server reported for each of its 5 calls.
@@ -176,7 +164,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
     expect((await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId)).at(-1)?.kind).toBe(
       "succeeded",
     );
-    const { tasks } = ctx().mongo.collections;
+    const { tasks } = h.ctx.mongo.collections;
     const before = await tasks.find({ planId: plan._id }).sort({ _id: 1 }).toArray();
     const dayId = `${plan._id}-d1`;
     await tasks.updateOne({ _id: `${dayId}-s1-t0` }, { $set: { status: "done", timeSpentMinutes: 15 } });
@@ -213,7 +201,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
     const events = await eventsOf((await publish("plan.generate", generatePayload(plan))).jobId);
     expect(kinds(events)).toEqual(["started", "failed"]);
     const stored = await waitFor(async () => {
-      const p = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+      const p = await h.ctx.mongo.collections.plans.findOne({ _id: plan._id });
       return p?.generationStatus === "failed" ? p : undefined;
     });
     expect(stored.lastError).toBe("LLM request failed with HTTP 401: Incorrect API key provided: sk-test");
@@ -255,7 +243,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
   it("a cancellation mid-stream aborts the HTTP stream and ends the job as cancelled", async () => {
     const plan = await insertPlan({ endDate: "2025-03-10" });
     llm.setResponder((request) => plannerAnswer(request, { chunks: 200, chunkDelayMs: 20 }));
-    const cancellation = createCancellation(ctx().nats.js);
+    const cancellation = createCancellation(h.ctx.nats.js);
     const command = await publish("plan.generate", generatePayload(plan));
     const events = await eventsOf(command.jobId, (event) => {
       if (event.kind === "progress" && event.data.step === "drafting") {
@@ -280,7 +268,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
       fallback: false,
     });
     expect(llm.requests[0]?.body).toMatchObject({ model: "summary-model", temperature: 0.1, max_tokens: 300 });
-    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    const stored = await h.ctx.mongo.collections.plans.findOne({ _id: plan._id });
     expect(stored?.summary).toMatchObject({ text: "A model summary of Biology exam.", fallback: false });
     expect(await usageOf(command.jobId)).toEqual([expect.objectContaining({ model: "summary-model", calls: 1 })]);
   });
@@ -298,7 +286,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
       provider: "fallback",
       fallback: true,
     });
-    const stored = await ctx().mongo.collections.plans.findOne({ _id: plan._id });
+    const stored = await h.ctx.mongo.collections.plans.findOne({ _id: plan._id });
     expect(stored?.summary?.fallback).toBe(true);
     expect(stored?.summary?.text).toContain('"Biology exam": a 2-day study plan from 2025-03-01 to 2025-03-02');
     expect(stored?.summary?.text).toContain("8 tasks");
@@ -316,7 +304,7 @@ describe("planner with an OpenAI-compatible model (test server, real openai SDK,
       filename: `biology-exam-${plan._id}.xlsx`,
       download_path: `/api/ai/exports/${command.jobId}/`,
     });
-    const store = await new Objm(ctx().nats.js).open("EXPORTS");
+    const store = await new Objm(h.ctx.nats.js).open("EXPORTS");
     const bytes = await store.getBlob(command.jobId);
     if (!bytes) throw new Error("no export file");
     expect(bytes.length).toBe(done.data.result.size);

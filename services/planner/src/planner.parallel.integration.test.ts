@@ -1,43 +1,29 @@
 import { type JobEvent, type ProgressData, STREAMS, type StudyPlan } from "@ai-jobs/contracts";
-import { createIdGenerator, type ServiceContext } from "@ai-jobs/runtime";
+import { createIdGenerator } from "@ai-jobs/runtime";
 import { type OpenAiTestServer, peakConcurrency, planRecord, type RecordedRequest, waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { OUTLINE_ASKS } from "./generation/draft-outline.js";
-import { providerFromConfig } from "./providers/select.js";
-import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
+import { generatePayload } from "./testing/fixtures.js";
 import { plannerAnswer, plannerOutline, promptDataOf } from "./testing/llm-answers.js";
-import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
+import { startPlannerHarness } from "./testing/planner-harness.js";
 
 /** plan.generate against the OpenAI-compatible test server (real openai SDK, NATS, FerretDB), days in parallel. */
 const TENANT = "tenant_parallel";
 const LLM_CONCURRENCY = 3;
 const newId = createIdGenerator();
 
-let h: PlannerHarness | undefined;
+const h = useHarness(() =>
+  startPlannerHarness({
+    llm: true,
+    instanceId: "planner-parallel-test",
+    env: { LLM_CONCURRENCY: String(LLM_CONCURRENCY) },
+  }),
+);
 let llm: OpenAiTestServer;
 
-const ctx = (): ServiceContext => {
-  if (!h) throw new Error("service not booted");
-  return h.ctx;
-};
-
 beforeAll(async () => {
-  h = await startPlannerHarness({
-    llm: true,
-    env: { SERVICE_INSTANCE_ID: "planner-parallel-test", LLM_CONCURRENCY: String(LLM_CONCURRENCY) },
-    worker: (service, config) => ({
-      concurrency: 1,
-      instanceId: "planner-parallel-test",
-      pullExpiresMs: 1_000,
-      provider: providerFromConfig(config, service.telemetry.tracer),
-    }),
-  });
-  if (!h.llm) throw new Error("no test model server");
   llm = h.llm;
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 beforeEach(() => {
@@ -47,12 +33,15 @@ beforeEach(() => {
 
 async function generate(endDate: string, jobId = newId(), msgId = jobId, plan?: StudyPlan) {
   const record = plan ?? planRecord(newId(), TENANT, { startDate: "2025-03-01", endDate });
-  if (!plan) await ctx().mongo.collections.plans.insertOne(record);
-  await publishCommand(ctx(), TENANT, "plan.generate", generatePayload(record), jobId, msgId);
+  if (!plan) await h.ctx.mongo.collections.plans.insertOne(record);
+  await h.publishCommand(
+    { tenantId: TENANT, type: "plan.generate", payload: generatePayload(record), jobId },
+    { msgId },
+  );
   return { plan: record, jobId };
 }
 
-const eventsOf = (jobId: string) => jobEventsOf(ctx(), TENANT, jobId, { timeoutMs: 40_000 });
+const eventsOf = (jobId: string) => h.eventsOf(TENANT, jobId, { timeoutMs: 40_000 });
 const progressOf = (events: JobEvent[]) => events.flatMap((e) => (e.kind === "progress" ? [e.data] : []));
 const task = (r: RecordedRequest) => promptDataOf(r).task;
 const outlineAsks = () =>
@@ -63,8 +52,8 @@ const outlineAsks = () =>
       return [data.first_day, data.day_count];
     });
 const dayIndexOf = (r: RecordedRequest) => promptDataOf(r).day?.index;
-const storedDays = (planId: string) => ctx().mongo.collections.days.find({ planId }).sort({ index: 1 }).toArray();
-const storedTasks = (planId: string) => ctx().mongo.collections.tasks.find({ planId }).sort({ _id: 1 }).toArray();
+const storedDays = (planId: string) => h.ctx.mongo.collections.days.find({ planId }).sort({ index: 1 }).toArray();
+const storedTasks = (planId: string) => h.ctx.mongo.collections.tasks.find({ planId }).sort({ _id: 1 }).toArray();
 
 /** Progress in plan order: pct never goes back, "day k/n drafted" only grows, and carries every day once, in order. */
 function expectOrderedProgress(progress: ProgressData[], days: number): void {
@@ -220,10 +209,10 @@ describe("plan.generate drafts in parallel, bounded by LLM_CONCURRENCY", () => {
     const first = await storedTasks(plan._id);
     const sample = first[0];
     if (!sample) throw new Error("nothing generated");
-    await ctx().mongo.collections.tasks.insertOne({ ...sample, _id: `${plan._id}-d0-s1-t7`, index: 7 });
+    await h.ctx.mongo.collections.tasks.insertOne({ ...sample, _id: `${plan._id}-d0-s1-t7`, index: 7 });
     const [day0] = await storedDays(plan._id);
     if (!day0) throw new Error("no day");
-    await ctx().mongo.collections.days.insertOne({ ...day0, _id: `${plan._id}-d9`, index: 9 });
+    await h.ctx.mongo.collections.days.insertOne({ ...day0, _id: `${plan._id}-d9`, index: 9 });
 
     llm.setResponder((request) => {
       const answer = plannerAnswer(request, { delayMs: 20 });
@@ -233,7 +222,7 @@ describe("plan.generate drafts in parallel, bounded by LLM_CONCURRENCY", () => {
     });
     // Same job, new Nats-Msg-Id: a redelivery that JetStream's deduplication does not catch.
     await generate("2025-03-09", jobId, `${jobId}:again`, plan);
-    await waitFor(async () => (await ctx().nats.jsm.streams.info(STREAMS.jobs)).state.messages === 0, {
+    await waitFor(async () => (await h.ctx.nats.jsm.streams.info(STREAMS.jobs)).state.messages === 0, {
       what: "the JOBS queue to drain",
       timeoutMs: 20_000,
     });

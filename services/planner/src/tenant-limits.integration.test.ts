@@ -1,10 +1,10 @@
-import { createIdGenerator, createStorageQuotas, createTokenBudgets, type ServiceContext } from "@ai-jobs/runtime";
+import { createIdGenerator, createStorageQuotas, createTokenBudgets } from "@ai-jobs/runtime";
 import { type OpenAiTestServer, planRecord } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { providerFromConfig } from "./providers/select.js";
-import { generatePayload, jobEventsOf, publishCommand } from "./testing/fixtures.js";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { generatePayload } from "./testing/fixtures.js";
 import { plannerAnswer } from "./testing/llm-answers.js";
-import { type PlannerHarness, startPlannerHarness } from "./testing/planner-harness.js";
+import { startPlannerHarness } from "./testing/planner-harness.js";
 
 /**
  * The per-tenant limits as the planner applies them: the daily token budget (checked before a job calls the model,
@@ -24,49 +24,35 @@ const LIMITS = {
 const READ_ALL = { ...LIMITS, LLM_DAILY_TOKEN_BUDGET: 1, EXPORT_QUOTA_BYTES: 1 };
 const newId = createIdGenerator();
 
-let h: PlannerHarness | undefined;
+const h = useHarness(() =>
+  startPlannerHarness({
+    llm: true,
+    instanceId: "planner-budget-test",
+    worker: () => ({ limits: LIMITS }),
+  }),
+);
 let llm: OpenAiTestServer;
-const ctx = (): ServiceContext => {
-  if (!h) throw new Error("service not booted");
-  return h.ctx;
-};
 
 beforeAll(async () => {
-  h = await startPlannerHarness({
-    llm: true,
-    env: { SERVICE_INSTANCE_ID: "planner-budget-test" },
-    worker: (service, config) => ({
-      concurrency: 1,
-      instanceId: "planner-budget-test",
-      pullExpiresMs: 1_000,
-      provider: providerFromConfig(config, service.telemetry.tracer),
-      limits: LIMITS,
-    }),
-  });
-  if (!h.llm) throw new Error("no test model server");
   llm = h.llm;
   llm.setResponder((request) => plannerAnswer(request));
 });
 
-afterAll(async () => {
-  await h?.stop();
-});
-
 async function run(tenant: string, type: "plan.generate" | "plan.export") {
   const plan = planRecord(newId(), tenant, { startDate: "2025-03-01", endDate: "2025-03-02" });
-  await ctx().mongo.collections.plans.insertOne(plan);
+  await h.ctx.mongo.collections.plans.insertOne(plan);
   const jobId = newId();
   const payload = type === "plan.generate" ? generatePayload(plan) : { planId: plan._id, format: "xlsx" as const };
-  await publishCommand(ctx(), tenant, type, payload, jobId, jobId);
-  return { events: await jobEventsOf(ctx(), tenant, jobId, { timeoutMs: 30_000 }), plan };
+  await h.publishCommand({ tenantId: tenant, type, payload, jobId });
+  return { events: await h.eventsOf(tenant, jobId, { timeoutMs: 30_000 }), plan };
 }
 
 async function generate(tenant: string) {
   const plan = planRecord(newId(), tenant, { startDate: "2025-03-01", endDate: "2025-03-02" });
-  await ctx().mongo.collections.plans.insertOne(plan);
+  await h.ctx.mongo.collections.plans.insertOne(plan);
   const jobId = newId();
-  await publishCommand(ctx(), tenant, "plan.generate", generatePayload(plan), jobId, jobId);
-  return { events: await jobEventsOf(ctx(), tenant, jobId, { timeoutMs: 30_000 }), plan };
+  await h.publishCommand({ tenantId: tenant, type: "plan.generate", payload: generatePayload(plan), jobId });
+  return { events: await h.eventsOf(tenant, jobId, { timeoutMs: 30_000 }), plan };
 }
 
 describe("daily token budgets in the planner", () => {
@@ -76,15 +62,15 @@ describe("daily token budgets in the planner", () => {
     const reported = llm.requests.length;
     expect(reported).toBeGreaterThan(0);
     // The free tenant has no budget, but what it spends is counted all the same (read here under a budget).
-    const spent = await createTokenBudgets(ctx().nats, READ_ALL).check(FREE);
-    const usage = await ctx().mongo.db.collection("llm_usage").find({ tenantId: FREE }).toArray();
+    const spent = await createTokenBudgets(h.ctx.nats, READ_ALL).check(FREE);
+    const usage = await h.ctx.mongo.db.collection("llm_usage").find({ tenantId: FREE }).toArray();
     const recorded = usage.reduce((sum, u) => sum + Number(u.promptTokens) + Number(u.completionTokens), 0);
     expect(recorded).toBeGreaterThan(0);
     expect(spent.spent).toBe(recorded);
   });
 
   it("fails a job of a tenant over its budget with BUDGET_EXCEEDED, before any model call", async () => {
-    await createTokenBudgets(ctx().nats, LIMITS).charge(LIMITED, 1_000, "spent-elsewhere");
+    await createTokenBudgets(h.ctx.nats, LIMITS).charge(LIMITED, 1_000, "spent-elsewhere");
     const before = llm.requests.length;
     const { events, plan } = await generate(LIMITED);
     const last = events.at(-1);
@@ -93,7 +79,7 @@ describe("daily token budgets in the planner", () => {
     // Not retried: one attempt, and the model was never asked.
     expect(events.filter((e) => e.kind === "started")).toHaveLength(1);
     expect(llm.requests.length).toBe(before);
-    expect(await ctx().mongo.collections.plans.findOne({ _id: plan._id })).toMatchObject({
+    expect(await h.ctx.mongo.collections.plans.findOne({ _id: plan._id })).toMatchObject({
       generationStatus: "failed",
     });
   });
@@ -106,14 +92,14 @@ describe("export byte quotas in the planner", () => {
     expect(last?.kind).toBe("succeeded");
     const size = last?.kind === "succeeded" ? Number((last.data.result as { size: number }).size) : 0;
     expect(size).toBeGreaterThan(0);
-    expect((await createStorageQuotas(ctx().nats, READ_ALL).check(FREE, "exports")).used).toBe(size);
+    expect((await createStorageQuotas(h.ctx.nats, READ_ALL).check(FREE, "exports")).used).toBe(size);
   });
 
   it("fails the export of a tenant that stores its quota with QUOTA_EXCEEDED, and counts nothing more", async () => {
-    await createStorageQuotas(ctx().nats, LIMITS).charge(LIMITED, "exports", 1_000, "earlier-exports");
+    await createStorageQuotas(h.ctx.nats, LIMITS).charge(LIMITED, "exports", 1_000, "earlier-exports");
     const { events } = await run(LIMITED, "plan.export");
     const last = events.at(-1);
     expect(last?.kind === "failed" && last.data.error.code).toBe("QUOTA_EXCEEDED");
-    expect((await createStorageQuotas(ctx().nats, READ_ALL).check(LIMITED, "exports")).used).toBe(1_000);
+    expect((await createStorageQuotas(h.ctx.nats, READ_ALL).check(LIMITED, "exports")).used).toBe(1_000);
   });
 });

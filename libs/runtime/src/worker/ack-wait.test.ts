@@ -1,21 +1,14 @@
 import { CONSUMERS, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { nanos } from "@nats-io/nats-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import { describe, expect, it } from "vitest";
+import { ingestPayload, startWorkerHarness } from "../testing/worker-harness.js";
 import type { JobHandler } from "./types.js";
 
 // Consumers keep the ack_wait they were created with, so this suite needs a server of its own.
 const ACK_WAIT_MS = 1_500;
-let h: WorkerHarness;
-
-beforeAll(async () => {
-  h = await startWorkerHarness({ ackWaitMs: ACK_WAIT_MS });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startWorkerHarness({ ackWaitMs: ACK_WAIT_MS }));
 
 function slow(runMs: number, calls: Array<{ doc: string; attempt: number }>): JobHandler<"material.ingest"> {
   return async (ctx) => {

@@ -1,18 +1,11 @@
 import { CONSUMERS, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { describe, expect, it } from "vitest";
+import { ingestPayload, startWorkerHarness } from "../testing/worker-harness.js";
 import type { JobHandler } from "./types.js";
 
-let h: WorkerHarness;
-
-beforeAll(async () => {
-  h = await startWorkerHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startWorkerHarness());
 
 /** Submits `count` normal jobs, a few hundred publishes at a time. */
 async function backlog(count: number, tag: string): Promise<string[]> {

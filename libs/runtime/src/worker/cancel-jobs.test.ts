@@ -1,22 +1,18 @@
 import { CONSUMERS, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type Cancellation, createCancellation } from "../cancellation.js";
 import { CancelledError } from "../errors.js";
-import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import { ingestPayload, startWorkerHarness } from "../testing/worker-harness.js";
 import type { JobHandler } from "./types.js";
 
 const who = { tenantId: "acme", requestedBy: "u1" };
-let h: WorkerHarness;
+const h = useHarness(() => startWorkerHarness());
 let cancellation: Cancellation;
 
 beforeAll(async () => {
-  h = await startWorkerHarness();
   cancellation = createCancellation(h.nats.js);
-});
-
-afterAll(async () => {
-  await h?.close();
 });
 
 /** A handler that records its calls and never finishes on its own. */

@@ -1,21 +1,14 @@
 import type { EventKind } from "@ai-jobs/contracts";
 import { CONSUMERS, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { createJobEventPublisher, type JobEventPublisher } from "../job-events.js";
-import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
+import { ingestPayload, startWorkerHarness } from "../testing/worker-harness.js";
 
 // Short, so that a message left unsettled comes back within the test.
 const ACK_WAIT_MS = 1_500;
-let h: WorkerHarness;
-
-beforeAll(async () => {
-  h = await startWorkerHarness({ ackWaitMs: ACK_WAIT_MS });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startWorkerHarness({ ackWaitMs: ACK_WAIT_MS }));
 
 /** A gate the test opens by hand. */
 function gate() {

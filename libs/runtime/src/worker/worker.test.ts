@@ -1,12 +1,13 @@
 import { HEADERS, type JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { useHarness } from "@ai-jobs/testkit/vitest";
+import { describe, expect, it } from "vitest";
 import { PermanentError, TransientError } from "../errors.js";
 import { ingestPayload, startWorkerHarness, type WorkerHarness } from "../testing/worker-harness.js";
 import type { FailureHook, JobHandler } from "./types.js";
 import type { Worker } from "./worker.js";
 
-let h: WorkerHarness;
+const h = useHarness(() => startWorkerHarness());
 const submit: WorkerHarness["submit"] = (...args) => h.submit(...args);
 const kindsOf = (jobId: string) => h.kindsOf(jobId);
 const startWorker = (
@@ -14,14 +15,6 @@ const startWorker = (
   concurrency = 1,
   onFailure?: FailureHook<"material.ingest">,
 ): Worker => h.startWorker({ ingest, concurrency, ...(onFailure ? { onFailure } : {}) });
-
-beforeAll(async () => {
-  h = await startWorkerHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe("worker loop", () => {
   it("runs a critical job submitted behind a backlog of low jobs before that backlog", async () => {

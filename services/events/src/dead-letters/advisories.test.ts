@@ -1,13 +1,14 @@
 import { CONSUMERS, ERROR_CODES, HEADERS, type JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { maxAttemptsOfQueue } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { DurableConsumer } from "../durable-consumer.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { createAdvisoryHandler } from "./advisories.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let handler: DurableConsumer | undefined;
 const log = pino({ level: "silent" });
 
@@ -16,13 +17,8 @@ const startHandler = async () => {
   await handler.start();
 };
 
-beforeAll(async () => {
-  h = await startHarness();
-});
-
 afterAll(async () => {
   await handler?.stop();
-  await h?.close();
 });
 
 /** Waits until the advisory consumer has acked everything JOBS_ADVISORIES holds. */
@@ -39,7 +35,7 @@ async function handlerIdle(): Promise<void> {
 describe("max-deliveries advisories", () => {
   it("a command no worker ever settled is dead-lettered, its job failed, and it leaves JOBS; a replay changes nothing", async () => {
     const command: JobCommand = {
-      jobId: h.newJobId(),
+      jobId: h.newId(),
       tenantId: "adv1",
       userId: "u1",
       type: "plan.generate",

@@ -1,14 +1,15 @@
 import { CONSUMERS, ERROR_CODES, type JobCommand, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { publishDeadLetter } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDeadLetterRepository } from "../data/dead-letters.js";
 import type { DurableConsumer } from "../durable-consumer.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { createDeadLetterIndexer } from "./indexer.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let indexer: DurableConsumer | undefined;
 const log = pino({ level: "silent" });
 
@@ -23,13 +24,11 @@ const startIndexer = async () => {
 };
 
 beforeAll(async () => {
-  h = await startHarness();
   await startIndexer();
 });
 
 afterAll(async () => {
   await indexer?.stop();
-  await h?.close();
 });
 
 async function indexerIdle(): Promise<void> {
@@ -47,7 +46,7 @@ const record = (seq: number) => h.ctx.mongo.collections.deadLetters.findOne({ _i
 describe("dead-letter indexer", () => {
   it("indexes a dead letter: tenant, job and type from the command, the error from its headers, never twice", async () => {
     const command: JobCommand = {
-      jobId: h.newJobId(),
+      jobId: h.newId(),
       tenantId: "dl1",
       userId: "u1",
       type: "material.ingest",

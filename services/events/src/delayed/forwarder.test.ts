@@ -1,10 +1,11 @@
 import { HEADERS, type JobCommand, STREAMS, SUBJECTS, scheduleOf } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { headers } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DurableConsumer } from "../durable-consumer.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { createDelayedForwarder } from "./forwarder.js";
 
 /** JOBS holds this many messages at most in this suite, so it can be filled. */
@@ -12,20 +13,18 @@ const JOBS_MAX = 3;
 const RETRY_MS = 300;
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-let h: Harness;
+const h = useHarness(() => startHarness({ JOBS_MAX_MSGS: String(JOBS_MAX) }));
 let forwarder: DurableConsumer;
 const lines: string[] = [];
 const log = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
 
 beforeAll(async () => {
-  h = await startHarness({ JOBS_MAX_MSGS: String(JOBS_MAX) });
   forwarder = createDelayedForwarder({ nats: h.ctx.nats, messaging: h.ctx.messaging, log, retryDelayMs: RETRY_MS });
   await forwarder.start();
 });
 
 afterAll(async () => {
   await forwarder?.stop();
-  await h?.close();
 });
 
 beforeEach(async () => {
@@ -34,7 +33,7 @@ beforeEach(async () => {
 
 function commandFor(tenantId: string): JobCommand {
   return {
-    jobId: h.newJobId(),
+    jobId: h.newId(),
     tenantId,
     userId: "u1",
     type: "material.ingest",

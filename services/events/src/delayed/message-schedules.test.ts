@@ -5,20 +5,13 @@
  * schedule on the same subject.
  */
 import { HEADERS, STREAMS, SUBJECTS, scheduleAt, scheduleOf } from "@ai-jobs/contracts";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { DeliverPolicy, JetStreamApiError } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { describe, expect, it } from "vitest";
+import { startHarness } from "../testing/harness.js";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness(() => startHarness());
 
 const TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
 

@@ -1,22 +1,22 @@
 import { CONSUMERS, type JobRecord, STREAMS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobProjectionRepository } from "../data/job-projection.js";
-import { ev, type Harness, startHarness } from "../testing/harness.js";
+import { ev, startHarness } from "../testing/harness.js";
 import { createProjector, type Projector } from "./projector.js";
 
 const JOBS = 50;
 const EVENTS_PER_JOB = 200;
 const TOTAL = JOBS * EVENTS_PER_JOB;
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 const projectors: Projector[] = [];
 const warnings: string[] = [];
 const log = pino({ level: "warn" }, { write: (line: string) => warnings.push(line) });
 
 beforeAll(async () => {
-  h = await startHarness();
   // Two replicas sharing the durable consumer, as two events processes would.
   for (let i = 0; i < 2; i++) {
     const projector = createProjector({
@@ -33,15 +33,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(projectors.map((p) => p.stop()));
-  await h?.close();
 });
 
 /** Event `step` (0-based) of a job's life: started, progress…, succeeded. */
 function eventAt(job: JobRecord, step: number) {
-  if (step === 0) return h.publish(ev.started(job));
-  if (step === EVENTS_PER_JOB - 1) return h.publish(ev.succeeded(job, { plan_id: `plan_${job._id}` }));
+  if (step === 0) return h.publishEvent(ev.started(job));
+  if (step === EVENTS_PER_JOB - 1) return h.publishEvent(ev.succeeded(job, { plan_id: `plan_${job._id}` }));
   const pct = Math.floor((step / EVENTS_PER_JOB) * 100);
-  return h.publish(ev.progress(job, { pct, step: `s${step}`, message: `step ${step}` }), step);
+  return h.publishEvent(ev.progress(job, { pct, step: `s${step}`, message: `step ${step}` }), step);
 }
 
 describe("projection at scale", () => {

@@ -1,13 +1,14 @@
 import { CONSUMERS, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobProjectionRepository } from "../data/job-projection.js";
-import { ev, type Harness, startHarness } from "../testing/harness.js";
+import { ev, startHarness } from "../testing/harness.js";
 import { applyEvents } from "./apply-events.js";
 import { createProjector, type Projector } from "./projector.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let projector: Projector;
 
 /** The projector's warnings, to see that it really met the outage. */
@@ -40,22 +41,20 @@ async function projectorIdle(timeoutMs = 15_000): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
   projector = newProjector();
   await projector.start();
 });
 
 afterAll(async () => {
   await projector?.stop();
-  await h?.close();
 });
 
 describe("projector", () => {
   it("started → progress → succeeded leaves the job succeeded with its result, progress 100 and the last sequence", async () => {
     const rec = await h.insertJob();
-    const s1 = await h.publish(ev.started(rec));
-    const s2 = await h.publish(ev.progress(rec, { pct: 40, step: "outline", message: "drafting the outline" }), 1);
-    const s3 = await h.publish(ev.succeeded(rec, { plan_id: "plan_1" }));
+    const s1 = await h.publishEvent(ev.started(rec));
+    const s2 = await h.publishEvent(ev.progress(rec, { pct: 40, step: "outline", message: "drafting the outline" }), 1);
+    const s3 = await h.publishEvent(ev.succeeded(rec, { plan_id: "plan_1" }));
 
     const done = await waitFor(async () => {
       const j = await job(rec._id);
@@ -80,16 +79,16 @@ describe("projector", () => {
 
   it("progress, retrying and failed are projected in turn, and the failure keeps its error", async () => {
     const rec = await h.insertJob();
-    await h.publish(ev.started(rec));
-    const s2 = await h.publish(ev.retrying(rec, "upstream 503"));
+    await h.publishEvent(ev.started(rec));
+    const s2 = await h.publishEvent(ev.retrying(rec, "upstream 503"));
     await waitFor(async () => (await job(rec._id))?.seq === s2);
     expect(await job(rec._id)).toMatchObject({
       status: "retrying",
       lastError: { code: "UPSTREAM_UNAVAILABLE", message: "upstream 503" },
     });
-    await h.publish(ev.started(rec, 2));
-    await h.publish(ev.progress(rec, { pct: 10, message: "again" }, 2), 1);
-    const s5 = await h.publish(ev.failed(rec, "model refused", 2));
+    await h.publishEvent(ev.started(rec, 2));
+    await h.publishEvent(ev.progress(rec, { pct: 10, message: "again" }, 2), 1);
+    const s5 = await h.publishEvent(ev.failed(rec, "model refused", 2));
     const failed = await waitFor(async () => {
       const j = await job(rec._id);
       return j?.seq === s5 ? j : undefined;
@@ -106,9 +105,9 @@ describe("projector", () => {
 
   it("when the whole stream is redelivered, the job records and job_events do not change", async () => {
     const rec = await h.insertJob();
-    await h.publish(ev.started(rec));
-    await h.publish(ev.progress(rec, { pct: 50, message: "half way" }), 1);
-    const last = await h.publish(ev.succeeded(rec, { plan_id: "plan_2" }));
+    await h.publishEvent(ev.started(rec));
+    await h.publishEvent(ev.progress(rec, { pct: 50, message: "half way" }), 1);
+    const last = await h.publishEvent(ev.succeeded(rec, { plan_id: "plan_2" }));
     await waitFor(async () => (await job(rec._id))?.seq === last);
     await projectorIdle();
     const jobsBefore = await h.ctx.mongo.collections.jobs.find().sort({ _id: 1 }).toArray();
@@ -136,8 +135,8 @@ describe("projector", () => {
 
   it("an older event applied after a newer one does not move the job back", async () => {
     const rec = await h.insertJob();
-    await h.publish(ev.started(rec));
-    const s2 = await h.publish(ev.progress(rec, { pct: 60, step: "days", message: "writing day 3" }), 1);
+    await h.publishEvent(ev.started(rec));
+    const s2 = await h.publishEvent(ev.progress(rec, { pct: 60, step: "days", message: "writing day 3" }), 1);
     await waitFor(async () => (await job(rec._id))?.seq === s2);
 
     // A redelivery of an earlier event (lower sequence) arrives late.
@@ -175,13 +174,13 @@ describe("projector", () => {
 
   it("a terminal job stays terminal when a stale worker publishes after it", async () => {
     const rec = await h.insertJob();
-    await h.publish(ev.started(rec));
-    const s2 = await h.publish(ev.cancelled(rec));
+    await h.publishEvent(ev.started(rec));
+    const s2 = await h.publishEvent(ev.cancelled(rec));
     await waitFor(async () => (await job(rec._id))?.seq === s2);
 
-    await h.publish(ev.started(rec, 2));
-    await h.publish(ev.progress(rec, { pct: 99, message: "zombie" }, 2), 1);
-    await h.publish(ev.succeeded(rec, { plan_id: "late" }, 2));
+    await h.publishEvent(ev.started(rec, 2));
+    await h.publishEvent(ev.progress(rec, { pct: 99, message: "zombie" }, 2), 1);
+    await h.publishEvent(ev.succeeded(rec, { plan_id: "late" }, 2));
     await projectorIdle();
 
     expect(await job(rec._id)).toMatchObject({ status: "cancelled", seq: s2, resultRefs: null, attempt: 1 });
@@ -191,7 +190,7 @@ describe("projector", () => {
 
   it("an event of another tenant's subject never touches the job", async () => {
     const rec = await h.insertJob({ tenantId: "acme" });
-    const forged = await h.publish(ev.succeeded({ _id: rec._id, tenantId: "globex" }, { plan_id: "forged" }));
+    const forged = await h.publishEvent(ev.succeeded({ _id: rec._id, tenantId: "globex" }, { plan_id: "forged" }));
     await projectorIdle();
     expect(await job(rec._id)).toMatchObject({ status: "queued", seq: 0 });
     expect(forged).toBeGreaterThan(0);
@@ -201,7 +200,7 @@ describe("projector", () => {
     const rec = await h.insertJob();
     await h.ctx.nats.js.publish(SUBJECTS.event("acme", rec._id, "started"), "{not json");
     await h.ctx.nats.js.publish(SUBJECTS.event("acme", rec._id, "progress"), JSON.stringify({ kind: "progress" }));
-    const s = await h.publish(ev.started(rec));
+    const s = await h.publishEvent(ev.started(rec));
     await waitFor(async () => (await job(rec._id))?.seq === s);
     await projectorIdle();
     expect((await eventsOf(rec._id)).map((e) => e._id)).toEqual([s]);
@@ -209,13 +208,13 @@ describe("projector", () => {
 
   it("when MongoDB restarts mid-stream, every event published during the outage is projected once it is back", async () => {
     const rec = await h.insertJob();
-    const s1 = await h.publish(ev.started(rec));
+    const s1 = await h.publishEvent(ev.started(rec));
     await waitFor(async () => (await job(rec._id))?.seq === s1);
 
     await h.mongo.stop();
-    const s2 = await h.publish(ev.progress(rec, { pct: 30, message: "during the outage" }), 1);
-    const s3 = await h.publish(ev.progress(rec, { pct: 70, message: "still down" }), 2);
-    const s4 = await h.publish(ev.succeeded(rec, { plan_id: "plan_outage" }));
+    const s2 = await h.publishEvent(ev.progress(rec, { pct: 30, message: "during the outage" }), 1);
+    const s3 = await h.publishEvent(ev.progress(rec, { pct: 70, message: "still down" }), 2);
+    const s4 = await h.publishEvent(ev.succeeded(rec, { plan_id: "plan_outage" }));
     // The projector meets the outage: its writes fail, and what it was handed stays unacked.
     await waitFor(() => warnings.some((line) => line.includes("projection write failed")), {
       what: "a failed projection write",

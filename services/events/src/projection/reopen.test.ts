@@ -1,17 +1,17 @@
 import type { JobRecord } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createJobProjectionRepository } from "../data/job-projection.js";
-import { ev, type Harness, startHarness } from "../testing/harness.js";
+import { ev, startHarness } from "../testing/harness.js";
 import { applyEvents, type SequencedEvent } from "./apply-events.js";
 import { createProjector, type Projector } from "./projector.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let projector: Projector;
 
 beforeAll(async () => {
-  h = await startHarness();
   projector = createProjector({
     nats: h.ctx.nats,
     messaging: h.ctx.messaging,
@@ -24,7 +24,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await projector?.stop();
-  await h?.close();
 });
 
 const job = (id: string) => h.ctx.mongo.collections.jobs.findOne({ _id: id });
@@ -59,14 +58,14 @@ async function failedJob(overrides: Partial<JobRecord> = {}) {
 describe("projection: an explicit retry reopens a job", () => {
   it("end to end: a failed job retried runs again and its second run's events apply", async () => {
     const rec = await h.insertJob();
-    await h.publish(ev.started(rec));
-    const s2 = await h.publish(ev.failed(rec, "upstream said no"));
+    await h.publishEvent(ev.started(rec));
+    const s2 = await h.publishEvent(ev.failed(rec, "upstream said no"));
     await waitFor(async () => (await job(rec._id))?.seq === s2);
 
-    const s3 = await h.publish(ev.retried(rec, 1), 1);
-    await h.publish(ev.started(rec, 1), 1);
-    await h.publish(ev.progress(rec, { pct: 50, message: "again" }, 1), 2);
-    const s6 = await h.publish(ev.succeeded(rec, { plan_id: "plan_retry" }, 1), 1);
+    const s3 = await h.publishEvent(ev.retried(rec, 1), 1);
+    await h.publishEvent(ev.started(rec, 1), 1);
+    await h.publishEvent(ev.progress(rec, { pct: 50, message: "again" }, 1), 2);
+    const s6 = await h.publishEvent(ev.succeeded(rec, { plan_id: "plan_retry" }, 1), 1);
     const done = await waitFor(async () => {
       const j = await job(rec._id);
       return j?.seq === s6 ? j : undefined;

@@ -1,14 +1,15 @@
 import { HEADERS, JobCommand, type JobRecord, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { createJobEventPublisher, type Messaging, outboxEntryOf } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { DeliverPolicy } from "@nats-io/jetstream";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { claimsOf, createReconcileClaimRepository } from "../data/reconcile-claims.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { createReconciler, type Reconciler } from "./reconciler.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 const log = pino({ level: "silent" });
 /** Every subject a reconciler published on, across all reconcilers of the suite. */
 const published: string[] = [];
@@ -67,14 +68,6 @@ async function holdJob(ageMs = 10_000, overrides: Partial<JobRecord> = {}): Prom
 const held = async (id: string) => (await h.outbox.get(id)) !== null;
 const commandSubject = (r: JobRecord) => SUBJECTS.job(r.queue, r.priority, r.tenantId);
 const queuedSubject = (r: JobRecord) => SUBJECTS.event(r.tenantId, r._id, "queued");
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
 
 describe("reconciler", () => {
   it("publishes a held job once, with two reconcilers racing, and releases it", async () => {

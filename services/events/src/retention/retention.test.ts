@@ -1,11 +1,12 @@
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRetentionRepository } from "../data/retention.js";
 import { firesOf } from "../data/schedules.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { purgeExpired, type RetentionPolicy } from "./retention.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 const log = pino({ level: "silent" });
 const DAY = 86_400_000;
 const policy: RetentionPolicy = {
@@ -17,14 +18,6 @@ const policy: RetentionPolicy = {
   batchSize: 2,
   maxBatches: 100,
 };
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.close();
-});
 
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 

@@ -8,15 +8,16 @@ import {
   SUBJECTS,
 } from "@ai-jobs/contracts";
 import { ConfigError, loadConfig } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { configShape } from "../config.js";
 import { createScheduleRepository, firesOf } from "../data/schedules.js";
-import { type Harness, startHarness } from "../testing/harness.js";
+import { startHarness } from "../testing/harness.js";
 import { jobIdOfFire } from "./fires.js";
 import { createScheduler, type Scheduler } from "./scheduler.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness({ SCHEDULES: JSON.stringify([everySecond]) }));
 const log = pino({ level: "silent" });
 
 const payload = {
@@ -29,14 +30,6 @@ const payload = {
   dailyMinutes: 60,
 };
 const everySecond = { name: "nightly.review", cron: "* * * * * *", type: "plan.generate", payload, priority: "low" };
-
-beforeAll(async () => {
-  h = await startHarness({ SCHEDULES: JSON.stringify([everySecond]) });
-});
-
-afterAll(async () => {
-  await h?.close();
-});
 
 function newScheduler(): Scheduler {
   return createScheduler({

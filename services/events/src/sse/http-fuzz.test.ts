@@ -16,34 +16,33 @@ import {
   routeKey,
   routesOf,
 } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
-import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
+import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const MAX_MS = 1_000;
 
-let h: Harness;
+const h = useHarness(() => startHarness({ STREAM_TOKEN_SECRET: "fuzz-stream-token-secret-of-32-bytes!" }));
 let app: FastifyInstance;
 let base: string;
 const jobIds: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ STREAM_TOKEN_SECRET: "fuzz-stream-token-secret-of-32-bytes!" });
   app = eventsAppOf(h);
   base = await listenLocal(app);
   const running = await h.insertJob();
-  await h.publish(ev.started(running));
+  await h.publishEvent(ev.started(running));
   const done = await h.insertJob();
-  await h.publish(ev.succeeded(done, { plan_id: "p" }));
+  await h.publishEvent(ev.succeeded(done, { plan_id: "p" }));
   jobIds.push(running._id, done._id);
 });
 
 afterAll(async () => {
   await app?.close();
-  await h?.close();
 });
 
 /** The query keys each route knows, with plausible values (hostile ones and unknown keys are added). */

@@ -1,12 +1,13 @@
 import http from "node:http";
+import { readSse } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
-import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
-import { readSse } from "../testing/sse-client.js";
+import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
 /** Two events replicas (two apps, each with its own live hub) sharing one NATS and one MongoDB. */
-let h: Harness;
+const h = useHarness(() => startHarness());
 let apps: FastifyInstance[] = [];
 let baseA: string;
 let baseB: string;
@@ -26,7 +27,6 @@ function open(base: string, query: string, opts: { token?: string; lastEventId?:
 }
 
 beforeAll(async () => {
-  h = await startHarness();
   baseA = await startApp();
   baseB = await startApp();
 });
@@ -34,22 +34,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(apps.map((app) => app.close()));
   apps = [];
-  await h?.close();
 });
 
 describe("SSE live hub", () => {
   it("a client that leaves replica A mid-job and resumes on replica B with Last-Event-ID gets exactly the rest", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.started(job));
+    const s1 = await h.publishEvent(ev.started(job));
     const first = await open(baseA, `job_id=${job._id}`);
-    const s2 = await h.publish(ev.progress(job, { pct: 10, message: "one" }), 1);
+    const s2 = await h.publishEvent(ev.progress(job, { pct: 10, message: "one" }), 1);
     const seen = await readSse(first, { until: (r) => r.messages.length >= 2 });
     expect(seen.messages.map((m) => m.id)).toEqual([String(s1), String(s2)]);
 
-    const s3 = await h.publish(ev.progress(job, { pct: 20, message: "while away" }), 2);
+    const s3 = await h.publishEvent(ev.progress(job, { pct: 20, message: "while away" }), 2);
     const resumed = await open(baseB, `job_id=${job._id}`, { lastEventId: String(s2) });
-    const s4 = await h.publish(ev.progress(job, { pct: 30, message: "live on B" }), 3);
-    const s5 = await h.publish(ev.succeeded(job, { plan_id: "plan_ab" }));
+    const s4 = await h.publishEvent(ev.progress(job, { pct: 30, message: "live on B" }), 3);
+    const s5 = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_ab" }));
     const rest = await readSse(resumed);
     expect(rest.ended).toBe(true);
     expect(rest.messages.map((m) => [m.id, m.event])).toEqual([
@@ -62,16 +61,16 @@ describe("SSE live hub", () => {
 
   it("events published while the history replays are neither lost nor duplicated", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
+    await h.publishEvent(ev.started(job));
     for (let i = 1; i <= 200; i += 50) {
       await Promise.all(
-        Array.from({ length: 50 }, (_, k) => h.publish(ev.progress(job, { message: `old ${i + k}` }), i + k)),
+        Array.from({ length: 50 }, (_, k) => h.publishEvent(ev.progress(job, { message: `old ${i + k}` }), i + k)),
       );
     }
     const res = await open(baseA, `job_id=${job._id}`);
     const reading = readSse(res, { timeoutMs: 30_000 });
-    for (let i = 201; i <= 300; i++) await h.publish(ev.progress(job, { message: `new ${i}` }), i);
-    const last = await h.publish(ev.succeeded(job, { plan_id: "plan_during" }));
+    for (let i = 201; i <= 300; i++) await h.publishEvent(ev.progress(job, { message: `new ${i}` }), i);
+    const last = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_during" }));
     const read = await reading;
     expect(read.ended).toBe(true);
     const ids = read.messages.map((m) => Number(m.id));
@@ -91,11 +90,11 @@ describe("SSE live hub", () => {
     expect(res.status).toBe(200);
     // Live from now: give the request time to subscribe before publishing.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const sa = await h.publish(ev.started(a));
-    await h.publish(ev.started(theirs));
-    const sb = await h.publish(ev.started(b));
-    await h.publish(ev.succeeded(theirs, { plan_id: "not yours" }));
-    const sa2 = await h.publish(ev.succeeded(a, { plan_id: "plan_a" }));
+    const sa = await h.publishEvent(ev.started(a));
+    await h.publishEvent(ev.started(theirs));
+    const sb = await h.publishEvent(ev.started(b));
+    await h.publishEvent(ev.succeeded(theirs, { plan_id: "not yours" }));
+    const sa2 = await h.publishEvent(ev.succeeded(a, { plan_id: "plan_a" }));
     const read = await readSse(res, { until: (r) => r.messages.length >= 4, timeoutMs: 10_000 });
     expect(read.messages.map((m) => [m.id, (m.data as { job_id: string }).job_id])).toEqual([
       [String(sa), a._id],
@@ -121,7 +120,7 @@ describe("SSE live hub", () => {
 
   it("follow=1 keeps a finished job's stream open instead of answering 204", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.cancelled(job));
+    const s1 = await h.publishEvent(ev.cancelled(job));
     expect((await open(baseA, `job_id=${job._id}`, { lastEventId: String(s1) })).status).toBe(204);
     const res = await open(baseA, `job_id=${job._id}&follow=1`, { lastEventId: String(s1) });
     expect(res.status).toBe(200);
@@ -146,15 +145,15 @@ describe("SSE live hub", () => {
     const filler = "x".repeat(4_096);
     const total = 2_000;
     const reading = readSse(normal, { timeoutMs: 60_000 });
-    await h.publish(ev.started(job));
+    await h.publishEvent(ev.started(job));
     for (let i = 0; i < total; i += 100) {
       await Promise.all(
         Array.from({ length: 100 }, (_, k) =>
-          h.publish(ev.progress(job, { message: `${i + k + 1} ${filler}` }), i + k + 1),
+          h.publishEvent(ev.progress(job, { message: `${i + k + 1} ${filler}` }), i + k + 1),
         ),
       );
     }
-    const last = await h.publish(ev.succeeded(job, { plan_id: "plan_fast" }));
+    const last = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_fast" }));
     const fast = await reading;
     expect(fast.ended).toBe(true);
     expect(fast.messages.filter((m) => m.event === "progress")).toHaveLength(total);

@@ -1,10 +1,11 @@
+import { readSse } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
-import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
-import { readSse } from "../testing/sse-client.js";
+import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness({ SSE_KEEPALIVE_MS: "200" }));
 let app: FastifyInstance;
 let base: string;
 
@@ -17,25 +18,23 @@ function open(jobId: string, lastEventId?: number) {
 const ids = (messages: { id: string | undefined; event: string }[]) => messages.map((m) => [m.id, m.event]);
 
 beforeAll(async () => {
-  h = await startHarness({ SSE_KEEPALIVE_MS: "200" });
   app = eventsAppOf(h);
   base = await listenLocal(app);
 });
 
 afterAll(async () => {
   await app?.close();
-  await h?.close();
 });
 
 // No projector runs in this suite: the records keep what they were inserted with, as while the projection lags.
 describe("SSE after an explicit retry", () => {
   it("a history with two runs is replayed in full and ends at the second run's terminal event", async () => {
     const job = await h.insertJob({ status: "succeeded" });
-    const s1 = await h.publish(ev.started(job));
-    const s2 = await h.publish(ev.failed(job, "first run failed"));
-    const s3 = await h.publish(ev.retried(job, 1), 1);
-    const s4 = await h.publish(ev.started(job, 1), 1);
-    const s5 = await h.publish(ev.succeeded(job, { plan_id: "p2" }, 1), 1);
+    const s1 = await h.publishEvent(ev.started(job));
+    const s2 = await h.publishEvent(ev.failed(job, "first run failed"));
+    const s3 = await h.publishEvent(ev.retried(job, 1), 1);
+    const s4 = await h.publishEvent(ev.started(job, 1), 1);
+    const s5 = await h.publishEvent(ev.succeeded(job, { plan_id: "p2" }, 1), 1);
 
     const read = await readSse(await open(job._id));
     expect(read.ended).toBe(true);
@@ -54,9 +53,9 @@ describe("SSE after an explicit retry", () => {
   it("a job whose last terminal event is followed by a retry is not finished: the stream stays open for the new run", async () => {
     // The record still says failed: the projection has not seen the retry yet.
     const job = await h.insertJob({ status: "failed" });
-    await h.publish(ev.started(job));
-    const failed = await h.publish(ev.failed(job, "first run failed"));
-    const retry = await h.publish(ev.retried(job, 1), 1);
+    await h.publishEvent(ev.started(job));
+    const failed = await h.publishEvent(ev.failed(job, "first run failed"));
+    const retry = await h.publishEvent(ev.retried(job, 1), 1);
 
     const res = await open(job._id);
     expect(res.status).toBe(200);
@@ -69,8 +68,8 @@ describe("SSE after an explicit retry", () => {
     const afterRetry = await open(job._id, retry);
     expect(afterRetry.status).toBe(200);
 
-    const started = await h.publish(ev.started(job, 1), 1);
-    const cancelled = await h.publish(ev.cancelled(job, 1), 1);
+    const started = await h.publishEvent(ev.started(job, 1), 1);
+    const cancelled = await h.publishEvent(ev.cancelled(job, 1), 1);
     const rest = await readSse(afterFailed);
     expect(rest.ended).toBe(true);
     expect(ids(rest.messages)).toEqual([

@@ -1,18 +1,18 @@
 import { createStreamTokens, generateApiKey, type StreamTokens } from "@ai-jobs/runtime";
+import { readSse } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
-import { ev, type Harness, startHarness } from "../testing/harness.js";
-import { readSse } from "../testing/sse-client.js";
+import { ev, startHarness } from "../testing/harness.js";
 
 const STREAM_SECRET = "stream-test-secret-of-at-least-32-bytes";
-let h: Harness;
+const h = useHarness(() => startHarness({ STREAM_TOKEN_SECRET: STREAM_SECRET }));
 let app: FastifyInstance;
 let base: string;
 let tokens: StreamTokens;
 
 beforeAll(async () => {
-  h = await startHarness({ STREAM_TOKEN_SECRET: STREAM_SECRET });
   app = eventsAppOf(h);
   base = await listenLocal(app);
   tokens = createStreamTokens(STREAM_SECRET, 300);
@@ -20,7 +20,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  await h?.close();
 });
 
 const acmeViewer = { tenantId: "acme", userId: "vera", role: "viewer" } as const;
@@ -30,8 +29,8 @@ const open = (query: string, headers: Record<string, string> = {}) =>
 describe("GET /api/ai/jobs/stream/?token= (browser stream tokens)", () => {
   it("streams the jobs the token covers", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
-    await h.publish(ev.succeeded(job, { plan_id: "p" }));
+    await h.publishEvent(ev.started(job));
+    await h.publishEvent(ev.succeeded(job, { plan_id: "p" }));
     const { token } = await tokens.mint(acmeViewer, { all: false, jobIds: [job._id] });
     const res = await open(`job_id=${job._id}&token=${token}`);
     expect(res.status).toBe(200);
@@ -76,8 +75,8 @@ describe("GET /api/ai/jobs/stream/?token= (browser stream tokens)", () => {
 describe("GET /api/ai/jobs/stream/ with an API key", () => {
   it("takes a live key of the job's tenant and refuses a revoked one", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
-    await h.publish(ev.succeeded(job, { plan_id: "p" }));
+    await h.publishEvent(ev.started(job));
+    await h.publishEvent(ev.succeeded(job, { plan_id: "p" }));
     const { id, key, hash } = generateApiKey();
     const keys = h.ctx.mongo.collections.apiKeys;
     await keys.insertOne({

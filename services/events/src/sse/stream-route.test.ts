@@ -1,14 +1,14 @@
 import http from "node:http";
 import { STREAMS } from "@ai-jobs/contracts";
-import { waitFor } from "@ai-jobs/testkit";
+import { readSse, waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventsAppOf, listenLocal } from "../testing/app.js";
-import { ev, type Harness, startHarness, TOKENS } from "../testing/harness.js";
-import { readSse } from "../testing/sse-client.js";
+import { ev, startHarness, TOKENS } from "../testing/harness.js";
 import { REPLAY_CONSUMER_PREFIX } from "./live-stream.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness({ SSE_KEEPALIVE_MS: String(KEEP_ALIVE_MS) }));
 let app: FastifyInstance;
 let base: string;
 
@@ -35,20 +35,18 @@ const summary = (messages: { id: string | undefined; event: string; data: unknow
   messages.map((m) => [m.id, m.event, m.data]);
 
 beforeAll(async () => {
-  h = await startHarness({ SSE_KEEPALIVE_MS: String(KEEP_ALIVE_MS) });
   app = eventsAppOf(h);
   base = await listenLocal(app);
 });
 
 afterAll(async () => {
   await app?.close();
-  await h?.close();
 });
 
 describe("GET /api/ai/jobs/stream/", () => {
   it("a client sees meta(running) → progress → result → meta(succeeded), history then live with no gap, and the stream ends", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.started(job));
+    const s1 = await h.publishEvent(ev.started(job));
     const res = await open(`job_id=${job._id}`);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/event-stream");
@@ -56,8 +54,8 @@ describe("GET /api/ai/jobs/stream/", () => {
     expect(res.headers.get("x-accel-buffering")).toBe("no");
 
     // Published while the client is connected.
-    const s2 = await h.publish(ev.progress(job, { pct: 50, step: "days", message: "writing the days" }), 1);
-    const s3 = await h.publish(ev.succeeded(job, { plan_id: "plan_1" }));
+    const s2 = await h.publishEvent(ev.progress(job, { pct: 50, step: "days", message: "writing the days" }), 1);
+    const s3 = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_1" }));
 
     const read = await readSse(res);
     expect(read.ended).toBe(true);
@@ -72,10 +70,10 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("Last-Event-ID from the middle of a finished job gives exactly the remaining messages, on either path and as a query parameter", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.started(job));
-    const s2 = await h.publish(ev.progress(job, { pct: 30, message: "one" }), 1);
-    const s3 = await h.publish(ev.progress(job, { pct: 60, message: "two" }), 2);
-    const s4 = await h.publish(ev.failed(job, "model refused"));
+    const s1 = await h.publishEvent(ev.started(job));
+    const s2 = await h.publishEvent(ev.progress(job, { pct: 30, message: "one" }), 1);
+    const s3 = await h.publishEvent(ev.progress(job, { pct: 60, message: "two" }), 2);
+    const s4 = await h.publishEvent(ev.failed(job, "model refused"));
     // No projector runs in this suite: the record still says "queued", as while the projection lags.
 
     const full = await readSse(await open(`job_id=${job._id}`));
@@ -100,14 +98,14 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("a client that drops mid-job and reconnects with Last-Event-ID misses nothing and sees nothing twice", async () => {
     const job = await h.insertJob();
-    const s1 = await h.publish(ev.started(job));
+    const s1 = await h.publishEvent(ev.started(job));
     const first = await readSse(await open(`job_id=${job._id}`), { until: (r) => r.messages.length >= 1 });
     expect(first.messages.map((m) => m.id)).toEqual([String(s1)]);
 
     // Published while the client is away.
-    const s2 = await h.publish(ev.progress(job, { pct: 20, message: "while away" }), 1);
+    const s2 = await h.publishEvent(ev.progress(job, { pct: 20, message: "while away" }), 1);
     const res = await open(`job_id=${job._id}`, { lastEventId: String(s1) });
-    const s3 = await h.publish(ev.succeeded(job, { plan_id: "plan_3" }));
+    const s3 = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_3" }));
     const rest = await readSse(res);
     expect(rest.ended).toBe(true);
     expect(rest.messages.map((m) => [m.id, m.event])).toEqual([
@@ -120,10 +118,10 @@ describe("GET /api/ai/jobs/stream/", () => {
   it("two jobs in one stream: events of both in stream order, and it ends only when both are terminal", async () => {
     const a = await h.insertJob();
     const b = await h.insertJob();
-    const sa1 = await h.publish(ev.started(a));
-    const sb1 = await h.publish(ev.started(b));
+    const sa1 = await h.publishEvent(ev.started(a));
+    const sb1 = await h.publishEvent(ev.started(b));
     const res = await open(`job_id=${a._id}&job_id=${b._id}`);
-    const sb2 = await h.publish(ev.succeeded(b, { plan_id: "plan_b" }));
+    const sb2 = await h.publishEvent(ev.succeeded(b, { plan_id: "plan_b" }));
     const untilB = await readSse(res, { until: (r) => r.messages.length >= 4 });
     expect(untilB.ended).toBe(false);
     expect(untilB.messages.map((m) => [m.id, m.event])).toEqual([
@@ -135,7 +133,7 @@ describe("GET /api/ai/jobs/stream/", () => {
 
     // The same response goes on: a is still running.
     const res2 = await open(`job_id=${a._id}&job_id=${b._id}`, { lastEventId: String(sb2) });
-    const sa2 = await h.publish(ev.cancelled(a));
+    const sa2 = await h.publishEvent(ev.cancelled(a));
     const rest = await readSse(res2);
     expect(rest.ended).toBe(true);
     expect(summary(rest.messages)).toEqual([[String(sa2), "meta", { job_id: a._id, status: "cancelled" }]]);
@@ -143,9 +141,9 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("a job already finished before connecting replays to its terminal event and ends", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
-    await h.publish(ev.log(job, "fetched 3 sources"));
-    const s3 = await h.publish(ev.succeeded(job, { task_ids: ["t1", "t2"] }));
+    await h.publishEvent(ev.started(job));
+    await h.publishEvent(ev.log(job, "fetched 3 sources"));
+    const s3 = await h.publishEvent(ev.succeeded(job, { task_ids: ["t1", "t2"] }));
     await h.ctx.mongo.collections.jobs.updateOne({ _id: job._id }, { $set: { status: "succeeded", seq: s3 } });
     const read = await readSse(await open(`job_id=${job._id}`));
     expect(read.ended).toBe(true);
@@ -162,7 +160,7 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("keep-alive comments flow while a job is quiet, and a client disconnect releases the consumer", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
+    await h.publishEvent(ev.started(job));
     const read = await readSse(await open(`job_id=${job._id}`), {
       until: (r) => r.comments.filter((c) => c === "keep-alive").length >= 2,
       timeoutMs: KEEP_ALIVE_MS * 20,
@@ -173,9 +171,9 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("streams a long history in order through a small per-connection buffer", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
-    for (let i = 1; i <= 300; i++) await h.publish(ev.progress(job, { pct: i / 3, message: `step ${i}` }), i);
-    await h.publish(ev.succeeded(job, { plan_id: "plan_long" }));
+    await h.publishEvent(ev.started(job));
+    for (let i = 1; i <= 300; i++) await h.publishEvent(ev.progress(job, { pct: i / 3, message: `step ${i}` }), i);
+    await h.publishEvent(ev.succeeded(job, { plan_id: "plan_long" }));
     const read = await readSse(await open(`job_id=${job._id}`), { timeoutMs: 20_000 });
     expect(read.ended).toBe(true);
     expect(read.messages).toHaveLength(303);
@@ -188,17 +186,17 @@ describe("GET /api/ai/jobs/stream/", () => {
 
   it("a client that stops reading makes the server stop pulling (bounded buffer), and nothing is lost when it resumes", async () => {
     const job = await h.insertJob();
-    await h.publish(ev.started(job));
+    await h.publishEvent(ev.started(job));
     const filler = "x".repeat(8_192);
     const total = 3_000;
     for (let i = 0; i < total; i += 100) {
       await Promise.all(
         Array.from({ length: 100 }, (_, k) =>
-          h.publish(ev.progress(job, { message: `${i + k + 1} ${filler}` }), i + k + 1),
+          h.publishEvent(ev.progress(job, { message: `${i + k + 1} ${filler}` }), i + k + 1),
         ),
       );
     }
-    const last = await h.publish(ev.succeeded(job, { plan_id: "plan_slow" }));
+    const last = await h.publishEvent(ev.succeeded(job, { plan_id: "plan_slow" }));
 
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
       http
@@ -256,7 +254,7 @@ describe("GET /api/ai/jobs/stream/", () => {
       const body = await res.json();
       expect(body).toMatchObject({ status: 404, code: "NOT_FOUND" });
 
-      const ghost = h.newJobId();
+      const ghost = h.newId();
       const none = await open(`job_id=${ghost}`, { token: TOKENS.globex });
       expect(none.status).toBe(404);
       expect(JSON.stringify(await none.json()).replace(ghost, "X")).toBe(JSON.stringify(body).replace(theirs._id, "X"));

@@ -1,66 +1,32 @@
 /**
- * Test support for the events service (not built, not a test file): a real nats-server and a FerretDB per suite,
- * the service context booted against them, and builders for job records and events.
+ * Test support for the events service (not built, not a test file): the testkit's service harness booted with the
+ * events service's settings, and builders for job records and events.
  */
 import type { JobEvent, JobRecord } from "@ai-jobs/contracts";
 import { JobRecord as JobRecordSchema } from "@ai-jobs/contracts";
-import {
-  bootService,
-  closeService,
-  createIdGenerator,
-  createJobOutbox,
-  createJobReader,
-  type JobOutbox,
-  type JobReader,
-  loadConfig,
-  type ServiceContext,
-} from "@ai-jobs/runtime";
-import { type MongoServer, type NatsServer, startMongo, startNats } from "@ai-jobs/testkit";
+import { loadConfig } from "@ai-jobs/runtime";
+import { type ServiceHarness, startServiceHarness } from "@ai-jobs/testkit";
 import { configShape } from "../config.js";
 
 export const TOKENS = { acme: "t1", globex: "t2" } as const;
 
-export interface Harness {
-  nats: NatsServer;
-  mongo: MongoServer;
-  ctx: ServiceContext;
-  config: ReturnType<typeof loadConfig<typeof configShape>>;
-  newJobId: () => string;
-  outbox: JobOutbox;
-  /** Jobs as the services read them: the projected record with the events not projected yet. */
-  reader: JobReader;
+export interface Harness extends ServiceHarness<ReturnType<typeof loadConfig<typeof configShape>>> {
   /** A valid job record, as the gateway would create it (not stored). */
   jobRecord(overrides?: Partial<JobRecord>): JobRecord;
   /** Inserts a valid job record, as the projector would for a job's `queued` event. */
   insertJob(overrides?: Partial<JobRecord>): Promise<JobRecord>;
-  /**
-   * Publishes through the runtime's job event publisher; resolves with the stream sequence. `n` tells apart events of
-   * the same job, attempt and kind (the publisher deduplicates on them).
-   */
-  publish(event: JobEvent, n?: number): Promise<number>;
-  /** How many messages `stream` holds on exactly `subject`. */
-  countOn(stream: string, subject: string): Promise<number>;
-  close(): Promise<void>;
 }
 
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const [nats, mongo] = await Promise.all([startNats(), startMongo()]);
-  const config = loadConfig(configShape, {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    AUTH_TOKENS: `${TOKENS.acme}:acme:admin,${TOKENS.globex}:globex:user`,
-    LOG_LEVEL: "silent",
-    ...env,
+  const h = await startServiceHarness({
+    service: "events",
+    config: (settings) => loadConfig(configShape, settings),
+    env: { AUTH_TOKENS: `${TOKENS.acme}:acme:admin,${TOKENS.globex}:globex:user`, ...env },
   });
-  const ctx = await bootService("events-test", "0.0.0", config);
-  const newJobId = createIdGenerator();
-  const outbox = createJobOutbox(ctx.mongo.collections.jobOutbox);
-  const reader = createJobReader({ jobs: ctx.mongo.collections.jobs, jsm: ctx.nats.jsm, outbox, log: ctx.log });
   const jobRecord = (overrides: Partial<JobRecord> = {}): JobRecord => {
     const now = new Date();
     return JobRecordSchema.parse({
-      _id: newJobId(),
+      _id: h.newId(),
       tenantId: "acme",
       userId: "u_test",
       type: "plan.generate",
@@ -84,29 +50,12 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     });
   };
   return {
-    nats,
-    mongo,
-    ctx,
-    config,
-    newJobId,
-    outbox,
-    reader,
+    ...h,
     jobRecord,
     async insertJob(overrides = {}) {
       const record = jobRecord(overrides);
-      await ctx.mongo.collections.jobs.insertOne(record);
+      await h.ctx.mongo.collections.jobs.insertOne(record);
       return record;
-    },
-    async publish(event, n) {
-      return (await ctx.events.publish(event, n === undefined ? {} : { n })).seq;
-    },
-    async countOn(stream, subject) {
-      const info = await ctx.nats.jsm.streams.info(stream, { subjects_filter: subject });
-      return info.state.subjects?.[subject] ?? 0;
-    },
-    async close() {
-      await closeService(ctx).catch(() => undefined);
-      await Promise.all([nats.cleanup(), mongo.cleanup()]);
     },
   };
 }

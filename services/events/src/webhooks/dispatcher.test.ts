@@ -134,8 +134,8 @@ async function dispatcherIdle(): Promise<void> {
 describe("webhook dispatcher", () => {
   it("POSTs a succeeded job's event, signed so that standardwebhooks verifies it", async () => {
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/ok` } });
-    await h.publish(ev.started(job));
-    const seq = await h.publish(ev.succeeded(job, { plan_id: "p1" }));
+    await h.publishEvent(ev.started(job));
+    const seq = await h.publishEvent(ev.succeeded(job, { plan_id: "p1" }));
     const [request] = await waitFor(() => (at("/ok").length > 0 ? at("/ok") : undefined), { what: "the webhook" });
     expect(request?.headers["webhook-id"]).toBe(`${job._id}:${seq}`);
     const verified = new Webhook(SECRET).verify(request?.body ?? "", request?.headers ?? {});
@@ -160,7 +160,7 @@ describe("webhook dispatcher", () => {
   it("retries a failing receiver with backoff and records every attempt", async () => {
     script.set("/flaky", [500, 500]);
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/flaky` } });
-    await h.publish(ev.failed(job, "boom"));
+    await h.publishEvent(ev.failed(job, "boom"));
     const record = await waitFor(
       async () => {
         const d = await delivery(job._id);
@@ -185,7 +185,7 @@ describe("webhook dispatcher", () => {
   it("gives up after the last backoff step", async () => {
     script.set("/down", [503, 503, 503, 503, 503]);
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/down` } });
-    await h.publish(ev.cancelled(job));
+    await h.publishEvent(ev.cancelled(job));
     const record = await waitFor(
       async () => {
         const d = await delivery(job._id);
@@ -200,7 +200,7 @@ describe("webhook dispatcher", () => {
 
   it("refuses a loopback target that is not allowlisted, without POSTing or retrying", async () => {
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.2:${port}/refused` } });
-    await h.publish(ev.succeeded(job, {}));
+    await h.publishEvent(ev.succeeded(job, {}));
     const record = await waitFor(async () => {
       const d = await delivery(job._id);
       return d?.state === "failed" ? d : undefined;
@@ -215,8 +215,8 @@ describe("webhook dispatcher", () => {
   it("sends nothing for a job without a webhook or a tenant without a secret", async () => {
     const plain = await h.insertJob();
     const other = await h.insertJob({ tenantId: "globex", webhook: { url: `http://127.0.0.1:${port}/globex` } });
-    await h.publish(ev.succeeded(plain, {}));
-    await h.publish(ev.succeeded(other, {}));
+    await h.publishEvent(ev.succeeded(plain, {}));
+    await h.publishEvent(ev.succeeded(other, {}));
     await dispatcherIdle();
     expect(at("/globex")).toHaveLength(0);
     expect(await delivery(plain._id)).toBeUndefined();
@@ -234,7 +234,7 @@ describe("webhook dispatcher", () => {
 
   it("refuses a port outside WEBHOOK_ALLOWED_PORTS, on an allowlisted address, without connecting", async () => {
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${otherPort}/port` } });
-    await h.publish(ev.succeeded(job, {}));
+    await h.publishEvent(ev.succeeded(job, {}));
     const record = await settled(job._id, "failed");
     expect(record.attempts).toEqual([
       { at: expect.any(Date), error: "refused_by_policy", durationMs: expect.any(Number) },
@@ -246,7 +246,7 @@ describe("webhook dispatcher", () => {
   it("connects to the address it checked: one lookup per attempt, the name never resolved again", async () => {
     dns.set("receiver.test", "127.0.0.1");
     const job = await h.insertJob({ webhook: { url: `http://receiver.test:${port}/pinned` } });
-    await h.publish(ev.succeeded(job, {}));
+    await h.publishEvent(ev.succeeded(job, {}));
     await settled(job._id, "delivered");
     // The system resolver knows no `.test` name: the request reached us through the pinned answer.
     expect(at("/pinned")[0]?.headers.host).toBe(`receiver.test:${port}`);
@@ -265,7 +265,7 @@ describe("webhook dispatcher", () => {
     const name = `r${address.replaceAll(":", "-")}.test`;
     dns.set(name, address);
     const job = await h.insertJob({ webhook: { url: `http://${name}:${port}/range` } });
-    await h.publish(ev.succeeded(job, {}));
+    await h.publishEvent(ev.succeeded(job, {}));
     const record = await settled(job._id, "failed");
     expect(record.attempts).toEqual([
       { at: expect.any(Date), error: "refused_by_policy", durationMs: expect.any(Number) },
@@ -278,9 +278,9 @@ describe("webhook dispatcher", () => {
     const notFound = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/missing` } });
     const refused = await h.insertJob({ webhook: { url: `http://127.0.0.1:${closedPort}/x?token=s3cret-query` } });
     const tls = await h.insertJob({ webhook: { url: `https://127.0.0.1:${port}/tls` } });
-    await h.publish(ev.succeeded(notFound, {}));
-    await h.publish(ev.succeeded(refused, {}));
-    await h.publish(ev.succeeded(tls, {}));
+    await h.publishEvent(ev.succeeded(notFound, {}));
+    await h.publishEvent(ev.succeeded(refused, {}));
+    await h.publishEvent(ev.succeeded(tls, {}));
     const reasons = async (jobId: string) => (await settled(jobId, "failed")).attempts.map((a) => a.error);
     expect(await reasons(notFound._id)).toEqual(["http_4xx", "http_4xx", "http_4xx", "http_4xx"]);
     expect(await reasons(refused._id)).toEqual([
@@ -299,7 +299,7 @@ describe("webhook dispatcher", () => {
   it("records a timeout as such, then delivers", async () => {
     hangs = 1;
     const job = await h.insertJob({ webhook: { url: `http://127.0.0.1:${port}/hang` } });
-    await h.publish(ev.succeeded(job, {}));
+    await h.publishEvent(ev.succeeded(job, {}));
     const record = await settled(job._id, "delivered");
     expect(record.attempts.map((a) => a.error ?? a.status)).toEqual(["timeout", 200]);
   });

@@ -1,22 +1,18 @@
 import { createIdGenerator } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { type JWTPayload, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPlan, type Harness, jobRecord, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createPlan, jobRecord, planBody, problemOf, startHarness } from "../../test/harness.js";
 
 const SECRET = "roles-test-secret-of-at-least-32-bytes";
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const ids = createIdGenerator();
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app({ AUTH_JWT_SECRET: SECRET });
 }, 120_000);
-
-afterAll(async () => {
-  await h?.stop();
-});
 
 const as = async (sub: string, role: string, tenant = "acme"): Promise<Record<string, string>> => {
   const claims: JWTPayload = { sub, tenant_id: tenant, role, exp: Math.floor(Date.now() / 1_000) + 300 };

@@ -1,21 +1,17 @@
 import { GeneratePlanResponse, STREAMS, SUBJECTS, UploadResponse } from "@ai-jobs/contracts";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, otherAuth, planBody, problemOf, startHarness } from "../../test/harness.js";
 import { canonicalJson, parseIdempotencyKey, requestHash } from "./idempotency.js";
 
 const QUEUE_LIMIT = 50;
 
-let h: Harness;
+const h = useHarness(() => startHarness({ JOBS_MAX_MSGS: String(QUEUE_LIMIT) }));
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  h = await startHarness({ JOBS_MAX_MSGS: String(QUEUE_LIMIT) });
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const generate = (key: string | undefined, body: object = planBody(), headers: Record<string, string> = auth) =>

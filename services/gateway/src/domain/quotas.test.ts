@@ -1,19 +1,17 @@
 import { createStorageQuotas } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, createPlan, type Harness, otherAuth, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, createPlan, otherAuth, problemOf, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+// acme (auth) may store 1,000 bytes of uploads and 10 bytes of exports; globex (otherAuth) has no quotas.
+const h = useHarness(() =>
+  startHarness({ UPLOAD_QUOTA_BYTES_TENANTS: "acme=1000", EXPORT_QUOTA_BYTES_TENANTS: "acme=10" }),
+);
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  // acme (auth) may store 1,000 bytes of uploads and 10 bytes of exports; globex (otherAuth) has no quotas.
-  h = await startHarness({ UPLOAD_QUOTA_BYTES_TENANTS: "acme=1000", EXPORT_QUOTA_BYTES_TENANTS: "acme=10" });
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const upload = (planId: string, content: string, headers = auth, fields: Record<string, string> = {}) => {

@@ -1,22 +1,18 @@
 import { GeneratePlanResponse, Problem } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, planBody, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, planBody, startHarness } from "../../test/harness.js";
 
 const QUEUE_LIMIT = 3;
 
-let h: Harness;
+// A tiny JOBS stream, so the "full queue" case is cheap to reach. No worker pulls from it in this file.
+const h = useHarness(() => startHarness({ JOBS_MAX_MSGS: String(QUEUE_LIMIT) }));
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  // A tiny JOBS stream, so the "full queue" case is cheap to reach. No worker pulls from it in this file.
-  h = await startHarness({ JOBS_MAX_MSGS: String(QUEUE_LIMIT) });
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const submit = () =>

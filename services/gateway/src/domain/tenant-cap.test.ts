@@ -1,26 +1,24 @@
 import { Problem, STREAMS } from "@ai-jobs/contracts";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, otherAuth, planBody, startHarness } from "../../test/harness.js";
 
 /** acme has the default cap; globex is given a larger one, which becomes JOBS' per-subject limit. */
 const DEFAULT_CAP = 3;
 const GLOBEX_CAP = 5;
 
-let h: Harness;
+// No worker pulls in this file, so every accepted job stays waiting and counts against its tenant's cap.
+const h = useHarness(() =>
+  startHarness({
+    JOBS_MAX_PER_TENANT: String(DEFAULT_CAP),
+    JOBS_MAX_PER_TENANT_TENANTS: `globex=${GLOBEX_CAP}`,
+  }),
+);
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  // No worker pulls in this file, so every accepted job stays waiting and counts against its tenant's cap.
-  h = await startHarness({
-    JOBS_MAX_PER_TENANT: String(DEFAULT_CAP),
-    JOBS_MAX_PER_TENANT_TENANTS: `globex=${GLOBEX_CAP}`,
-  });
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const submit = (headers: Record<string, string>) =>

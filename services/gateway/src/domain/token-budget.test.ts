@@ -1,20 +1,16 @@
 import { Problem } from "@ai-jobs/contracts";
 import { createTokenBudgets } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, otherAuth, planBody, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+// acme (auth) gets a budget of 1,000 tokens a day; globex (otherAuth) none.
+const h = useHarness(() => startHarness({ LLM_DAILY_TOKEN_BUDGET_TENANTS: "acme=1000" }));
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  // acme (auth) gets a budget of 1,000 tokens a day; globex (otherAuth) none.
-  h = await startHarness({ LLM_DAILY_TOKEN_BUDGET_TENANTS: "acme=1000" });
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const generate = (headers: Record<string, string>) =>

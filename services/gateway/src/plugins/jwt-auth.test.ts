@@ -1,20 +1,21 @@
 import { startTestIdentityProvider, type TestIdentityProvider } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { type JWTPayload, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Counts, type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { type Counts, planBody, problemOf, startHarness } from "../../test/harness.js";
 
 const SECRET = "test-jwt-secret-of-at-least-32-bytes!";
 const ISSUER = "https://idp.test/";
 const AUDIENCE = "ai-jobs-api";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let idp: TestIdentityProvider;
 let app: FastifyInstance;
 let jwksOnly: FastifyInstance;
 
 beforeAll(async () => {
-  [h, idp] = await Promise.all([startHarness(), startTestIdentityProvider()]);
+  idp = await startTestIdentityProvider();
   const jwt = {
     AUTH_JWT_SECRET: SECRET,
     AUTH_JWKS_URL: idp.jwksUrl,
@@ -28,7 +29,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([h?.stop(), idp?.close()]);
+  await idp?.close();
 });
 
 const now = () => Math.floor(Date.now() / 1_000);

@@ -1,18 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { describe, expect, it } from "vitest";
+import { auth, planBody, problemOf, startHarness } from "../../test/harness.js";
 
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-});
-
-afterAll(async () => {
-  await h?.stop();
-});
+const h = useHarness(() => startHarness());
 
 /** A POST whose body is sent only when `finish()` is called: it stays in progress until then. */
 function slowPost(base: string): { finish(): Promise<number> } {

@@ -1,20 +1,16 @@
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, createPlan, type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, createPlan, planBody, problemOf, startHarness } from "../../test/harness.js";
 import { nulAt } from "./no-nul.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 let planId: string;
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
   planId = await createPlan(app);
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 /** Found by the fuzz test (routes/fuzz.test.ts): FerretDB failed every query holding a NUL, and the gateway said 500. */

@@ -1,20 +1,12 @@
 import { DeadLetterView, HEADERS, JobView, STREAMS, SUBJECTS } from "@ai-jobs/contracts";
 import { createIdGenerator, type DeadLetterRecord } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import {
-  auth,
-  type Harness,
-  jobRecord,
-  otherAdminAuth,
-  otherAuth,
-  problemOf,
-  startHarness,
-  userAuth,
-} from "../../test/harness.js";
+import { auth, jobRecord, otherAdminAuth, otherAuth, problemOf, startHarness, userAuth } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const ids = createIdGenerator();
 const failedJob = ids();
@@ -38,7 +30,6 @@ const deadLetter = (seq: number, overrides: Partial<DeadLetterRecord> = {}): Dea
 });
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
   const c = h.ctx.mongo.collections;
   await c.jobs.insertMany([
@@ -54,10 +45,6 @@ beforeAll(async () => {
     deadLetter(5, { tenantId: null, jobId: null, type: null }),
     deadLetter(6, { jobId: null, type: null, error: { code: "INVALID_PAYLOAD", message: "not a command" } }),
   ]);
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const list = async (query = "", headers = auth) => {

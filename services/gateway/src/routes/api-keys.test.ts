@@ -1,22 +1,18 @@
 import { createHash } from "node:crypto";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { type JWTPayload, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { planBody, problemOf, startHarness } from "../../test/harness.js";
 
 const SECRET = "api-keys-test-secret-of-at-least-32-bytes";
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app({ AUTH_JWT_SECRET: SECRET });
 }, 120_000);
-
-afterAll(async () => {
-  await h?.stop();
-});
 
 const as = async (sub: string, role: string, tenant = "acme") => {
   const claims: JWTPayload = { sub, tenant_id: tenant, role, exp: Math.floor(Date.now() / 1_000) + 300 };

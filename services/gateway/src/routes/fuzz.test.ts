@@ -11,11 +11,12 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ERROR_CODES, problem, type StudyDay, type StudyTask, SUBJECTS } from "@ai-jobs/contracts";
 import { createIdGenerator } from "@ai-jobs/runtime";
 import { FUZZ_SEED, problemDefect, routeKey, routesOf } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GATEWAY_ROUTES, type RealIds, requestsFor } from "../../test/fuzz-routes.js";
-import { auth, type Counts, type Harness, jobRecord, planBody, startHarness } from "../../test/harness.js";
+import { auth, type Counts, jobRecord, planBody, startHarness } from "../../test/harness.js";
 
 /** Requests per route; the whole file stays well under a minute. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
@@ -23,7 +24,7 @@ const MAX_MS = 1_000;
 /** How long a request may go unanswered before the test stops waiting for it. */
 const HUNG_MS = 5_000;
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 let events: http.Server;
 const ids: RealIds = { plan: [], job: [], exportJob: [], day: [], task: [], seq: ["1"], apiKey: [] };
@@ -114,14 +115,12 @@ async function seed(): Promise<void> {
 
 beforeAll(async () => {
   const eventsUrl = await startEventsStandIn();
-  h = await startHarness();
   app = await h.app({ EVENTS_URL: eventsUrl, STREAM_TOKEN_SECRET: "fuzz-stream-token-secret-of-32-bytes!" });
   await app.ready();
   await seed();
 });
 
 afterAll(async () => {
-  await h?.stop();
   events?.closeAllConnections();
   await new Promise((resolve) => events?.close(resolve));
 });

@@ -10,22 +10,18 @@ import {
   SUBJECTS,
 } from "@ai-jobs/contracts";
 import { createCancellation, createIdGenerator, type JobEventRecord } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, jobRecord, otherAuth, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, jobRecord, otherAuth, planBody, problemOf, startHarness } from "../../test/harness.js";
 import type { StoredJob } from "../data/jobs.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const ids = createIdGenerator();
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const jobs = () => h.ctx.mongo.collections.jobs;

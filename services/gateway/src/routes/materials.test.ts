@@ -1,22 +1,18 @@
 import { JobCommand, Problem, STREAMS, SUBJECTS, UploadResponse } from "@ai-jobs/contracts";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, createPlan, type Harness, otherAuth, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, createPlan, otherAuth, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 let planId: string;
 
 const SMALL_LIMIT = 64;
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
   planId = await createPlan(app);
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 interface FilePart {

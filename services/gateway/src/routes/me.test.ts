@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h?.stop();
+  await h?.close();
 });
 
 describe("GET /api/ai/me/", () => {

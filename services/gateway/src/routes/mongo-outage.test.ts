@@ -1,19 +1,15 @@
 import { GeneratePlanResponse, Problem } from "@ai-jobs/contracts";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, planBody, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, planBody, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const submit = () =>

@@ -73,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await h?.stop();
+  await h?.close();
   events?.closeAllConnections();
   await new Promise((resolve) => events?.close(resolve));
 });

@@ -6,52 +6,38 @@ import {
   PlanJobResponse,
   PlanView,
   type StudyDay,
-  type StudyPlan,
   type StudyTask,
   TaskProgressResponse,
   TenantUsageView,
 } from "@ai-jobs/contracts";
 import { createIdGenerator } from "@ai-jobs/runtime";
+import { planRecord } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import { Objm } from "@nats-io/obj";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, jobRecord, otherAuth, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, jobRecord, otherAuth, problemOf, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const newId = createIdGenerator();
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 /** A generated plan of `tenantId`: two days of two sections with two tasks each. */
 async function seedPlan(tenantId = "acme") {
   const c = h.ctx.mongo.collections;
-  const now = new Date();
-  const plan: StudyPlan = {
-    _id: newId(),
-    tenantId,
+  const plan = planRecord(newId(), tenantId, {
     userId: "u1",
     title: "Linear algebra",
     goal: "Learn linear algebra",
-    studyContext: null,
     startDate: "2026-12-01",
     endDate: "2026-12-02",
-    dailyMinutes: 60,
     generationStatus: "succeeded",
-    ingestStatus: "none",
-    lastError: null,
-    jobId: null,
     provider: "offline",
-    createdAt: now,
-    updatedAt: now,
-  };
+  });
   const days: StudyDay[] = [0, 1].map((i) => ({
     _id: `${plan._id}-d${i}`,
     tenantId,

@@ -9,20 +9,16 @@ import {
   type StudyTask,
   SUBJECTS,
 } from "@ai-jobs/contracts";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, otherAuth, planBody, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, otherAuth, planBody, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const generate = (body: unknown, headers: Record<string, string> = auth) =>

@@ -10,34 +10,21 @@ import {
 } from "@ai-jobs/contracts";
 import { createIdGenerator, createWorker, defineJob, type Worker } from "@ai-jobs/runtime";
 import { waitFor } from "@ai-jobs/testkit";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  auth,
-  type Harness,
-  jobRecord,
-  otherAdminAuth,
-  otherAuth,
-  problemOf,
-  startHarness,
-  userAuth,
-} from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, jobRecord, otherAdminAuth, otherAuth, problemOf, startHarness, userAuth } from "../../test/harness.js";
 import { createQueueSampleStore } from "../data/queue-samples.js";
 import { readQueueOverview } from "../data/queue-stats.js";
 import { sampleOnce } from "../domain/queue-sampler.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 const newId = createIdGenerator();
 
 beforeAll(async () => {
-  h = await startHarness();
   // No cache, so each request sees the state of the moment.
   app = await h.app({ QUEUE_STATS_CACHE_MS: "0" });
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const command = (jobId: string, priority: "high" | "low") =>

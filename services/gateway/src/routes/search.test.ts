@@ -1,10 +1,11 @@
 import { type ChunkRecord, SearchResponse } from "@ai-jobs/contracts";
 import { createHashingEmbedder } from "@ai-jobs/retrieval";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, createPlan, type Harness, otherAuth, problemOf, startHarness } from "../../test/harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { auth, createPlan, otherAuth, problemOf, startHarness } from "../../test/harness.js";
 
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 let planId: string;
 
@@ -57,14 +58,9 @@ async function seed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
   app = await h.app();
   planId = await createPlan(app);
   await seed();
-});
-
-afterAll(async () => {
-  await h?.stop();
 });
 
 const search = (query: string, headers = auth, plan = planId) =>

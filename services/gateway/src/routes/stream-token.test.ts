@@ -2,12 +2,13 @@ import { once } from "node:events";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createStreamTokens } from "@ai-jobs/runtime";
+import { useHarness } from "@ai-jobs/testkit/vitest";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { auth, type Harness, planBody, problemOf, startHarness } from "../../test/harness.js";
+import { auth, planBody, problemOf, startHarness } from "../../test/harness.js";
 
 const STREAM_SECRET = "gateway-stream-secret-of-32-bytes-at-least";
-let h: Harness;
+const h = useHarness(() => startHarness());
 let app: FastifyInstance;
 let upstream: http.Server;
 const forwarded: string[] = [];
@@ -25,13 +26,12 @@ beforeAll(async () => {
   });
   upstream.listen(0, "127.0.0.1");
   await once(upstream, "listening");
-  h = await startHarness();
   const eventsUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   app = await h.app({ STREAM_TOKEN_SECRET: STREAM_SECRET, STREAM_TOKEN_TTL_S: "120", EVENTS_URL: eventsUrl });
 }, 120_000);
 
 afterAll(async () => {
-  await h?.stop();
+  upstream?.closeAllConnections();
   await new Promise<void>((resolve) => upstream?.close(() => resolve()));
 });
 

@@ -1,77 +1,61 @@
 /**
- * Test support (not built): the planner booted in this process against a real nats-server and FerretDB (or
- * MONGO_URL), with or without the OpenAI-compatible test server, and its worker running. The integration suites
- * share it instead of each repeating the boot and the teardown.
+ * Test support (not built): the planner's worker on the testkit's service harness, with or without the
+ * OpenAI-compatible test server. The integration suites share it instead of each repeating the boot and the teardown.
  */
-import {
-  bootService,
-  closeService,
-  createServiceWorker,
-  loadConfig,
-  type ServiceContext,
-  type Worker,
-} from "@ai-jobs/runtime";
-import {
-  type MongoServer,
-  type NatsServer,
-  type OpenAiTestServer,
-  startMongo,
-  startNats,
-  startOpenAiServer,
-} from "@ai-jobs/testkit";
+import { loadConfig, type ServiceContext, type Worker } from "@ai-jobs/runtime";
+import { type OpenAiTestServer, type ServiceHarness, startOpenAiServer, startServiceHarness } from "@ai-jobs/testkit";
 import { configShape } from "../config.js";
 import { type PlannerWorkerOptions, planner } from "../planner.js";
+import { providerFromConfig } from "../providers/select.js";
 
 export type PlannerConfig = ReturnType<typeof loadConfig<typeof configShape>>;
 
-export interface PlannerHarness {
-  ctx: ServiceContext;
-  config: PlannerConfig;
-  nats: NatsServer;
-  mongo: MongoServer;
+export interface PlannerHarness extends ServiceHarness<PlannerConfig> {
   /** The OpenAI-compatible test server, when asked for (`OPENAI_BASE_URL` points at it, with a test key). */
   llm: OpenAiTestServer | undefined;
   worker: Worker;
-  stop(): Promise<void>;
 }
+
+/** A planner harness with the OpenAI-compatible test server (`llm: true`). */
+export type PlannerModelHarness = PlannerHarness & { llm: OpenAiTestServer };
 
 export interface PlannerHarnessOptions {
-  /** Service settings beyond the connections (SERVICE_INSTANCE_ID, LLM_*, JOB_TIMEOUTS_MS, …). */
+  /** `SERVICE_INSTANCE_ID`, and the worker's instance id. */
+  instanceId: string;
+  /** Service settings beyond the connections (LLM_*, JOB_TIMEOUTS_MS, …). */
   env?: Record<string, string>;
-  /** Start the OpenAI-compatible test server and point the planner at it. */
+  /** Start the OpenAI-compatible test server and point the planner at it (the provider its config selects). */
   llm?: boolean;
-  /** The worker's options, from the booted service and its config. */
-  worker(ctx: ServiceContext, config: PlannerConfig): PlannerWorkerOptions;
+  /** The worker's options beyond one slot, 1 s long-polls and the provider: from the booted service and its config. */
+  worker?(ctx: ServiceContext, config: PlannerConfig): Partial<PlannerWorkerOptions>;
 }
 
+export function startPlannerHarness(opts: PlannerHarnessOptions & { llm: true }): Promise<PlannerModelHarness>;
+export function startPlannerHarness(opts: PlannerHarnessOptions): Promise<PlannerHarness>;
 export async function startPlannerHarness(opts: PlannerHarnessOptions): Promise<PlannerHarness> {
-  const [nats, mongo, llm] = await Promise.all([
-    startNats(),
-    startMongo(),
-    opts.llm ? startOpenAiServer() : Promise.resolve(undefined),
-  ]);
-  const config = loadConfig(configShape, {
-    NATS_URL: nats.url,
-    MONGO_URL: mongo.url,
-    MONGO_DB: mongo.dbName,
-    LOG_LEVEL: "silent",
-    ...(llm ? { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: llm.baseUrl } : {}),
-    ...opts.env,
+  const llm = opts.llm ? await startOpenAiServer() : undefined;
+  let h: ServiceHarness<PlannerConfig>;
+  try {
+    h = await startServiceHarness({
+      service: "planner",
+      config: (env) => loadConfig(configShape, env),
+      env: {
+        SERVICE_INSTANCE_ID: opts.instanceId,
+        ...(llm ? { OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: llm.baseUrl } : {}),
+        ...opts.env,
+      },
+    });
+  } catch (err) {
+    await llm?.close();
+    throw err;
+  }
+  if (llm) h.onClose(() => llm.close());
+  const worker = await h.startWorker(planner, {
+    concurrency: 1,
+    instanceId: opts.instanceId,
+    pullExpiresMs: 1_000,
+    ...(llm ? { provider: providerFromConfig(h.config, h.ctx.telemetry.tracer) } : {}),
+    ...opts.worker?.(h.ctx, h.config),
   });
-  const ctx = await bootService("planner", "test", config);
-  const worker = createServiceWorker(ctx, planner, opts.worker(ctx, config));
-  await worker.start();
-  return {
-    ctx,
-    config,
-    nats,
-    mongo,
-    llm,
-    worker,
-    async stop() {
-      await worker.stop(2_000);
-      await closeService(ctx);
-      await Promise.all([nats.cleanup(), mongo.cleanup(), llm?.close()]);
-    },
-  };
+  return { ...h, llm, worker };
 }

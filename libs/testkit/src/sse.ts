@@ -1,21 +1,24 @@
-/** A minimal text/event-stream reader over Node's fetch, for tests. */
+/** The text/event-stream reader of every test and bench: one SSE response read over Node's fetch. */
 
+/** One parsed message: its `id:` (if any), `event:` (default "message") and its `data:` lines parsed as JSON. */
 export interface SseEvent {
   id: string | undefined;
   event: string;
-  data: unknown;
+  data: Record<string, unknown>;
 }
 
 export interface SseRead {
   messages: SseEvent[];
+  /** The comment lines (`: keep-alive`), without the colon. */
   comments: string[];
   /** True when the server ended the response; false when `until` was satisfied first. */
   ended: boolean;
 }
 
-export interface ReadOptions {
-  /** Stop reading (and cancel the body) once this holds. */
+export interface ReadSseOptions {
+  /** Stop reading (and cancel the body) once this holds; checked before the first read and after every chunk. */
   until?: (read: SseRead) => boolean;
+  /** Give up (and throw, with what was read) after this long (default 10 s). */
   timeoutMs?: number;
 }
 
@@ -35,11 +38,11 @@ function parseBlock(block: string, into: SseRead): void {
     else if (field === "event") event = value;
     else if (field === "data") data.push(value);
   }
-  if (data.length > 0) into.messages.push({ id, event, data: JSON.parse(data.join("\n")) });
+  if (data.length > 0) into.messages.push({ id, event, data: JSON.parse(data.join("\n")) as Record<string, unknown> });
 }
 
-/** Reads SSE blocks from a response body until it ends, `until` holds, or the timeout passes (which throws). */
-export async function readSse(res: Response, opts: ReadOptions = {}): Promise<SseRead> {
+/** Reads SSE messages from a response until it ends, `until` holds, or the timeout passes (which throws). */
+export async function readSse(res: Response, opts: ReadSseOptions = {}): Promise<SseRead> {
   const body = res.body;
   if (!body) throw new Error("response has no body");
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
