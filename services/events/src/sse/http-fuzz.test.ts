@@ -19,8 +19,8 @@ import {
 import { useHarness } from "@ai-jobs/testkit/vitest";
 import fc from "fast-check";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAppOf, listenLocal } from "../testing/app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveEventsApp } from "../testing/app.js";
 import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
@@ -32,17 +32,12 @@ let base: string;
 const jobIds: string[] = [];
 
 beforeAll(async () => {
-  app = eventsAppOf(h);
-  base = await listenLocal(app);
+  ({ app, base } = await serveEventsApp(h));
   const running = await h.insertJob();
   await h.publishEvent(ev.started(running));
   const done = await h.insertJob();
   await h.publishEvent(ev.succeeded(done, { plan_id: "p" }));
   jobIds.push(running._id, done._id);
-});
-
-afterAll(async () => {
-  await app?.close();
 });
 
 /** The query keys each route knows, with plausible values (hostile ones and unknown keys are added). */

@@ -1,23 +1,19 @@
 import http from "node:http";
 import { readSse } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAppOf, listenLocal } from "../testing/app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveEventsApp } from "../testing/app.js";
 import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
 /** Two events replicas (two apps, each with its own live hub) sharing one NATS and one MongoDB. */
 const h = useHarness(() => startHarness());
-let apps: FastifyInstance[] = [];
 let baseA: string;
 let baseB: string;
 
 const MAX_BUFFERED = 64 * 1_024;
 
 async function startApp(): Promise<string> {
-  const app = eventsAppOf(h, { keepAliveMs: 500, sseMaxBufferedBytes: MAX_BUFFERED });
-  apps.push(app);
-  return listenLocal(app);
+  return (await serveEventsApp(h, { keepAliveMs: 500, sseMaxBufferedBytes: MAX_BUFFERED })).base;
 }
 
 function open(base: string, query: string, opts: { token?: string; lastEventId?: string } = {}) {
@@ -29,11 +25,6 @@ function open(base: string, query: string, opts: { token?: string; lastEventId?:
 beforeAll(async () => {
   baseA = await startApp();
   baseB = await startApp();
-});
-
-afterAll(async () => {
-  await Promise.all(apps.map((app) => app.close()));
-  apps = [];
 });
 
 describe("SSE live hub", () => {

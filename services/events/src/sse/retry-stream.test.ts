@@ -1,12 +1,10 @@
 import { readSse } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAppOf, listenLocal } from "../testing/app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveEventsApp } from "../testing/app.js";
 import { ev, startHarness, TOKENS } from "../testing/harness.js";
 
 const h = useHarness(() => startHarness({ SSE_KEEPALIVE_MS: "200" }));
-let app: FastifyInstance;
 let base: string;
 
 function open(jobId: string, lastEventId?: number) {
@@ -18,12 +16,7 @@ function open(jobId: string, lastEventId?: number) {
 const ids = (messages: { id: string | undefined; event: string }[]) => messages.map((m) => [m.id, m.event]);
 
 beforeAll(async () => {
-  app = eventsAppOf(h);
-  base = await listenLocal(app);
-});
-
-afterAll(async () => {
-  await app?.close();
+  ({ base } = await serveEventsApp(h));
 });
 
 // No projector runs in this suite: the records keep what they were inserted with, as while the projection lags.

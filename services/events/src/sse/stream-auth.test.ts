@@ -1,25 +1,18 @@
 import { createStreamTokens, generateApiKey, type StreamTokens } from "@ai-jobs/runtime";
 import { readSse } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAppOf, listenLocal } from "../testing/app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveEventsApp } from "../testing/app.js";
 import { ev, startHarness } from "../testing/harness.js";
 
 const STREAM_SECRET = "stream-test-secret-of-at-least-32-bytes";
 const h = useHarness(() => startHarness({ STREAM_TOKEN_SECRET: STREAM_SECRET }));
-let app: FastifyInstance;
 let base: string;
 let tokens: StreamTokens;
 
 beforeAll(async () => {
-  app = eventsAppOf(h);
-  base = await listenLocal(app);
+  ({ base } = await serveEventsApp(h));
   tokens = createStreamTokens(STREAM_SECRET, 300);
-});
-
-afterAll(async () => {
-  await app?.close();
 });
 
 const acmeViewer = { tenantId: "acme", userId: "vera", role: "viewer" } as const;

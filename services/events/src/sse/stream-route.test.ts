@@ -2,14 +2,12 @@ import http from "node:http";
 import { STREAMS } from "@ai-jobs/contracts";
 import { readSse, waitFor } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAppOf, listenLocal } from "../testing/app.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { serveEventsApp } from "../testing/app.js";
 import { ev, startHarness, TOKENS } from "../testing/harness.js";
 import { REPLAY_CONSUMER_PREFIX } from "./live-stream.js";
 
 const h = useHarness(() => startHarness({ SSE_KEEPALIVE_MS: String(KEEP_ALIVE_MS) }));
-let app: FastifyInstance;
 let base: string;
 
 const KEEP_ALIVE_MS = 200;
@@ -35,12 +33,7 @@ const summary = (messages: { id: string | undefined; event: string; data: unknow
   messages.map((m) => [m.id, m.event, m.data]);
 
 beforeAll(async () => {
-  app = eventsAppOf(h);
-  base = await listenLocal(app);
-});
-
-afterAll(async () => {
-  await app?.close();
+  ({ base } = await serveEventsApp(h));
 });
 
 describe("GET /api/ai/jobs/stream/", () => {

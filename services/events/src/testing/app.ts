@@ -1,4 +1,4 @@
-/** Test support (not built): the events HTTP app over a harness, and listening on a free port. */
+/** Test support (not built): the events HTTP app over a harness, and serving it on a free port. */
 import { createApiKeyVerifier, createAuthenticator, createStreamTokens, mongoCheck, natsCheck } from "@ai-jobs/runtime";
 import type { FastifyInstance } from "fastify";
 import { type AppDeps, buildApp } from "../app.js";
@@ -26,10 +26,15 @@ export function eventsAppOf(h: Harness, overrides: Partial<AppDeps> = {}): Fasti
   });
 }
 
-/** Listens on a free loopback port; resolves with the app's base URL. */
-export async function listenLocal(app: FastifyInstance): Promise<string> {
+/** The events app of `eventsAppOf`, listening on a free loopback port until the harness closes; and its base URL. */
+export async function serveEventsApp(
+  h: Harness,
+  overrides: Partial<AppDeps> = {},
+): Promise<{ app: FastifyInstance; base: string }> {
+  const app = eventsAppOf(h, overrides);
+  h.onClose(() => app.close());
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   if (address === null || typeof address === "string") throw new Error("app is not listening on a port");
-  return `http://127.0.0.1:${address.port}`;
+  return { app, base: `http://127.0.0.1:${address.port}` };
 }
