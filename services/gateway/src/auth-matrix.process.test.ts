@@ -10,25 +10,10 @@ import { startServiceHarness } from "@ai-jobs/testkit";
 import { useHarness } from "@ai-jobs/testkit/vitest";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { GATEWAY_ROUTES } from "../test/fuzz-routes.js";
+import { GATEWAY_ROUTES, PUBLIC_ROUTES } from "../test/fuzz-routes.js";
 
 const SECRET = "auth-matrix-secret-of-at-least-32-bytes!";
 const OTHER_SECRET = "another-secret-of-at-least-32-bytes-long";
-/** Routes any caller may reach without credentials: the probes, the API's description and its page (/docs), the dashboard's files. */
-const PUBLIC = new Set([
-  "OPTIONS *",
-  "GET /healthz",
-  "GET /readyz",
-  "GET /api/ai/openapi.json",
-  "GET /docs",
-  "GET /docs/static/index.html",
-  "GET /docs/static/swagger-initializer.js",
-  "GET /docs*",
-  "GET /docs/json",
-  "GET /docs/yaml",
-  "GET /dashboard",
-  "GET /dashboard*",
-]);
 /** Writes a viewer may still make: a stream token only lets it read. */
 const VIEWER_MAY = new Set(["POST /api/ai/jobs/stream-token"]);
 
@@ -52,7 +37,7 @@ const unsigned = (claims: Record<string, unknown>) =>
   ).toString("base64url")}.`;
 
 const routes = Object.keys(GATEWAY_ROUTES)
-  .filter((r) => !PUBLIC.has(r))
+  .filter((r) => !PUBLIC_ROUTES.has(r))
   .map((r) => {
     const [method = "", pattern = ""] = r.split(" ");
     return { key: r, method, pattern, multipart: GATEWAY_ROUTES[r]?.body === "multipart" };

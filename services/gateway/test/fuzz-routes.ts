@@ -51,6 +51,26 @@ const jobQuery = (ids: RealIds) => ({
   until: pick(["2027-01-01T00:00:00Z", "2026-13-01T00:00:00Z"]),
 });
 
+/**
+ * The routes any caller reaches without credentials: the CORS preflight, the probes, the dashboard's files, the
+ * OpenAPI document and Swagger UI's page and assets. The auth matrix leaves them out; so does the OpenAPI document,
+ * but for itself.
+ */
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+  "OPTIONS *",
+  "GET /healthz",
+  "GET /readyz",
+  "GET /dashboard",
+  "GET /dashboard*",
+  "GET /api/ai/openapi.json",
+  "GET /docs",
+  "GET /docs/static/index.html",
+  "GET /docs/static/swagger-initializer.js",
+  "GET /docs*",
+  "GET /docs/json",
+  "GET /docs/yaml",
+]);
+
 export const GATEWAY_ROUTES: Readonly<Record<string, RouteInput>> = {
   // The CORS preflight answers any path.
   "OPTIONS *": {},

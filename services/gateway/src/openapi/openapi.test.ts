@@ -10,28 +10,16 @@ import { repoRoot, routeKey, routesOf } from "@ai-jobs/testkit";
 import SwaggerParser from "@apidevtools/swagger-parser";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PUBLIC_ROUTES } from "../../test/fuzz-routes.js";
 import { OPENAPI_FILE, openApiFileText } from "./file.js";
 import { buildDescribedApp } from "./generate.js";
 
-/** Registered routes the document leaves out, on purpose. */
-const UNDESCRIBED = new Set([
-  // The CORS preflight: answers any path, for browsers.
-  "OPTIONS *",
-  // The probes: for orchestrators, outside the API.
-  "GET /healthz",
-  "GET /readyz",
-  // The web dashboard's page and files (docs/DASHBOARD.md): a site, not an API.
-  "GET /dashboard",
-  "GET /dashboard*",
-  // Swagger UI's page and assets; `/docs*` is @fastify/static's `/docs/static/*` as routesOf reads it, and
-  // `/docs/json` and `/docs/yaml` serve this same document for the page.
-  "GET /docs",
-  "GET /docs/static/index.html",
-  "GET /docs/static/swagger-initializer.js",
-  "GET /docs*",
-  "GET /docs/json",
-  "GET /docs/yaml",
-]);
+/**
+ * Registered routes the document leaves out, on purpose: those that need no credentials (the preflight, the probes,
+ * the dashboard's files, Swagger UI's page and assets, where `/docs*` is @fastify/static's `/docs/static/*` as
+ * routesOf reads it and `/docs/json`, `/docs/yaml` serve this same document), but for the document itself.
+ */
+const UNDESCRIBED = new Set([...PUBLIC_ROUTES].filter((route) => route !== "GET /api/ai/openapi.json"));
 
 interface Response {
   $ref?: string;
